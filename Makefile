@@ -1,0 +1,68 @@
+# aitune-c. `make deps` once, then `make`, `make check`. Quiet unless V=1.
+CC      := gcc
+CFLAGS  := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I. -Ibuild/proto
+LDLIBS  := -ltcc -ldl -lpthread -lprotobuf-c -lm
+B       := build
+Q       := $(if $(V),,@)
+
+DEB_PKGS := tcc libtcc-dev libopenblas-dev libxxhash-dev libinih-dev libcmocka-dev \
+            libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata
+ONNX_PROTO := /usr/include/onnx/onnx.proto
+
+LIB_SRC := $(wildcard ir/*.c ir/ops/*.c templates/*.c templates/*/*.c gen/*.c strategies/*.c)
+LIB_SRC := $(filter-out gen/main.c,$(LIB_SRC))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/obj/proto/onnx.pb-c.o
+TEST_SRC := $(wildcard tests/test_*.c)
+TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+
+.PHONY: all deps check conformance clean
+all: $(B)/aitune-gen
+
+deps:
+	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	else echo "deps: all present"; fi
+
+# protobuf-c code generated from the system's schema (never copied into the repo)
+$(B)/proto/onnx.pb-c.c $(B)/proto/onnx.pb-c.h: $(ONNX_PROTO)
+	@mkdir -p $(B)/proto
+	$(Q)protoc-c --c_out=$(B)/proto -I$(dir $(ONNX_PROTO)) $(ONNX_PROTO)
+
+$(B)/obj/proto/onnx.pb-c.o: $(B)/proto/onnx.pb-c.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC    $<")
+	$(Q)$(CC) -O2 -g -fPIC -I$(B)/proto -c $< -o $@
+
+$(B)/obj/%.o: %.c $(B)/proto/onnx.pb-c.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC    $<")
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libaitune.a: $(LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/aitune-gen: $(B)/obj/gen/main.o $(B)/libaitune.a
+	@$(if $(Q),echo "  LD    $@")
+	$(Q)$(CC) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: $(B)/obj/tests/%.o $(B)/libaitune.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD    $@")
+	$(Q)$(CC) -o $@ $^ -lcmocka $(LDLIBS)
+
+$(B)/conformance: $(B)/obj/tests/conformance.o $(B)/libaitune.a
+	$(Q)$(CC) -o $@ $^ $(LDLIBS)
+
+check: $(B)/aitune-gen $(TESTS)
+	$(Q)tests/run_tests.sh $(TESTS)
+
+conformance: $(B)/conformance
+	$(Q)$(B)/conformance /usr/share/libonnx-testdata/data/node
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,27 @@
+/* Compiling generated C and finding its symbols.
+ *
+ * Two compilers behind one table: `tcc` compiles in-process with libtcc (fast
+ * to build, slow code: validation only) and `gcc` builds a uniquely named
+ * shared object and dlopens it (timed, the AOT path). */
+#ifndef AIT_COMPILE_H
+#define AIT_COMPILE_H
+
+#include "ir/status.h"
+
+typedef struct ait_module ait_module;
+
+typedef struct {
+    const char *flags;   /* extra compiler flags (gcc), e.g. "-O3 -march=native" */
+} ait_compile_opts;
+
+typedef struct {
+    const char *name;
+    ait_status (*build)(const char *src, const ait_compile_opts *o, ait_module **m, ait_diag *d);
+    void *(*sym)(ait_module *m, const char *name);
+    void (*release)(ait_module *m);
+} ait_compiler;
+
+const ait_compiler *ait_compiler_find(const char *name); /* NULL if unknown */
+extern const ait_compiler ait_compiler_tcc, ait_compiler_gcc;
+
+#endif

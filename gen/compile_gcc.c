@@ -1,0 +1,129 @@
+/* AOT compilation: gcc builds a shared object with a unique file name (dlopen
+ * caches by path), which is dlopened and removed on release. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gen/compile.h"
+
+extern char **environ;
+
+struct ait_module {
+    void *handle;
+    char so[512];
+};
+
+static const char *work_dir(void)
+{
+    static char dir[256];
+    if (!dir[0]) {
+        const char *t = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/aitune-%ld", t && *t ? t : "/tmp", (long)getpid());
+        mkdir(dir, 0700);
+    }
+    return dir;
+}
+
+/* Runs argv with stderr into errfile; returns the exit status or -1. */
+static int run(char *const argv[], const char *errfile)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 2, errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return -1;
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_module **out, ait_diag *d)
+{
+    static unsigned counter;
+    char base[400], c_path[512], err_path[512];
+    snprintf(base, sizeof base, "%s/m%u_%ld", work_dir(), counter++, (long)getpid());
+    snprintf(c_path, sizeof c_path, "%s.c", base);
+    snprintf(err_path, sizeof err_path, "%s.err", base);
+    ait_module *m = calloc(1, sizeof *m);
+    if (!m)
+        return ait_fail(d, AIT_E_COMPILE, "gcc: out of memory");
+    snprintf(m->so, sizeof m->so, "%s.so", base);
+    FILE *f = fopen(c_path, "w");
+    if (!f || fputs(src, f) < 0 || fclose(f) != 0) {
+        free(m);
+        return ait_fail(d, AIT_E_IO, "%s: cannot write: %s", c_path, strerror(errno));
+    }
+    /* flags are split on spaces into at most 32 words */
+    char flags[512];
+    snprintf(flags, sizeof flags, "%s", o && o->flags ? o->flags : "-O3 -march=native");
+    char *argv[48];
+    int argc = 0;
+    argv[argc++] = "gcc";
+    argv[argc++] = "-std=c99";
+    for (char *tok = strtok(flags, " "); tok && argc < 40; tok = strtok(NULL, " "))
+        argv[argc++] = tok;
+    argv[argc++] = "-shared";
+    argv[argc++] = "-fPIC";
+    argv[argc++] = "-o";
+    argv[argc++] = m->so;
+    argv[argc++] = c_path;
+    argv[argc++] = "-lm";
+    argv[argc] = NULL;
+    int rc = run(argv, err_path);
+    if (rc != 0) {
+        char msg[700] = "";
+        FILE *e = fopen(err_path, "r");
+        if (e) {
+            size_t n = fread(msg, 1, sizeof msg - 1, e);
+            msg[n] = 0;
+            fclose(e);
+        }
+        for (char *p = msg; *p; p++)
+            if (*p == '\n')
+                *p = ' ';
+        unlink(err_path);
+        free(m);
+        return ait_fail(d, AIT_E_COMPILE, "gcc (exit %d, source kept at %s): %s", rc, c_path, msg);
+    }
+    unlink(err_path);
+    unlink(c_path);
+    m->handle = dlopen(m->so, RTLD_NOW | RTLD_LOCAL);
+    if (!m->handle) {
+        ait_fail(d, AIT_E_COMPILE, "dlopen %s: %s", m->so, dlerror());
+        unlink(m->so);
+        free(m);
+        return AIT_E_COMPILE;
+    }
+    *out = m;
+    return AIT_OK;
+}
+
+static void *gcc_sym(ait_module *m, const char *name)
+{
+    return dlsym(m->handle, name);
+}
+
+static void gcc_release(ait_module *m)
+{
+    if (m) {
+        dlclose(m->handle);
+        unlink(m->so);
+        free(m);
+    }
+}
+
+const ait_compiler ait_compiler_gcc = {"gcc", gcc_build, gcc_sym, gcc_release};

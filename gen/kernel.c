@@ -1,0 +1,168 @@
+#include "gen/kernel.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gen/compile.h"
+#include "ir/ops/op_util.h"
+
+enum { FOLD_MAX_BYTES = 64 << 20 }; /* larger constant results stay run-time kernels */
+
+void ait_emit_kernel(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t)
+{
+    ait_sb_printf(b, "/* %s (%s) */\nstatic void %s(", n->name, n->op_type, fname);
+    int first = 1;
+    for (int i = 0; i < n->n_in; i++) {
+        const ait_tensor *x = ait_node_in(g, n, i);
+        ait_sb_printf(b, "%sconst %s *x%d", first ? "" : ", ", x ? ait_dtype_get(x->dtype)->ctype : "void", i);
+        first = 0;
+    }
+    for (int i = 0; i < n->n_out; i++) {
+        const ait_tensor *y = ait_node_out(g, n, i);
+        ait_sb_printf(b, "%s%s *y%d", first ? "" : ", ", y ? ait_dtype_get(y->dtype)->ctype : "void", i);
+        first = 0;
+    }
+    ait_sb_puts(b, first ? "void)\n{\n" : ")\n{\n");
+    for (int i = 0; i < n->n_in; i++)
+        ait_sb_printf(b, "(void)x%d;\n", i);
+    for (int i = 0; i < n->n_out; i++)
+        ait_sb_printf(b, "(void)y%d;\n", i);
+    t->emit(b, g, n);
+    ait_sb_puts(b, "}\n\n");
+}
+
+static ait_status fold_node(ait_graph *g, ait_node *n, ait_diag *d)
+{
+    const ait_template *t = ait_reference_template(n->op);
+    ait_sb b = {0};
+    ait_sb_puts(&b, "#include <math.h>\n#include <stdint.h>\n#include <string.h>\n");
+    ait_emit_kernel(&b, g, n, "fold_kernel", t);
+    ait_sb_puts(&b, "void ait_fold(const void *const *in, void *const *out)\n{\nfold_kernel(");
+    for (int i = 0; i < n->n_in; i++)
+        ait_sb_printf(&b, "%sin[%d]", i ? ", " : "", i);
+    for (int i = 0; i < n->n_out; i++)
+        ait_sb_printf(&b, "%sout[%d]", i || n->n_in ? ", " : "", i);
+    ait_sb_puts(&b, ");\n}\n");
+
+    ait_module *m = NULL;
+    ait_diag cd = {0};
+    ait_status s = ait_compiler_tcc.build(b.s, NULL, &m, &cd);
+    ait_sb_free(&b);
+    if (s != AIT_OK)
+        return ait_fail(d, AIT_E_COMPILE, "%s: node %s (%s): folding constants: %s", g->path, n->name, n->op_type,
+                        cd.msg);
+    void (*fold)(const void *const *, void *const *) =
+        (void (*)(const void *const *, void *const *))ait_compiler_tcc.sym(m, "ait_fold");
+    const void **in = AIT_NEW(g->arena, const void *, n->n_in + 1);
+    void **out = AIT_NEW(g->arena, void *, n->n_out + 1);
+    for (int i = 0; i < n->n_in; i++)
+        in[i] = ait_node_in(g, n, i) ? ait_node_in(g, n, i)->data : NULL;
+    for (int i = 0; i < n->n_out; i++) {
+        ait_tensor *y = ait_node_out(g, n, i);
+        out[i] = y ? ait_arena_alloc(g->arena, ait_tensor_bytes(y) + 1) : NULL;
+    }
+    fold(in, (void *const *)out);
+    ait_compiler_tcc.release(m);
+    for (int i = 0; i < n->n_out; i++)
+        if (ait_node_out(g, n, i))
+            ait_node_out(g, n, i)->data = out[i];
+    n->folded = 1;
+    return AIT_OK;
+}
+
+static int foldable(const ait_graph *g, const ait_node *n)
+{
+    size_t bytes = 0;
+    for (int i = 0; i < n->n_in; i++) {
+        const ait_tensor *x = ait_node_in(g, n, i);
+        if (x && !x->data)
+            return 0;
+    }
+    for (int i = 0; i < n->n_out; i++) {
+        const ait_tensor *y = ait_node_out(g, n, i);
+        if (y)
+            bytes += ait_tensor_bytes(y);
+    }
+    return bytes <= FOLD_MAX_BYTES;
+}
+
+ait_status ait_graph_resolve(ait_graph *g, ait_diag *d)
+{
+    for (int i = 0; i < g->n_inputs; i++) {
+        const ait_tensor *t = &g->t[g->inputs[i]];
+        if (!ait_dtype_supported(t->dtype))
+            return ait_fail(d, AIT_E_UNSUPPORTED, "%s: input '%s' has data type %s, which is not supported", g->path,
+                            t->name, ait_dtype_get(t->dtype)->name);
+    }
+    for (int k = 0; k < g->n_nodes; k++) {
+        ait_node *n = &g->nodes[k];
+        n->op = ait_op_lookup(n->domain, n->op_type);
+        if (n->op < 0)
+            return ait_fail(d, AIT_E_UNSUPPORTED, "%s: node %s: operator %s%s%s is not supported", g->path, n->name,
+                            *n->domain ? n->domain : "", *n->domain ? "." : "", n->op_type);
+        AIT_TRY(ait_ops[n->op].resolve(g, n, d));
+        AIT_TRY(ait_check_attrs(g, n, d));
+        int all_const = n->n_out > 0;
+        for (int i = 0; i < n->n_out; i++) {
+            const ait_tensor *y = ait_node_out(g, n, i);
+            if (!y)
+                continue;
+            if (y->rank < 0 || !ait_dtype_supported(y->dtype))
+                return ait_fail(d, AIT_E_UNSUPPORTED, "%s: node %s (%s): output '%s' has no supported type or shape",
+                                g->path, n->name, n->op_type, y->name);
+            all_const &= y->data != NULL;
+        }
+        if (all_const)
+            n->folded = 1;
+        else if (foldable(g, n))
+            AIT_TRY(fold_node(g, n, d));
+    }
+    return AIT_OK;
+}
+
+ait_status ait_graph_bind_input(ait_graph *g, int idx, int rank, const int64_t *dims, ait_diag *d)
+{
+    ait_tensor *t = &g->t[g->inputs[idx]];
+    if (t->rank >= 0 && t->rank != rank)
+        return ait_fail(d, AIT_E_SHAPE, "%s: input '%s' has rank %d, the sample has rank %d", g->path, t->name,
+                        t->rank, rank);
+    for (int i = 0; i < rank && t->rank >= 0; i++)
+        if (t->dims[i] >= 0 && t->dims[i] != dims[i])
+            return ait_fail(d, AIT_E_SHAPE,
+                            "%s: input '%s' dimension %d is %" PRId64 " in the model, %" PRId64 " in the sample",
+                            g->path, t->name, i, t->dims[i], dims[i]);
+    ait_tensor_set_shape(t, rank, dims);
+    return AIT_OK;
+}
+
+void ait_graph_freeze_input(ait_graph *g, int tensor, void *data)
+{
+    g->t[tensor].data = data;
+    g->t[tensor].is_input = 0;
+    int k = 0;
+    for (int i = 0; i < g->n_inputs; i++)
+        if (g->inputs[i] != tensor)
+            g->inputs[k++] = g->inputs[i];
+    g->n_inputs = k;
+}
+
+double ait_node_flops(const ait_graph *g, const ait_node *n)
+{
+    const ait_tensor *y = ait_node_out(g, n, 0);
+    double out = y && y->rank >= 0 ? (double)ait_tensor_numel(y) : 0;
+    switch (n->op) {
+    case AIT_OP_CONV: case AIT_OP_CONV_TRANSPOSE: {
+        const ait_tensor *w = ait_node_in(g, n, 1), *x = ait_node_in(g, n, 0);
+        double per = 1;
+        for (int i = 1; i < w->rank; i++)
+            per *= (double)w->dims[i];
+        return n->op == AIT_OP_CONV ? 2 * out * per : 2 * (double)ait_tensor_numel(x) * per;
+    }
+    case AIT_OP_GEMM: case AIT_OP_MATMUL: {
+        const ait_matmul_params *p = n->params;
+        return 2.0 * (double)p->batch * (double)p->m * (double)p->n * (double)p->k;
+    }
+    default: return out;
+    }
+}

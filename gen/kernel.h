@@ -1,0 +1,26 @@
+/* One node's kernel as a C function, and the resolve pass that folds constants. */
+#ifndef AIT_KERNEL_H
+#define AIT_KERNEL_H
+
+#include "templates/template.h"
+
+/* static void <fname>(const T *x0, ..., T *y0, ...) { <template body> } */
+void ait_emit_kernel(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t);
+
+/* Runs every node's resolve in order (shape inference), and folds nodes whose
+ * inputs are all constants by compiling their reference kernel with libtcc
+ * and running it.  Stops at the first error, which names the node. */
+ait_status ait_graph_resolve(ait_graph *g, ait_diag *d);
+
+/* Binds run-time input `idx` to a concrete shape (checked against the model's
+ * declared dims). */
+ait_status ait_graph_bind_input(ait_graph *g, int idx, int rank, const int64_t *dims, ait_diag *d);
+
+/* Makes graph input `tensor` a constant with the given data (used by tools
+ * that must fix a shape-deciding input, such as the conformance runner). */
+void ait_graph_freeze_input(ait_graph *g, int tensor, void *data);
+
+/* Floating-point operations of one node (multiply-add = 2), for reports. */
+double ait_node_flops(const ait_graph *g, const ait_node *n);
+
+#endif

@@ -1,0 +1,119 @@
+/* The IR: a topologically ordered list of nodes over a table of tensors.
+ *
+ * Shapes are concrete: aitune-c specializes code for one graph spec, so every
+ * tensor has known dims once ait_graph_resolve() has run.  A tensor with
+ * `data` set is a constant whose value is known at generation time
+ * (initializers, Constant nodes and everything folded from them).
+ *
+ *   ait_graph *g;
+ *   ait_diag d = {0};
+ *   if (ait_onnx_load(&arena, "model.onnx", NULL, &g, &d) != AIT_OK) puts(d.msg);
+ */
+#ifndef AIT_GRAPH_H
+#define AIT_GRAPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ir/arena.h"
+#include "ir/dtype.h"
+#include "ir/status.h"
+
+#define AIT_MAX_RANK 8
+
+typedef struct {
+    const char *name;
+    int dtype;                      /* ait_dtype */
+    int rank;                       /* -1 until known */
+    int64_t dims[AIT_MAX_RANK];
+    const char *dim_param[AIT_MAX_RANK]; /* symbolic names from the model, or NULL */
+    void *data;                     /* constant value, dense row-major; NULL if computed at run time */
+    int producer;                   /* node index, or -1 */
+    int is_input;                   /* a graph input fed at run time */
+    int is_output;                  /* a graph output */
+} ait_tensor;
+
+typedef enum {
+    AIT_ATTR_UNDEFINED = 0,
+    AIT_ATTR_FLOAT = 1,
+    AIT_ATTR_INT = 2,
+    AIT_ATTR_STRING = 3,
+    AIT_ATTR_TENSOR = 4,
+    AIT_ATTR_GRAPH = 5,
+    AIT_ATTR_FLOATS = 6,
+    AIT_ATTR_INTS = 7,
+    AIT_ATTR_STRINGS = 8,
+    AIT_ATTR_TENSORS = 9,
+    AIT_ATTR_GRAPHS = 10,
+} ait_attr_type;
+
+typedef struct {
+    const char *name;
+    int type;          /* ait_attr_type */
+    float f;
+    int64_t i;
+    const char *s;     /* NUL-terminated */
+    int n;             /* element count of floats/ints */
+    float *floats;
+    int64_t *ints;
+    int tensor;        /* tensor id for AIT_ATTR_TENSOR, else -1 */
+} ait_attr;
+
+typedef struct {
+    const char *name;      /* ONNX node name, or a made-up "<op>_<index>" */
+    const char *op_type;
+    const char *domain;
+    int op;                /* ait_op, or -1 if not supported */
+    int n_in, n_out, n_attr;
+    int *in;               /* tensor ids; -1 for an omitted optional input */
+    int *out;
+    ait_attr *attr;
+    void *params;          /* op-specific, filled by the op's resolve */
+    int folded;            /* outputs computed at generation time: no kernel */
+    const char *bad_attr;  /* set by a getter that found the attribute with the wrong type */
+} ait_node;
+
+typedef struct {
+    ait_arena *arena;
+    const char *path;      /* model file, for messages */
+    int opset;             /* default-domain opset */
+    ait_tensor *t;
+    int n_t, cap_t;
+    ait_node *nodes;
+    int n_nodes;
+    int *inputs, n_inputs;   /* run-time inputs, in model order */
+    int *outputs, n_outputs;
+    struct ait_name_map *names;
+} ait_graph;
+
+ait_graph *ait_graph_new(ait_arena *a, const char *path);
+int ait_graph_find(const ait_graph *g, const char *name);        /* -1 if absent */
+int ait_graph_add_tensor(ait_graph *g, const char *name);        /* returns id; name must be new */
+
+int64_t ait_tensor_numel(const ait_tensor *t);
+size_t ait_tensor_bytes(const ait_tensor *t);
+void ait_tensor_set_shape(ait_tensor *t, int rank, const int64_t *dims);
+/* "float32[1,3,224,224]" into buf */
+const char *ait_tensor_shape_str(const ait_tensor *t, char *buf, size_t n);
+
+/* Row-major element strides. */
+void ait_strides(int rank, const int64_t *dims, int64_t *strides);
+/* Element strides of an input of shape (rank, dims) read as the broadcast shape (orank, odims):
+ * 0 on broadcast axes. */
+void ait_bcast_strides(int rank, const int64_t *dims, int orank, const int64_t *odims, int64_t *strides);
+
+/* Node input/output as tensor, or NULL if absent / out of range. */
+ait_tensor *ait_node_in(const ait_graph *g, const ait_node *n, int i);
+ait_tensor *ait_node_out(const ait_graph *g, const ait_node *n, int i);
+
+/* Getters return dflt when the attribute is absent; one present with another
+ * type sets n->bad_attr, which the resolve driver reports as a model error. */
+const ait_attr *ait_attr_find(const ait_node *n, const char *name);
+int64_t ait_attr_int(ait_node *n, const char *name, int64_t dflt);
+float ait_attr_float(ait_node *n, const char *name, float dflt);
+const char *ait_attr_str(ait_node *n, const char *name, const char *dflt);
+/* ints attribute: returns count (-1 if absent) and sets *v */
+int ait_attr_ints(ait_node *n, const char *name, const int64_t **v);
+int ait_attr_floats(ait_node *n, const char *name, const float **v);
+
+#endif

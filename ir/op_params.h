@@ -1,0 +1,79 @@
+/* Parameters that an op's resolve computes for the emitters, one struct per
+ * family.  Shapes are not repeated here: emitters read them from tensors. */
+#ifndef AIT_OP_PARAMS_H
+#define AIT_OP_PARAMS_H
+
+#include <stdint.h>
+
+#include "ir/graph.h"
+
+typedef struct {
+    float alpha, beta;      /* LeakyRelu, HardSigmoid */
+    int gelu_tanh;          /* Gelu approximate = "tanh" */
+    int has_min, has_max;   /* Clip: bound present (attribute or input) */
+    double min, max;        /* Clip attribute form (opset < 11) */
+    int min_input, max_input; /* Clip: bound comes from input 1 / 2 */
+} ait_unary_params;
+
+typedef struct {
+    float alpha, beta;      /* Gemm */
+    int trans_a, trans_b;   /* Gemm */
+    int64_t m, n, k;
+    int64_t batch;          /* MatMul: flattened output batch */
+    int64_t *a_off, *b_off; /* MatMul: per-batch element offsets (broadcast) */
+    int64_t c_stride_m, c_stride_n; /* Gemm: C broadcast strides (0: broadcast) */
+} ait_matmul_params;
+
+typedef struct {
+    int spatial;            /* 1..3 spatial dims; stored right-aligned in 3-element arrays */
+    int64_t group;
+    int64_t in[3], out[3], k[3], stride[3], dil[3], pad_lo[3];
+    int64_t n, cin, cout;
+} ait_conv_params;
+
+typedef struct {
+    int spatial;
+    int64_t in[3], out[3], k[3], stride[3], dil[3], pad_lo[3], pad_hi[3];
+    int64_t n, c;
+    int count_include_pad;
+} ait_pool_params;
+
+typedef struct {
+    int64_t outer, axis_len, inner; /* Softmax/LayerNorm/BatchNorm decomposition */
+    float epsilon;
+    int64_t *scale_off;     /* LayerNorm: per normalized element offset into scale/bias (broadcast) */
+    int64_t *bias_off;
+} ait_norm_params;
+
+typedef struct {
+    int rank;
+    int reduce[AIT_MAX_RANK];  /* 1: axis is reduced */
+    int identity;              /* noop_with_empty_axes with no axes: copy */
+} ait_reduce_params;
+
+typedef struct {
+    int64_t axis;              /* Concat, Split, Gather */
+    int64_t *sizes;            /* Split: per output; Concat unused */
+    int64_t start[AIT_MAX_RANK], step[AIT_MAX_RANK]; /* Slice */
+    int64_t pad_lo[AIT_MAX_RANK];                    /* Pad */
+    int pad_mode;              /* 0 constant, 1 reflect, 2 edge */
+    double pad_value;          /* attribute form; input form reads x2 */
+    int pad_value_input;
+    int perm[AIT_MAX_RANK];    /* Transpose */
+} ait_layout_params;
+
+typedef struct {
+    int nearest;               /* 1 nearest, 0 linear */
+    int rank;
+    int64_t *lo[AIT_MAX_RANK], *hi[AIT_MAX_RANK]; /* per output index along each axis */
+    double *w[AIT_MAX_RANK];   /* weight of hi (linear) */
+    uint8_t *outside[AIT_MAX_RANK]; /* tf_crop_and_resize: coordinate out of range */
+    float extrapolation;
+    int any_outside;
+} ait_resize_params;
+
+typedef struct {
+    double value;              /* ConstantOfShape fill value */
+} ait_fill_params;
+
+#endif

@@ -1,0 +1,105 @@
+/* Supported ONNX operators.
+ *
+ * Each op has a resolve function (in ir/ops/<family>.c) that checks input
+ * counts, dtypes and attributes, infers output dtypes and shapes, sets constant
+ * outputs it can compute without running code (Shape, Size, Constant), and
+ * fills node->params for the emitters.  Emitters (templates/<backend>/) never
+ * check anything.
+ *
+ * Adding an op: (1) add an X() line below, (2) write its resolve in the family
+ * file, (3) add its emitter to templates/reference/, (4) run `make conformance`. */
+#ifndef AIT_OPS_H
+#define AIT_OPS_H
+
+#include "ir/graph.h"
+
+/*  X(enum suffix, ONNX name, family, resolve function) */
+#define AIT_OP_LIST(X)                                      \
+    X(ABS, "Abs", unary, ait_resolve_unary)                 \
+    X(NEG, "Neg", unary, ait_resolve_unary)                 \
+    X(SQRT, "Sqrt", unary, ait_resolve_unary)               \
+    X(EXP, "Exp", unary, ait_resolve_unary)                 \
+    X(LOG, "Log", unary, ait_resolve_unary)                 \
+    X(ERF, "Erf", unary, ait_resolve_unary)                 \
+    X(RELU, "Relu", unary, ait_resolve_unary)               \
+    X(LEAKY_RELU, "LeakyRelu", unary, ait_resolve_unary)    \
+    X(SIGMOID, "Sigmoid", unary, ait_resolve_unary)         \
+    X(HARD_SIGMOID, "HardSigmoid", unary, ait_resolve_unary)\
+    X(HARD_SWISH, "HardSwish", unary, ait_resolve_unary)    \
+    X(TANH, "Tanh", unary, ait_resolve_unary)               \
+    X(GELU, "Gelu", unary, ait_resolve_unary)               \
+    X(RECIPROCAL, "Reciprocal", unary, ait_resolve_unary)   \
+    X(IDENTITY, "Identity", unary, ait_resolve_unary)       \
+    X(DROPOUT, "Dropout", unary, ait_resolve_unary)         \
+    X(CAST, "Cast", unary, ait_resolve_unary)               \
+    X(CAST_LIKE, "CastLike", unary, ait_resolve_unary)      \
+    X(CLIP, "Clip", unary, ait_resolve_clip)                \
+    X(ADD, "Add", binary, ait_resolve_binary)               \
+    X(SUB, "Sub", binary, ait_resolve_binary)               \
+    X(MUL, "Mul", binary, ait_resolve_binary)               \
+    X(DIV, "Div", binary, ait_resolve_binary)               \
+    X(POW, "Pow", binary, ait_resolve_binary)               \
+    X(LESS, "Less", binary, ait_resolve_binary)             \
+    X(GREATER, "Greater", binary, ait_resolve_binary)       \
+    X(EQUAL, "Equal", binary, ait_resolve_binary)           \
+    X(SUM, "Sum", binary, ait_resolve_binary)               \
+    X(MAX, "Max", binary, ait_resolve_binary)               \
+    X(MIN, "Min", binary, ait_resolve_binary)               \
+    X(WHERE, "Where", binary, ait_resolve_binary)           \
+    X(GEMM, "Gemm", matmul, ait_resolve_gemm)               \
+    X(MATMUL, "MatMul", matmul, ait_resolve_matmul)         \
+    X(CONV, "Conv", conv, ait_resolve_conv)                 \
+    X(CONV_TRANSPOSE, "ConvTranspose", conv, ait_resolve_conv) \
+    X(MAX_POOL, "MaxPool", pool, ait_resolve_pool)          \
+    X(AVERAGE_POOL, "AveragePool", pool, ait_resolve_pool)  \
+    X(GLOBAL_AVERAGE_POOL, "GlobalAveragePool", pool, ait_resolve_pool) \
+    X(GLOBAL_MAX_POOL, "GlobalMaxPool", pool, ait_resolve_pool) \
+    X(BATCH_NORM, "BatchNormalization", norm, ait_resolve_batchnorm) \
+    X(LAYER_NORM, "LayerNormalization", norm, ait_resolve_layernorm) \
+    X(SOFTMAX, "Softmax", norm, ait_resolve_softmax)        \
+    X(LOG_SOFTMAX, "LogSoftmax", norm, ait_resolve_softmax) \
+    X(REDUCE_MEAN, "ReduceMean", reduce, ait_resolve_reduce)\
+    X(REDUCE_SUM, "ReduceSum", reduce, ait_resolve_reduce)  \
+    X(REDUCE_MAX, "ReduceMax", reduce, ait_resolve_reduce)  \
+    X(FLATTEN, "Flatten", layout, ait_resolve_flatten)      \
+    X(RESHAPE, "Reshape", layout, ait_resolve_reshape)      \
+    X(SQUEEZE, "Squeeze", layout, ait_resolve_squeeze)      \
+    X(UNSQUEEZE, "Unsqueeze", layout, ait_resolve_squeeze)  \
+    X(TRANSPOSE, "Transpose", layout, ait_resolve_transpose)\
+    X(CONCAT, "Concat", layout, ait_resolve_concat)         \
+    X(SPLIT, "Split", layout, ait_resolve_split)            \
+    X(SLICE, "Slice", layout, ait_resolve_slice)            \
+    X(PAD, "Pad", layout, ait_resolve_pad)                  \
+    X(GATHER, "Gather", layout, ait_resolve_gather)         \
+    X(EXPAND, "Expand", layout, ait_resolve_expand)         \
+    X(SHAPE, "Shape", source, ait_resolve_shape)            \
+    X(SIZE, "Size", source, ait_resolve_size)               \
+    X(CONSTANT, "Constant", source, ait_resolve_constant)   \
+    X(CONSTANT_OF_SHAPE, "ConstantOfShape", source, ait_resolve_constant_of_shape) \
+    X(RANGE, "Range", source, ait_resolve_range)            \
+    X(RESIZE, "Resize", resize, ait_resolve_resize)
+
+typedef enum {
+#define AIT_X_ENUM(e, name, fam, fn) AIT_OP_##e,
+    AIT_OP_LIST(AIT_X_ENUM)
+#undef AIT_X_ENUM
+    AIT_OP_COUNT
+} ait_op;
+
+typedef ait_status (*ait_resolve_fn)(ait_graph *g, ait_node *n, ait_diag *d);
+
+typedef struct {
+    const char *name;       /* ONNX op_type */
+    const char *family;     /* file in ir/ops/ and templates/<backend>/ */
+    ait_resolve_fn resolve;
+} ait_op_info;
+
+extern const ait_op_info ait_ops[AIT_OP_COUNT];
+
+int ait_op_lookup(const char *domain, const char *op_type); /* ait_op or -1 */
+
+#define AIT_X_DECL(e, name, fam, fn) ait_status fn(ait_graph *g, ait_node *n, ait_diag *d);
+AIT_OP_LIST(AIT_X_DECL)
+#undef AIT_X_DECL
+
+#endif

@@ -1,0 +1,39 @@
+/* Helpers shared by the ops' resolve functions. */
+#ifndef AIT_OP_UTIL_H
+#define AIT_OP_UTIL_H
+
+#include "ir/op_params.h"
+#include "ir/ops.h"
+
+/* Fails with "<model>: node <name> (<op>): ..." */
+#define AIT_NODE_FAIL(code, ...) ait_node_fail(g, n, d, code, __VA_ARGS__)
+ait_status ait_node_fail(const ait_graph *g, const ait_node *n, ait_diag *d, ait_status code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Input count within [lo, hi]; every present input has a known shape and a supported dtype. */
+ait_status ait_check_inputs(ait_graph *g, ait_node *n, int lo, int hi, ait_diag *d);
+/* Input i must be present. */
+ait_status ait_need_input(ait_graph *g, ait_node *n, int i, ait_diag *d);
+/* Input i's dtype must be floating point (float32/double). */
+ait_status ait_need_float(ait_graph *g, ait_node *n, int i, ait_diag *d);
+/* Inputs i and j have the same dtype. */
+ait_status ait_same_dtype(ait_graph *g, ait_node *n, int i, int j, ait_diag *d);
+
+/* Values of a constant integer input, or AIT_E_NEEDS_CONST naming it. */
+ait_status ait_const_ints(ait_graph *g, ait_node *n, int i, int64_t **vals, int *count, ait_diag *d);
+/* Scalar (or 1-element) constant input as double. */
+ait_status ait_const_scalar(ait_graph *g, ait_node *n, int i, double *v, ait_diag *d);
+
+/* Axis in [-rank, rank) normalized to [0, rank). */
+ait_status ait_norm_axis(ait_graph *g, ait_node *n, int64_t axis, int rank, int64_t *out, ait_diag *d);
+
+/* Multidirectional (numpy) broadcast of the shapes of inputs [0, count) into out. */
+ait_status ait_broadcast_shapes(ait_graph *g, ait_node *n, int count, int *rank, int64_t *dims, ait_diag *d);
+
+/* Sets output i's dtype and shape. */
+void ait_set_out(ait_graph *g, ait_node *n, int i, int dtype, int rank, const int64_t *dims);
+
+/* Reports n->bad_attr (a getter saw the wrong attribute type). */
+ait_status ait_check_attrs(ait_graph *g, ait_node *n, ait_diag *d);
+
+#endif

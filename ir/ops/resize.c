@@ -1,0 +1,164 @@
+/* Resize, modes nearest and linear.  Scales/sizes decide the output shape, so
+ * they are constants; per-axis source indices and weights are computed here,
+ * in double as the ONNX reference does, and baked into tables. */
+#include <math.h>
+#include <string.h>
+
+#include "ir/ops/op_util.h"
+
+typedef enum { CT_HALF_PIXEL, CT_PYTORCH_HALF_PIXEL, CT_ALIGN_CORNERS, CT_ASYMMETRIC, CT_TF_HALF_PIXEL_NN,
+               CT_TF_CROP_AND_RESIZE } coord_mode;
+static const char *const coord_names[] = {"half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric",
+                                          "tf_half_pixel_for_nn", "tf_crop_and_resize"};
+typedef enum { NR_PREFER_FLOOR, NR_PREFER_CEIL, NR_FLOOR, NR_CEIL } nearest_mode;
+static const char *const nearest_names[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+
+static int lookup(const char *s, const char *const *names, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* `out` is the resized length before flooring (in * scale), as in ONNX's reference. */
+static double original_coord(coord_mode m, double x, double scale, int64_t in, double out, double roi_lo,
+                             double roi_hi)
+{
+    switch (m) {
+    case CT_HALF_PIXEL: return (x + 0.5) / scale - 0.5;
+    case CT_PYTORCH_HALF_PIXEL: return out > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
+    case CT_ALIGN_CORNERS: return out == 1 ? 0.0 : x * (double)(in - 1) / (double)(out - 1);
+    case CT_ASYMMETRIC: return x / scale;
+    case CT_TF_HALF_PIXEL_NN: return (x + 0.5) / scale;
+    case CT_TF_CROP_AND_RESIZE:
+        return out > 1 ? roi_lo * (double)(in - 1) + x * (roi_hi - roi_lo) * (double)(in - 1) / (double)(out - 1)
+                       : 0.5 * (roi_lo + roi_hi) * (double)(in - 1);
+    }
+    return x;
+}
+
+static int64_t nearest_index(nearest_mode m, double x)
+{
+    double f = floor(x);
+    switch (m) {
+    case NR_PREFER_FLOOR: return (int64_t)(x - f == 0.5 ? f : floor(x + 0.5));
+    case NR_PREFER_CEIL: return (int64_t)(x - f == 0.5 ? f + 1 : floor(x + 0.5));
+    case NR_FLOOR: return (int64_t)f;
+    case NR_CEIL: return (int64_t)ceil(x);
+    }
+    return (int64_t)f;
+}
+
+static int64_t clamp(int64_t v, int64_t lo, int64_t hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+static ait_status const_floats(ait_graph *g, ait_node *n, int i, double **v, int *count, ait_diag *d)
+{
+    ait_tensor *t = ait_node_in(g, n, i);
+    *count = 0;
+    if (!t)
+        return AIT_OK;
+    if (!t->data) {
+        AIT_NODE_FAIL(AIT_E_NEEDS_CONST, "input '%s' decides the output shape and must be known at generation time",
+                      t->name);
+        d->needs_tensor = n->in[i];
+        return AIT_E_NEEDS_CONST;
+    }
+    *count = (int)ait_tensor_numel(t);
+    *v = AIT_NEW(g->arena, double, *count + 1);
+    for (int k = 0; k < *count; k++)
+        (*v)[k] = ait_dtype_load_f64(t->dtype, t->data, (size_t)k);
+    return AIT_OK;
+}
+
+ait_status ait_resolve_resize(ait_graph *g, ait_node *n, ait_diag *d)
+{
+    int v10 = g->opset < 11;
+    AIT_TRY(ait_check_inputs(g, n, v10 ? 2 : 1, v10 ? 2 : 4, d));
+    AIT_TRY(ait_need_input(g, n, 0, d));
+    ait_tensor *x = ait_node_in(g, n, 0);
+    const char *mode = ait_attr_str(n, "mode", "nearest");
+    const char *ctm = ait_attr_str(n, "coordinate_transformation_mode", v10 ? "asymmetric" : "half_pixel");
+    const char *nm = ait_attr_str(n, "nearest_mode", v10 ? "floor" : "round_prefer_floor");
+    float extrapolation = ait_attr_float(n, "extrapolation_value", 0.0f);
+    AIT_TRY(ait_check_attrs(g, n, d));
+    if (strcmp(mode, "nearest") != 0 && strcmp(mode, "linear") != 0)
+        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "mode '%s' is not supported (nearest and linear are)", mode);
+    if (ait_attr_int(n, "antialias", 0) || ait_attr_find(n, "axes") ||
+        strcmp(ait_attr_str(n, "keep_aspect_ratio_policy", "stretch"), "stretch") != 0)
+        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "antialias, axes and keep_aspect_ratio_policy are not supported");
+    int ct = lookup(ctm, coord_names, 6), nr = lookup(nm, nearest_names, 4);
+    if (ct < 0)
+        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "coordinate_transformation_mode '%s' is not supported", ctm);
+    if (nr < 0)
+        return AIT_NODE_FAIL(AIT_E_MODEL, "nearest_mode '%s' is not valid", nm);
+
+    double *roi = NULL, *scales = NULL;
+    int nroi = 0, nsc = 0, nsz = 0;
+    int64_t *sizes = NULL;
+    if (v10) {
+        AIT_TRY(const_floats(g, n, 1, &scales, &nsc, d));
+    } else {
+        if (ct == CT_TF_CROP_AND_RESIZE)
+            AIT_TRY(const_floats(g, n, 1, &roi, &nroi, d));
+        AIT_TRY(const_floats(g, n, 2, &scales, &nsc, d));
+        if (ait_node_in(g, n, 3))
+            AIT_TRY(ait_const_ints(g, n, 3, &sizes, &nsz, d));
+    }
+    int r = x->rank;
+    if ((nsc > 0) == (nsz > 0))
+        return AIT_NODE_FAIL(AIT_E_MODEL, "exactly one of scales and sizes must be given");
+    if ((nsc && nsc != r) || (nsz && nsz != r))
+        return AIT_NODE_FAIL(AIT_E_MODEL, "scales/sizes must have %d values", r);
+    if (ct == CT_TF_CROP_AND_RESIZE && nroi != 2 * r)
+        return AIT_NODE_FAIL(AIT_E_MODEL, "roi must have %d values", 2 * r);
+
+    ait_resize_params *p = AIT_NEW(g->arena, ait_resize_params, 1);
+    n->params = p;
+    p->nearest = strcmp(mode, "nearest") == 0;
+    p->rank = r;
+    p->extrapolation = extrapolation;
+    int64_t od[AIT_MAX_RANK];
+    for (int a = 0; a < r; a++) {
+        int64_t in = x->dims[a];
+        double scale;
+        if (nsz) {
+            od[a] = sizes[a];
+            scale = in ? (double)od[a] / (double)in : 1.0;
+        } else {
+            scale = scales[a];
+            if (scale <= 0)
+                return AIT_NODE_FAIL(AIT_E_MODEL, "scale %g must be positive", scale);
+            od[a] = (int64_t)floor((double)in * scale);
+        }
+        if (od[a] < 0 || (od[a] > 0 && in == 0))
+            return AIT_NODE_FAIL(AIT_E_SHAPE, "cannot resize an empty axis");
+        p->lo[a] = AIT_NEW(g->arena, int64_t, od[a] + 1);
+        p->hi[a] = AIT_NEW(g->arena, int64_t, od[a] + 1);
+        p->w[a] = AIT_NEW(g->arena, double, od[a] + 1);
+        p->outside[a] = AIT_NEW(g->arena, uint8_t, od[a] + 1);
+        for (int64_t o = 0; o < od[a]; o++) {
+            double xo = original_coord((coord_mode)ct, (double)o, scale, in, (double)in * scale, roi ? roi[a] : 0,
+                                       roi ? roi[r + a] : 1);
+            if (ct == CT_TF_CROP_AND_RESIZE && (xo < 0 || xo > (double)(in - 1))) {
+                p->outside[a][o] = 1;
+                p->any_outside = 1;
+            }
+            if (p->nearest) {
+                p->lo[a][o] = clamp(nearest_index((nearest_mode)nr, xo), 0, in - 1);
+            } else {
+                double f = floor(xo);
+                p->lo[a][o] = clamp((int64_t)f, 0, in - 1);
+                p->hi[a][o] = clamp((int64_t)f + 1, 0, in - 1);
+                p->w[a][o] = xo - f;
+            }
+        }
+    }
+    if (!ait_dtype_get(x->dtype)->is_float && !p->nearest)
+        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "linear mode needs float input");
+    ait_set_out(g, n, 0, x->dtype, r, od);
+    return AIT_OK;
+}

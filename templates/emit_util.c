@@ -1,0 +1,85 @@
+#include "templates/emit_util.h"
+
+#include <inttypes.h>
+#include <math.h>
+
+const char *ait_ctype(const ait_tensor *t)
+{
+    return ait_dtype_get(t->dtype)->ctype;
+}
+
+const char *ait_mathsuf(const ait_tensor *t)
+{
+    return t->dtype == AIT_DT_DOUBLE ? "" : "f";
+}
+
+void ait_emit_lit(ait_sb *b, int dtype, double v)
+{
+    const ait_dtype_info *dt = ait_dtype_get(dtype);
+    if (dt->is_float) {
+        const char *suf = dtype == AIT_DT_FLOAT ? "f" : "";
+        if (isnan(v))
+            ait_sb_puts(b, "NAN");
+        else if (isinf(v))
+            ait_sb_puts(b, v > 0 ? "INFINITY" : "(-INFINITY)");
+        else if (dtype == AIT_DT_FLOAT)
+            ait_sb_printf(b, "%s%a%s", signbit(v) ? "(" : "", (double)(float)v, signbit(v) ? "f)" : suf);
+        else
+            ait_sb_printf(b, "%s%a%s", signbit(v) ? "(" : "", v, signbit(v) ? ")" : suf);
+    } else if (dtype == AIT_DT_BOOL) {
+        ait_sb_puts(b, v != 0 ? "1" : "0");
+    } else if (v <= -9223372036854775807.0) {
+        ait_sb_puts(b, "(-9223372036854775807LL - 1)");
+    } else if (v < 0) {
+        ait_sb_printf(b, "(%lldLL)", (long long)v);
+    } else {
+        ait_sb_printf(b, "%lluULL", (unsigned long long)v);
+    }
+}
+
+void ait_emit_loops(ait_sb *b, int rank, const int64_t *dims, const char *p)
+{
+    for (int k = 0; k < rank; k++)
+        ait_sb_printf(b, "for (long %s%d = 0; %s%d < %" PRId64 "; %s%d++) {\n", p, k, p, k, dims[k], p, k);
+}
+
+void ait_emit_close(ait_sb *b, int rank)
+{
+    for (int k = 0; k < rank; k++)
+        ait_sb_puts(b, "}\n");
+}
+
+void ait_emit_offset(ait_sb *b, int rank, const int64_t *strides, const char *p)
+{
+    int any = 0;
+    for (int k = 0; k < rank; k++) {
+        if (!strides[k])
+            continue;
+        ait_sb_printf(b, any ? " + " : "");
+        if (strides[k] == 1)
+            ait_sb_printf(b, "%s%d", p, k);
+        else
+            ait_sb_printf(b, "%s%d * %" PRId64, p, k, strides[k]);
+        any = 1;
+    }
+    if (!any)
+        ait_sb_puts(b, "0");
+}
+
+void ait_emit_table(ait_sb *b, const char *name, const int64_t *v, int64_t count)
+{
+    ait_sb_printf(b, "static const long %s[%" PRId64 "] = {", name, count ? count : 1);
+    for (int64_t i = 0; i < count; i++)
+        ait_sb_printf(b, "%s%" PRId64, i % 16 ? ", " : (i ? ",\n" : ""), v[i]);
+    ait_sb_puts(b, count ? "};\n" : "0};\n");
+}
+
+void ait_emit_ftable(ait_sb *b, const char *ctype, const char *name, const double *v, int64_t count)
+{
+    ait_sb_printf(b, "static const %s %s[%" PRId64 "] = {", ctype, name, count ? count : 1);
+    for (int64_t i = 0; i < count; i++) {
+        ait_sb_puts(b, i % 8 ? ", " : (i ? ",\n" : ""));
+        ait_emit_lit(b, AIT_DT_DOUBLE, v[i]);
+    }
+    ait_sb_puts(b, count ? "};\n" : "0};\n");
+}

@@ -1,0 +1,22 @@
+/* Small printers the templates share. */
+#ifndef AIT_EMIT_UTIL_H
+#define AIT_EMIT_UTIL_H
+
+#include "templates/template.h"
+
+const char *ait_ctype(const ait_tensor *t);
+/* "f" for float32, "" for double: suffix of <math.h> functions. */
+const char *ait_mathsuf(const ait_tensor *t);
+/* A C literal of value v for dtype (hex float, exact; NAN/INFINITY; integer). */
+void ait_emit_lit(ait_sb *b, int dtype, double v);
+/* Opens `rank` nested loops `for (long <p>K = 0; <p>K < dims[K]; <p>K++) {`. */
+void ait_emit_loops(ait_sb *b, int rank, const int64_t *dims, const char *p);
+void ait_emit_close(ait_sb *b, int rank);
+/* "p0*s0 + p1*s1 ..." skipping zero strides; "0" if none. */
+void ait_emit_offset(ait_sb *b, int rank, const int64_t *strides, const char *p);
+/* static const long name[count] = {...}; */
+void ait_emit_table(ait_sb *b, const char *name, const int64_t *v, int64_t count);
+/* static const double name[count] = {...}; (or float) */
+void ait_emit_ftable(ait_sb *b, const char *ctype, const char *name, const double *v, int64_t count);
+
+#endif

@@ -1,0 +1,70 @@
+/* Reference: Conv and ConvTranspose as direct loops over a 3-D (D, H, W)
+ * geometry; 1-D and 2-D convolutions have leading unit axes. */
+#include <inttypes.h>
+
+#include "templates/emit_util.h"
+
+static void emit_geometry(ait_sb *b, const ait_conv_params *p)
+{
+    ait_sb_printf(b,
+                  "enum { N_ = %" PRId64 ", CI = %" PRId64 ", CO = %" PRId64 ", G = %" PRId64 ",\n"
+                  "ID = %" PRId64 ", IH = %" PRId64 ", IW = %" PRId64 ", OD = %" PRId64 ", OH = %" PRId64
+                  ", OW = %" PRId64 ",\n"
+                  "KD = %" PRId64 ", KH = %" PRId64 ", KW = %" PRId64 ", SD = %" PRId64 ", SH = %" PRId64
+                  ", SW = %" PRId64 ",\n"
+                  "DD = %" PRId64 ", DH = %" PRId64 ", DW = %" PRId64 ", PD = %" PRId64 ", PH = %" PRId64
+                  ", PW = %" PRId64 " };\n",
+                  p->n, p->cin, p->cout, p->group, p->in[0], p->in[1], p->in[2], p->out[0], p->out[1], p->out[2],
+                  p->k[0], p->k[1], p->k[2], p->stride[0], p->stride[1], p->stride[2], p->dil[0], p->dil[1],
+                  p->dil[2], p->pad_lo[0], p->pad_lo[1], p->pad_lo[2]);
+}
+
+static void emit_conv(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    const ait_conv_params *p = n->params;
+    const ait_tensor *y = ait_node_out(g, n, 0);
+    emit_geometry(b, p);
+    ait_sb_puts(b, "const long cig = CI / G, cog = CO / G;\n"
+                   "for (long n = 0; n < N_; n++)\nfor (long m = 0; m < CO; m++) {\nconst long grp = m / cog;\n"
+                   "for (long od = 0; od < OD; od++)\nfor (long oh = 0; oh < OH; oh++)\n"
+                   "for (long ow = 0; ow < OW; ow++) {\n");
+    ait_sb_printf(b, "double acc = %s;\n", ait_node_in(g, n, 2) ? "x2[m]" : "0");
+    ait_sb_puts(b, "for (long c = 0; c < cig; c++)\nfor (long kd = 0; kd < KD; kd++) {\n"
+                   "const long id = od * SD - PD + kd * DD;\nif (id < 0 || id >= ID) continue;\n"
+                   "for (long kh = 0; kh < KH; kh++) {\nconst long ih = oh * SH - PH + kh * DH;\n"
+                   "if (ih < 0 || ih >= IH) continue;\nfor (long kw = 0; kw < KW; kw++) {\n"
+                   "const long iw = ow * SW - PW + kw * DW;\nif (iw < 0 || iw >= IW) continue;\n"
+                   "acc += (double)x0[(((n * CI + grp * cig + c) * ID + id) * IH + ih) * IW + iw]\n"
+                   "     * x1[(((m * cig + c) * KD + kd) * KH + kh) * KW + kw];\n}\n}\n}\n");
+    ait_sb_printf(b, "y0[(((n * CO + m) * OD + od) * OH + oh) * OW + ow] = (%s)acc;\n}\n}\n", ait_ctype(y));
+}
+
+static void emit_conv_transpose(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    const ait_conv_params *p = n->params;
+    emit_geometry(b, p);
+    ait_sb_printf(b, "const long cig = CI / G, cog = CO / G;\n"
+                     "for (long i = 0; i < N_ * CO * OD * OH * OW; i++) y0[i] = %s;\n",
+                  ait_node_in(g, n, 2) ? "x2[(i / (OD * OH * OW)) % CO]" : "0");
+    ait_sb_puts(b, "for (long n = 0; n < N_; n++)\nfor (long ci = 0; ci < CI; ci++) {\nconst long grp = ci / cig;\n"
+                   "for (long id = 0; id < ID; id++)\nfor (long ih = 0; ih < IH; ih++)\n"
+                   "for (long iw = 0; iw < IW; iw++) {\n"
+                   "const double v = x0[(((n * CI + ci) * ID + id) * IH + ih) * IW + iw];\n"
+                   "for (long mo = 0; mo < cog; mo++)\nfor (long kd = 0; kd < KD; kd++) {\n"
+                   "const long od = id * SD - PD + kd * DD;\nif (od < 0 || od >= OD) continue;\n"
+                   "for (long kh = 0; kh < KH; kh++) {\nconst long oh = ih * SH - PH + kh * DH;\n"
+                   "if (oh < 0 || oh >= OH) continue;\nfor (long kw = 0; kw < KW; kw++) {\n"
+                   "const long ow = iw * SW - PW + kw * DW;\nif (ow < 0 || ow >= OW) continue;\n"
+                   "y0[(((n * CO + grp * cog + mo) * OD + od) * OH + oh) * OW + ow] +=\n"
+                   "    v * x1[(((ci * cog + mo) * KD + kd) * KH + kh) * KW + kw];\n}\n}\n}\n}\n}\n");
+}
+
+static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    if (n->op == AIT_OP_CONV)
+        emit_conv(b, g, n);
+    else
+        emit_conv_transpose(b, g, n);
+}
+
+const ait_template ait_ref_conv = {"conv", NULL, emit};

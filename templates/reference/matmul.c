@@ -1,0 +1,56 @@
+/* Reference: Gemm and MatMul, triple loops accumulating in double (float
+ * types) so the reference stays the most accurate candidate. */
+#include <inttypes.h>
+
+#include "templates/emit_util.h"
+
+static const char *acc_type(const ait_tensor *t)
+{
+    return ait_dtype_get(t->dtype)->is_float ? "double" : ait_ctype(t);
+}
+
+static void emit_gemm(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    const ait_matmul_params *p = n->params;
+    const ait_tensor *y = ait_node_out(g, n, 0);
+    ait_sb_printf(b, "for (long m = 0; m < %" PRId64 "; m++)\nfor (long n = 0; n < %" PRId64 "; n++) {\n", p->m,
+                  p->n);
+    ait_sb_printf(b, "double acc = 0;\nfor (long k = 0; k < %" PRId64 "; k++)\n", p->k);
+    ait_sb_printf(b, "acc += (double)x0[%s] * x1[%s];\n", p->trans_a ? "k * M_ + m" : "m * K_ + k",
+                  p->trans_b ? "n * K_ + k" : "k * N_ + n");
+    ait_sb_puts(b, "acc *= ");
+    ait_emit_lit(b, AIT_DT_DOUBLE, p->alpha);
+    ait_sb_puts(b, ";\n");
+    if (ait_node_in(g, n, 2)) {
+        ait_sb_printf(b, "acc += ");
+        ait_emit_lit(b, AIT_DT_DOUBLE, p->beta);
+        ait_sb_printf(b, " * x2[m * %" PRId64 " + n * %" PRId64 "];\n", p->c_stride_m, p->c_stride_n);
+    }
+    ait_sb_printf(b, "y0[m * N_ + n] = (%s)acc;\n}\n", ait_ctype(y));
+}
+
+static void emit_matmul(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    const ait_matmul_params *p = n->params;
+    const ait_tensor *y = ait_node_out(g, n, 0);
+    ait_emit_table(b, "aoff", p->a_off, p->batch);
+    ait_emit_table(b, "boff", p->b_off, p->batch);
+    ait_sb_printf(b, "for (long bi = 0; bi < %" PRId64 "; bi++)\n", p->batch);
+    ait_sb_printf(b, "for (long m = 0; m < M_; m++)\nfor (long n = 0; n < N_; n++) {\n%s acc = 0;\n", acc_type(y));
+    ait_sb_puts(b, "for (long k = 0; k < K_; k++)\n");
+    ait_sb_printf(b, "acc += (%s)x0[aoff[bi] + m * K_ + k] * x1[boff[bi] + k * N_ + n];\n", acc_type(y));
+    ait_sb_printf(b, "y0[(bi * M_ + m) * N_ + n] = (%s)acc;\n}\n", ait_ctype(y));
+}
+
+static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    const ait_matmul_params *p = n->params;
+    ait_sb_printf(b, "enum { M_ = %" PRId64 ", N_ = %" PRId64 ", K_ = %" PRId64 " };\n", p->m, p->n, p->k);
+    ait_sb_puts(b, "(void)M_; (void)N_; (void)K_;\n");
+    if (n->op == AIT_OP_GEMM)
+        emit_gemm(b, g, n);
+    else
+        emit_matmul(b, g, n);
+}
+
+const ait_template ait_ref_matmul = {"matmul", NULL, emit};

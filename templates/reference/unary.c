@@ -1,0 +1,107 @@
+/* Reference: elementwise ops with one data input. */
+#include "templates/emit_util.h"
+
+/* Writes the expression of `v` (the input element) for node n. */
+static void unary_expr(ait_sb *b, const ait_node *n, const ait_tensor *x, const ait_tensor *y)
+{
+    const ait_unary_params *p = n->params;
+    const char *f = ait_mathsuf(x);
+    int dt = x->dtype;
+    const ait_dtype_info *xi = ait_dtype_get(dt);
+    switch (n->op) {
+    case AIT_OP_ABS:
+        if (xi->is_float)
+            ait_sb_printf(b, "fabs%s(v)", f);
+        else
+            ait_sb_puts(b, xi->is_signed ? "(v < 0 ? -v : v)" : "v");
+        break;
+    case AIT_OP_NEG: ait_sb_puts(b, "-v"); break;
+    case AIT_OP_SQRT: ait_sb_printf(b, "sqrt%s(v)", f); break;
+    case AIT_OP_EXP: ait_sb_printf(b, "exp%s(v)", f); break;
+    case AIT_OP_LOG: ait_sb_printf(b, "log%s(v)", f); break;
+    case AIT_OP_ERF: ait_sb_printf(b, "erf%s(v)", f); break;
+    case AIT_OP_TANH: ait_sb_printf(b, "tanh%s(v)", f); break;
+    case AIT_OP_RELU: ait_sb_puts(b, "v > 0 ? v : 0"); break;
+    case AIT_OP_LEAKY_RELU:
+        ait_sb_puts(b, "v >= 0 ? v : ");
+        ait_emit_lit(b, dt, p->alpha);
+        ait_sb_puts(b, " * v");
+        break;
+    case AIT_OP_SIGMOID: ait_sb_printf(b, "1 / (1 + exp%s(-v))", f); break;
+    case AIT_OP_HARD_SIGMOID:
+        ait_sb_printf(b, "fmax%s(0, fmin%s(1, ", f, f);
+        ait_emit_lit(b, dt, p->alpha);
+        ait_sb_puts(b, " * v + ");
+        ait_emit_lit(b, dt, p->beta);
+        ait_sb_puts(b, "))");
+        break;
+    case AIT_OP_HARD_SWISH:
+        ait_sb_printf(b, "v * fmax%s(0, fmin%s(1, v * ", f, f);
+        ait_emit_lit(b, dt, 1.0 / 6.0);
+        ait_sb_puts(b, " + ");
+        ait_emit_lit(b, dt, 0.5);
+        ait_sb_puts(b, "))");
+        break;
+    case AIT_OP_GELU:
+        if (p->gelu_tanh) {
+            ait_sb_printf(b, "0.5%s * v * (1 + tanh%s(", f, f);
+            ait_emit_lit(b, dt, 0.79788456080286535588);
+            ait_sb_puts(b, " * (v + ");
+            ait_emit_lit(b, dt, 0.044715);
+            ait_sb_puts(b, " * v * v * v)))");
+        } else {
+            ait_sb_printf(b, "0.5%s * v * (1 + erf%s(v * ", f, f);
+            ait_emit_lit(b, dt, 0.70710678118654752440);
+            ait_sb_puts(b, "))");
+        }
+        break;
+    case AIT_OP_RECIPROCAL: ait_sb_puts(b, "1 / v"); break;
+    case AIT_OP_CAST: case AIT_OP_CAST_LIKE:
+        ait_sb_puts(b, y->dtype == AIT_DT_BOOL ? "v != 0" : "v");
+        break;
+    case AIT_OP_CLIP:
+        ait_sb_puts(b, "v < lo ? lo : v > hi ? hi : v");
+        break;
+    default: ait_sb_puts(b, "v"); break; /* Identity, Dropout */
+    }
+}
+
+static void emit_unary(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    const ait_tensor *x = ait_node_in(g, n, 0), *y = ait_node_out(g, n, 0);
+    if (n->op == AIT_OP_CLIP) {
+        const ait_unary_params *p = n->params;
+        ait_sb_printf(b, "const %s lo = ", ait_ctype(x));
+        if (p->min_input)
+            ait_sb_puts(b, "x1[0]");
+        else if (p->has_min)
+            ait_emit_lit(b, x->dtype, p->min);
+        else
+            ait_sb_puts(b, ait_dtype_get(x->dtype)->is_float ? "-INFINITY" : "x0[0]");
+        ait_sb_printf(b, ";\nconst %s hi = ", ait_ctype(x));
+        if (p->max_input)
+            ait_sb_puts(b, "x2[0]");
+        else if (p->has_max)
+            ait_emit_lit(b, x->dtype, p->max);
+        else
+            ait_sb_puts(b, ait_dtype_get(x->dtype)->is_float ? "INFINITY" : "x0[0]");
+        ait_sb_puts(b, ";\n");
+        if (!ait_dtype_get(x->dtype)->is_float && !(p->has_min && p->has_max)) {
+            /* integer Clip with a missing bound: that side is unbounded */
+            ait_sb_printf(b, "for (long i = 0; i < %lld; i++) {\n%s v = x0[i];\n", (long long)ait_tensor_numel(x),
+                          ait_ctype(x));
+            ait_sb_printf(b, "y0[i] = %s%s v;\n}\n", p->has_min ? "v < lo ? lo :" : "",
+                          p->has_max ? " v > hi ? hi :" : "");
+            return;
+        }
+    }
+    ait_sb_printf(b, "for (long i = 0; i < %lld; i++) {\n%s v = x0[i];\ny0[i] = (%s)(", (long long)ait_tensor_numel(x),
+                  ait_ctype(x), ait_ctype(y));
+    unary_expr(b, n, x, y);
+    ait_sb_puts(b, ");\n");
+    if (n->op == AIT_OP_DROPOUT && ait_node_out(g, n, 1))
+        ait_sb_puts(b, "y1[i] = 1;\n");
+    ait_sb_puts(b, "}\n");
+}
+
+const ait_template ait_ref_unary = {"unary", NULL, emit_unary};
