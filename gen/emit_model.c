@@ -18,6 +18,7 @@ typedef struct {
     int *buf_of;             /* tensor -> plan buffer, -1 */
     int *needed;             /* tensor needed at run time */
     int *out_slot;           /* tensor -> graph output index it is written to, -1 */
+    int *blob;               /* tensor -> constant emitted as a byte string (read as <name>.v) */
     ait_plan plan;
 } model;
 
@@ -35,7 +36,7 @@ static void tensor_ref(ait_sb *b, const model *m, int id, int cst)
     const ait_tensor *t = &m->g->t[id];
     const char *ct = ait_dtype_get(t->dtype)->ctype;
     if (t->data) {
-        ait_sb_printf(b, "%s_c%d", m->o->name, id);
+        ait_sb_printf(b, "%s_c%d%s", m->o->name, id, m->blob[id] ? ".v" : "");
     } else if (t->is_input) {
         for (int i = 0; i < m->g->n_inputs; i++)
             if (m->g->inputs[i] == id)
@@ -60,6 +61,31 @@ static void emit_constant(ait_sb *b, const model *m, int id)
         ait_emit_lit(b, t->dtype, ait_dtype_load_f64(t->dtype, t->data, (size_t)i));
     }
     ait_sb_puts(b, n ? "\n};\n" : "0};\n");
+}
+
+enum { BLOB_MIN_BYTES = 256 };
+
+/* Large constants as one string literal in a union with the element type:
+ * gcc parses a string ~10x faster and in a third of the memory of the same
+ * data as an initializer list (mobilenet_v2: 1.9 s instead of 16 s).  Reading
+ * the .v member of the union is well-defined type punning in C99. */
+static void emit_blob(ait_sb *b, const model *m, int id)
+{
+    const ait_tensor *t = &m->g->t[id];
+    size_t bytes = ait_tensor_bytes(t);
+    char shape[160];
+    ait_sb_printf(b, "/* %s %s */\nstatic const union {\n    unsigned char b[%zu];\n    %s v[%" PRId64 "];\n} %s_c%d %s_ALIGNED_ = {", t->name,
+                  ait_tensor_shape_str(t, shape, sizeof shape), bytes, ait_dtype_get(t->dtype)->ctype,
+                  ait_tensor_numel(t), m->o->name, id, m->up);
+    const unsigned char *p = t->data;
+    static const char oct[] = "01234567";
+    for (size_t i = 0; i < bytes; i++) {
+        if (i % 64 == 0)
+            ait_sb_puts(b, i ? "\"\n\"" : "\n\"");
+        char e[4] = {'\\', oct[p[i] >> 6], oct[(p[i] >> 3) & 7], oct[p[i] & 7]};
+        ait_sb_putn(b, e, 4);
+    }
+    ait_sb_puts(b, "\"};\n");
 }
 
 /* Integer constants must not go through double (int64 beyond 2^53). */
@@ -106,6 +132,7 @@ static void plan(model *m)
     m->buf_of = AIT_NEW(a, int, g->n_t + 1);
     m->needed = AIT_NEW(a, int, g->n_t + 1);
     m->out_slot = AIT_NEW(a, int, g->n_t + 1);
+    m->blob = AIT_NEW(a, int, g->n_t + 1);
     for (int i = 0; i < g->n_t; i++)
         m->buf_of[i] = m->out_slot[i] = -1;
     for (int i = 0; i < g->n_outputs; i++) {
@@ -227,6 +254,11 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
     ait_sb_printf(s, "#if defined(__GNUC__) || defined(__TINYC__)\n#define %s_ALIGNED_ __attribute__((aligned(%d)))\n"
                      "#else\n#define %s_ALIGNED_\n#endif\n\n",
                   m.up, AIT_PLAN_ALIGN, m.up);
+    ait_sb_puts(s, "/* large constants are little-endian byte strings */\n"
+                   "#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__\n"
+                   "#error \"this generated code stores constants little-endian\"\n#endif\n"
+                   "#if defined(__GNUC__) && !defined(__clang__)\n#pragma GCC diagnostic ignored \"-Woverlength-strings\"\n#endif\n"
+                   "#if defined(__clang__)\n#pragma clang diagnostic ignored \"-Woverlength-strings\"\n#endif\n\n");
 
     /* constants read by run-time kernels or copied to outputs */
     int *emitted = AIT_NEW(g->arena, int, g->n_t + 1);
@@ -245,7 +277,10 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
         if (!emitted[id])
             continue;
         const ait_tensor *t = &g->t[id];
-        if (ait_dtype_get(t->dtype)->is_float || t->dtype == AIT_DT_BOOL)
+        m.blob[id] = ait_tensor_bytes(t) >= BLOB_MIN_BYTES;
+        if (m.blob[id])
+            emit_blob(s, &m, id);
+        else if (ait_dtype_get(t->dtype)->is_float || t->dtype == AIT_DT_BOOL)
             emit_constant(s, &m, id);
         else
             emit_int_constant(s, &m, id);
