@@ -13,9 +13,14 @@ LIB_SRC := $(wildcard ir/*.c ir/ops/*.c templates/*.c templates/*/*.c gen/*.c st
 LIB_SRC := $(filter-out gen/main.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/obj/proto/onnx.pb-c.o
 TEST_SRC := $(wildcard tests/test_*.c)
-TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%) $(B)/tests/test_import_asan
+TEST_HELPERS := $(B)/obj/tests/onnx_builder.o
+# the import path also runs under AddressSanitizer + UBSan
+ASAN    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_OBJ := $(LIB_OBJ:$(B)/obj/%=$(B)/asan/%)
 
 .PHONY: all deps check conformance clean
+.SECONDARY:
 all: $(B)/aitune-gen
 
 deps:
@@ -48,16 +53,30 @@ $(B)/aitune-gen: $(B)/obj/gen/main.o $(B)/libaitune.a
 	@$(if $(Q),echo "  LD    $@")
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/%: $(B)/obj/tests/%.o $(B)/libaitune.a
+$(B)/tests/%: $(B)/obj/tests/%.o $(TEST_HELPERS) $(B)/libaitune.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD    $@")
 	$(Q)$(CC) -o $@ $^ -lcmocka $(LDLIBS)
 
+$(B)/asan/proto/onnx.pb-c.o: $(B)/proto/onnx.pb-c.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O1 -g $(ASAN) -I$(B)/proto -c $< -o $@
+
+$(B)/asan/%.o: %.c $(B)/proto/onnx.pb-c.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC    $< (asan)")
+	$(Q)$(CC) $(CFLAGS) -O1 $(ASAN) -MMD -MP -c $< -o $@
+
+$(B)/tests/test_import_asan: $(B)/asan/tests/test_import.o $(B)/asan/tests/onnx_builder.o $(ASAN_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD    $@")
+	$(Q)$(CC) $(ASAN) -o $@ $^ -lcmocka $(LDLIBS)
+
 $(B)/conformance: $(B)/obj/tests/conformance.o $(B)/libaitune.a
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
-check: $(B)/aitune-gen $(TESTS)
-	$(Q)tests/run_tests.sh $(TESTS)
+check: $(B)/aitune-gen $(TESTS) $(B)/conformance
+	$(Q)tests/run_tests.sh $(TESTS) -- $(B)/conformance
 
 conformance: $(B)/conformance
 	$(Q)$(B)/conformance /usr/share/libonnx-testdata/data/node
@@ -65,4 +84,4 @@ conformance: $(B)/conformance
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/asan -name '*.d' 2>/dev/null)

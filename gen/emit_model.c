@@ -213,7 +213,7 @@ static void emit_header(ait_sb *h, const model *m, int all_float, int n_kernels)
     ait_sb_printf(h,
                   "/* What each kernel was specialized for, in execution order. */\n"
                   "typedef struct {\n    const char *op;       /* ONNX op */\n"
-                  "    const char *node;     /* ONNX node name */\n    const char *backend;  /* template family */\n"
+                  "    const char *node;     /* ONNX node name */\n    const char *backend;  /* backend that generated it */\n"
                   "    const char *shape;    /* first output */\n    double flops;\n} %s_kernel_info;\n"
                   "extern const %s_kernel_info %s_kernels[%s_NUM_KERNELS > 0 ? %s_NUM_KERNELS : 1];\n\n",
                   nm, nm, nm, up, up);

@@ -1,0 +1,12 @@
+/* Loading a model for generation: import, bind input shapes, resolve. */
+#ifndef AIT_MODEL_LOAD_H
+#define AIT_MODEL_LOAD_H
+
+#include "ir/graph.h"
+
+/* Parses "input=1x3x224x224" (or "1x3x224x224" for input 0) and binds it. */
+ait_status ait_bind_shape_arg(ait_graph *g, const char *arg, ait_diag *d);
+/* Binds every still-symbolic dimension of every input to 1 and reports which. */
+int ait_bind_symbolic_to_one(ait_graph *g, char *note, size_t n);
+
+#endif
