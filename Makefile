@@ -1,7 +1,7 @@
 # aitune-c. `make deps` once, then `make`, `make check`. Quiet unless V=1.
 CC      := gcc
-CFLAGS  := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I. -Ibuild/proto
-LDLIBS  := -ltcc -ldl -lpthread -lprotobuf-c -lm
+CFLAGS  := -std=c11 -O2 -g -Wall -Wextra -Werror -D_XOPEN_SOURCE=700 -I. -Ibuild/proto
+LDLIBS  := -ltcc -ldl -lpthread -lprotobuf-c -linih -lxxhash -lm
 B       := build
 Q       := $(if $(V),,@)
 

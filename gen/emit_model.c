@@ -189,7 +189,8 @@ static void emit_header(ait_sb *h, const model *m, int all_float, int n_kernels)
     emit_banner(h, m, "header");
     ait_sb_printf(h, "#ifndef %s_H\n#define %s_H\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n", up, up);
     ait_sb_printf(h, "#define %s_NUM_INPUTS %d\n#define %s_NUM_OUTPUTS %d\n", up, g->n_inputs, up, g->n_outputs);
-    ait_sb_printf(h, "#define %s_MAX_BATCH 1                 /* largest batch the tuned code accepts */\n", up);
+    ait_sb_printf(h, "#define %s_MAX_BATCH %d                 /* largest batch the tuned code accepts */\n", up,
+                  m->o->max_batch > 1 ? m->o->max_batch : 1);
     ait_sb_printf(h, "#define %s_ARENA_BYTES %zu           /* static scratch the model needs */\n", up,
                   m->plan.high_water);
     ait_sb_printf(h, "#define %s_ARENA_ALIGN %d           /* alignment a caller's workspace must have */\n", up,
@@ -364,14 +365,29 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
     for (int i = 0; i < g->n_outputs; i++)
         all_float &= g->t[g->outputs[i]].dtype == AIT_DT_FLOAT;
     const char *up = m.up;
+    /* bytes one item advances each input/output pointer: 0 for tensors without a batch axis */
+    ait_sb_printf(s, "static const size_t %s_in_item_bytes[%s_NUM_INPUTS + 1] = {", nm, up);
+    for (int i = 0; i < g->n_inputs; i++)
+        ait_sb_printf(s, "%zu, ", o->batched_in && o->batched_in[i] ? ait_tensor_bytes(&g->t[g->inputs[i]]) : 0);
+    ait_sb_printf(s, "0};\nstatic const size_t %s_out_item_bytes[%s_NUM_OUTPUTS] = {", nm, up);
+    for (int i = 0; i < g->n_outputs; i++)
+        ait_sb_printf(s, "%s%zu", i ? ", " : "",
+                      o->batched_out && o->batched_out[i] ? ait_tensor_bytes(&g->t[g->outputs[i]]) : 0);
+    ait_sb_puts(s, "};\n\n");
     ait_sb_printf(s,
                   "int %s_run_io(void *workspace, const void *const inputs[], void *const outputs[], int batch)\n{\n"
-                  "int i;\nif (batch < 1 || batch > %s_MAX_BATCH)\nreturn %s_E_BATCH;\n"
+                  "const void *in[%s_NUM_INPUTS + 1];\nvoid *out[%s_NUM_OUTPUTS];\nint i, b, rc = 0;\n"
+                  "if (batch < 1 || batch > %s_MAX_BATCH)\nreturn %s_E_BATCH;\n"
                   "if (!workspace || (%s_NUM_INPUTS && !inputs) || !outputs)\nreturn %s_E_NULL;\n"
                   "for (i = 0; i < %s_NUM_INPUTS; i++)\nif (!inputs[i])\nreturn %s_E_NULL;\n"
                   "for (i = 0; i < %s_NUM_OUTPUTS; i++)\nif (!outputs[i])\nreturn %s_E_NULL;\n"
-                  "return %s_graph((unsigned char *)workspace, inputs, outputs);\n}\n\n",
-                  nm, up, up, up, up, up, up, up, up, nm);
+                  "for (b = 0; b < batch && rc == 0; b++) {\n"
+                  "for (i = 0; i < %s_NUM_INPUTS; i++)\n"
+                  "in[i] = (const unsigned char *)inputs[i] + (size_t)b * %s_in_item_bytes[i];\n"
+                  "for (i = 0; i < %s_NUM_OUTPUTS; i++)\n"
+                  "out[i] = (unsigned char *)outputs[i] + (size_t)b * %s_out_item_bytes[i];\n"
+                  "rc = %s_graph((unsigned char *)workspace, in, out);\n}\nreturn rc;\n}\n\n",
+                  nm, up, up, up, up, up, up, up, up, up, up, up, nm, up, nm, nm);
     if (all_float) {
         ait_sb_printf(s,
                       "int %s_run_ws(void *workspace, const float *const inputs[], float *const outputs[], int batch)\n"

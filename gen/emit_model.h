@@ -11,6 +11,10 @@ typedef struct {
     /* (optional) template for a node and the backend name it reports; NULL: reference for all */
     const ait_template *(*pick)(void *ctx, const ait_graph *g, const ait_node *n, const char **backend);
     void *pick_ctx;
+    /* Batching: the graph is specialized for one item along axis 0 of the inputs and outputs
+     * marked here, and <name>_run_io loops `batch` items.  max_batch 0 or 1: static shapes. */
+    int max_batch;
+    const int *batched_in, *batched_out;  /* per graph input / output; NULL: none */
 } ait_emit_opts;
 
 typedef struct {

@@ -3,16 +3,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen/config.h"
 #include "gen/inspect.h"
 #include "gen/kernel.h"
 #include "gen/model_load.h"
+#include "gen/tune.h"
 #include "ir/onnx.h"
 
 #define AIT_VERSION "0.1.0"
 
 static int usage(FILE *f)
 {
-    fputs("usage: aitune-gen [--set section.key=value]... config.ini   tune and write out/<name>.{c,h}\n"
+    fputs("usage: aitune-gen [--quiet] [--set section.key=value]... config.ini   tune, write out/<name>.*\n"
+          "       aitune-gen --load out/<name>.manifest.ini      re-emit the tuned code without tuning\n"
           "       aitune-gen inspect [--shape [input=]1x3x224x224] [--depth N] model.onnx\n"
           "       aitune-gen --version\n",
           f);
@@ -65,6 +68,52 @@ static int cmd_inspect(int argc, char **argv)
     return 0;
 }
 
+/* The command line as typed, for banners and reports. */
+static const char *command_line(int argc, char **argv)
+{
+    static char buf[2048];
+    size_t k = (size_t)snprintf(buf, sizeof buf, "aitune-gen");
+    for (int i = 0; i < argc && k < sizeof buf; i++)
+        k += (size_t)snprintf(buf + k, sizeof buf - k, " %s", argv[i]);
+    return buf;
+}
+
+static int cmd_tune(int argc, char **argv)
+{
+    const char *config = NULL, *load = NULL, *sets[64];
+    int n_sets = 0, quiet = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--set") == 0 && i + 1 < argc && n_sets < 64)
+            sets[n_sets++] = argv[++i];
+        else if (strncmp(argv[i], "--set=", 6) == 0 && n_sets < 64)
+            sets[n_sets++] = argv[i] + 6;
+        else if (strcmp(argv[i], "--load") == 0 && i + 1 < argc)
+            load = argv[++i];
+        else if (strcmp(argv[i], "--quiet") == 0)
+            quiet = 1;
+        else if (argv[i][0] != '-' && !config)
+            config = argv[i];
+        else
+            return usage(stderr);
+    }
+    ait_diag d = {0};
+    ait_tune_opts o = {command_line(argc, argv), quiet ? NULL : stdout};
+    if (load) {
+        if (config || n_sets)
+            return usage(stderr);
+        return ait_tune_load_manifest(load, &o, &d) == AIT_OK ? 0 : fail(&d);
+    }
+    if (!config)
+        return usage(stderr);
+    static ait_config c;
+    if (ait_config_load(&c, config, &d) != AIT_OK)
+        return fail(&d);
+    for (int i = 0; i < n_sets; i++)
+        if (ait_config_set(&c, sets[i], &d) != AIT_OK)
+            return fail(&d);
+    return ait_tune_config(&c, &o, &d) == AIT_OK ? 0 : fail(&d);
+}
+
 typedef struct {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -87,6 +136,5 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 2, argv + 2);
-    fputs("aitune-gen: tuning from a config is not built yet\n", stderr);
-    return 1;
+    return cmd_tune(argc - 1, argv + 1);
 }

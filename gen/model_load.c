@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gen/kernel.h"
+#include "ir/onnx.h"
 
 ait_status ait_bind_shape_arg(ait_graph *g, const char *arg, ait_diag *d)
 {
@@ -53,4 +54,16 @@ int ait_bind_symbolic_to_one(ait_graph *g, char *note, size_t n)
             }
     }
     return count;
+}
+
+ait_status ait_model_prepare(ait_arena *a, const char *path, const void *bytes, size_t len, const ait_tensor *shapes,
+                             ait_graph **out, ait_diag *d)
+{
+    ait_graph *g;
+    AIT_TRY(ait_onnx_load_bytes(a, path, bytes, len, &g, d));
+    for (int i = 0; i < g->n_inputs; i++)
+        AIT_TRY(ait_graph_bind_input(g, i, shapes[i].rank, shapes[i].dims, d));
+    AIT_TRY(ait_graph_resolve(g, d));
+    *out = g;
+    return AIT_OK;
 }

@@ -1,0 +1,266 @@
+#include "gen/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { K_STR, K_INT, K_REAL, K_BOOL, K_ENUM, K_INTS, K_LIST } key_kind;
+
+typedef struct {
+    const char *section, *key;
+    key_kind kind;
+    size_t offset, size;
+    const char *dflt;
+    const char *choices;  /* K_ENUM: '|'-separated */
+    double lo, hi;        /* K_INT, K_REAL, K_INTS bounds */
+} key_def;
+
+#define F(field) offsetof(ait_config, field), sizeof(((ait_config *)0)->field)
+
+static const key_def keys[] = {
+    {"model", "path", K_STR, F(model_path), "model.onnx", NULL, 0, 0},
+    {"model", "name", K_STR, F(name), "net", NULL, 0, 0},
+    {"samples", "path", K_STR, F(samples_path), "", NULL, 0, 0},
+    {"samples", "batch_sizes", K_INTS, F(batch_sizes), "1", NULL, 1, 4096},
+    {"samples", "max_batches_per_size", K_INT, F(max_batches_per_size), "4", NULL, 1, 1000},
+    {"tune", "strategy", K_ENUM, F(strategy), "highest_throughput",
+     "first_wins|one_backend|highest_throughput|min_latency", 0, 0},
+    {"tune", "backends", K_LIST, F(backends), "reference", NULL, 0, 0},
+    {"tune", "compiler", K_ENUM, F(compiler), "gcc", "gcc|tcc", 0, 0},
+    {"tune", "rtol", K_REAL, F(rtol), "1e-4", NULL, 0, 1},
+    {"tune", "atol", K_REAL, F(atol), "1e-5", NULL, 0, 1e6},
+    {"tune", "cache_dir", K_STR, F(cache_dir), ".aitune-cache", NULL, 0, 0},
+    {"tune", "correctness_check", K_BOOL, F(correctness_check), "true", NULL, 0, 0},
+    {"tune", "trial_timeout_s", K_REAL, F(trial_timeout_s), "300", NULL, 1, 86400},
+    {"target", "arch", K_ENUM, F(arch), "native", "native|x86-64-v3|generic|aarch64|cortex-m", 0, 0},
+    {"target", "deps", K_ENUM, F(deps), "none", "none|openblas", 0, 0},
+    {"output", "dir", K_STR, F(out_dir), "out", NULL, 0, 0},
+};
+
+static const key_def *find_key(const char *section, const char *key)
+{
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].key, key) == 0)
+            return &keys[i];
+    return NULL;
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+        *--e = 0;
+    return s;
+}
+
+/* Parses one value into the config; on error writes the reason into why. */
+static int set_value(ait_config *c, const key_def *k, const char *value, char *why, size_t n)
+{
+    void *dst = (char *)c + k->offset;
+    char *end;
+    switch (k->kind) {
+    case K_STR:
+        if (strlen(value) >= k->size)
+            return snprintf(why, n, "too long"), 0;
+        strcpy(dst, value);
+        return 1;
+    case K_INT: {
+        errno = 0;
+        long v = strtol(value, &end, 10);
+        if (end == value || *trim(end) || errno)
+            return snprintf(why, n, "not an integer"), 0;
+        if (v < k->lo || v > k->hi)
+            return snprintf(why, n, "must be between %.0f and %.0f", k->lo, k->hi), 0;
+        *(int *)dst = (int)v;
+        return 1;
+    }
+    case K_REAL: {
+        double v = strtod(value, &end);
+        if (end == value || *trim(end) || !isfinite(v))
+            return snprintf(why, n, "not a number"), 0;
+        if (v < k->lo || v > k->hi)
+            return snprintf(why, n, "must be between %g and %g", k->lo, k->hi), 0;
+        *(double *)dst = v;
+        return 1;
+    }
+    case K_BOOL:
+        if (!strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1"))
+            *(int *)dst = 1;
+        else if (!strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "0"))
+            *(int *)dst = 0;
+        else
+            return snprintf(why, n, "expected true or false"), 0;
+        return 1;
+    case K_ENUM: {
+        size_t len = strlen(value);
+        for (const char *p = k->choices; *p;) {
+            const char *bar = strchr(p, '|');
+            size_t l = bar ? (size_t)(bar - p) : strlen(p);
+            if (l == len && strncmp(p, value, l) == 0 && len < k->size) {
+                strcpy(dst, value);
+                return 1;
+            }
+            p += l + (bar ? 1 : 0);
+        }
+        return snprintf(why, n, "expected one of %s", k->choices), 0;
+    }
+    case K_INTS: { /* batch_sizes: sorted, unique */
+        int v[AIT_MAX_BATCH_SIZES], cnt = 0;
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", value);
+        for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+            tok = trim(tok);
+            long x = strtol(tok, &end, 10);
+            if (end == tok || *trim(end) || x < k->lo || x > k->hi)
+                return snprintf(why, n, "'%s' is not an integer between %.0f and %.0f", tok, k->lo, k->hi), 0;
+            if (cnt == AIT_MAX_BATCH_SIZES)
+                return snprintf(why, n, "at most %d values", AIT_MAX_BATCH_SIZES), 0;
+            int pos = cnt;
+            while (pos > 0 && v[pos - 1] > x)
+                pos--;
+            if (pos > 0 && v[pos - 1] == x)
+                return snprintf(why, n, "%ld appears twice", x), 0;
+            memmove(v + pos + 1, v + pos, sizeof(int) * (size_t)(cnt - pos));
+            v[pos] = (int)x;
+            cnt++;
+        }
+        if (!cnt)
+            return snprintf(why, n, "needs at least one value"), 0;
+        memcpy(c->batch_sizes, v, sizeof(int) * (size_t)cnt);
+        c->n_batch_sizes = cnt;
+        return 1;
+    }
+    case K_LIST: { /* backends */
+        char buf[512];
+        int cnt = 0;
+        snprintf(buf, sizeof buf, "%s", value);
+        for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+            tok = trim(tok);
+            if (!*tok || strlen(tok) >= sizeof c->backends[0] || cnt == AIT_MAX_BACKENDS)
+                return snprintf(why, n, "expected a comma-separated list of at most %d backends", AIT_MAX_BACKENDS),
+                       0;
+            strcpy(c->backends[cnt++], tok);
+        }
+        if (!cnt)
+            return snprintf(why, n, "needs at least one backend"), 0;
+        c->n_backends = cnt;
+        return 1;
+    }
+    }
+    return 0;
+}
+
+void ait_config_defaults(ait_config *c)
+{
+    memset(c, 0, sizeof *c);
+    char why[128];
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        set_value(c, &keys[i], keys[i].dflt, why, sizeof why);
+}
+
+typedef struct {
+    ait_config *c;
+    FILE *f;
+    int line;             /* lines read so far: the handler's current line */
+    char err[512];
+    int seen[sizeof keys / sizeof keys[0]];
+} parse_state;
+
+/* fgets that counts lines, so the handler knows where it is */
+static char *read_line(char *buf, int n, void *user)
+{
+    parse_state *st = user;
+    char *r = fgets(buf, n, st->f);
+    if (r)
+        st->line++;
+    return r;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+    parse_state *st = user;
+    const key_def *k = find_key(section, name);
+    if (!k) {
+        snprintf(st->err, sizeof st->err, "[%s] %s: unknown key", section, name);
+        return 0;
+    }
+    if (st->seen[k - keys]++) {
+        snprintf(st->err, sizeof st->err, "%s.%s: set twice", section, name);
+        return 0;
+    }
+    char why[256];
+    if (!set_value(st->c, k, value, why, sizeof why)) {
+        snprintf(st->err, sizeof st->err, "%s.%s = %s: %s", section, name, value, why);
+        return 0;
+    }
+    if (k->offset == offsetof(ait_config, backends))
+        st->c->backends_line = st->line;
+    return 1;
+}
+
+ait_status ait_config_load(ait_config *c, const char *path, ait_diag *d)
+{
+    ait_config_defaults(c);
+    snprintf(c->path, sizeof c->path, "%s", path);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return ait_fail(d, AIT_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    parse_state st = {.c = c, .f = f};
+    int line = ini_parse_stream(read_line, &st, on_key, &st);
+    fclose(f);
+    if (line != 0)
+        return ait_fail(d, AIT_E_CONFIG, "%s:%d: %s", path, line, st.err[0] ? st.err : "malformed line");
+    return AIT_OK;
+}
+
+ait_status ait_config_set(ait_config *c, const char *assignment, ait_diag *d)
+{
+    char buf[AIT_PATH + 64];
+    snprintf(buf, sizeof buf, "%s", assignment);
+    char *eq = strchr(buf, '='), *dot = strchr(buf, '.');
+    if (!eq || !dot || dot > eq)
+        return ait_fail(d, AIT_E_USAGE, "--set %s: expected section.key=value", assignment);
+    *eq = *dot = 0;
+    const key_def *k = find_key(trim(buf), trim(dot + 1));
+    if (!k)
+        return ait_fail(d, AIT_E_CONFIG, "--set %s: unknown key", assignment);
+    char why[256];
+    if (!set_value(c, k, trim(eq + 1), why, sizeof why))
+        return ait_fail(d, AIT_E_CONFIG, "--set %s: %s", assignment, why);
+    return AIT_OK;
+}
+
+void ait_config_canonical(const ait_config *c, char *buf, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && k < n; i++) {
+        const key_def *kd = &keys[i];
+        const void *src = (const char *)c + kd->offset;
+        k += (size_t)snprintf(buf + k, n - k, "%s.%s=", kd->section, kd->key);
+        if (k >= n)
+            break;
+        switch (kd->kind) {
+        case K_STR: case K_ENUM: k += (size_t)snprintf(buf + k, n - k, "%s\n", (const char *)src); break;
+        case K_INT: case K_BOOL: k += (size_t)snprintf(buf + k, n - k, "%d\n", *(const int *)src); break;
+        case K_REAL: k += (size_t)snprintf(buf + k, n - k, "%.17g\n", *(const double *)src); break;
+        case K_INTS:
+            for (int j = 0; j < c->n_batch_sizes && k < n; j++)
+                k += (size_t)snprintf(buf + k, n - k, "%s%d", j ? "," : "", c->batch_sizes[j]);
+            if (k < n)
+                k += (size_t)snprintf(buf + k, n - k, "\n");
+            break;
+        case K_LIST:
+            for (int j = 0; j < c->n_backends && k < n; j++)
+                k += (size_t)snprintf(buf + k, n - k, "%s%s", j ? "," : "", c->backends[j]);
+            if (k < n)
+                k += (size_t)snprintf(buf + k, n - k, "\n");
+            break;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/* config.ini (inih): every key of DESIGN.md with its default, plus
+ * `--set section.key=value` overrides.  Unknown keys and bad values are
+ * errors naming the file, line and key.  Model and sample paths are relative
+ * to the config file's folder; output and cache dirs to the working dir. */
+#ifndef AIT_CONFIG_H
+#define AIT_CONFIG_H
+
+#include <stddef.h>
+
+#include "ir/status.h"
+
+enum { AIT_MAX_BATCH_SIZES = 16, AIT_MAX_BACKENDS = 8, AIT_PATH = 1024 };
+
+typedef struct {
+    char path[AIT_PATH];            /* the config file */
+    /* [model] */
+    char model_path[AIT_PATH];
+    char name[64];
+    /* [samples] */
+    char samples_path[AIT_PATH];    /* empty: random inputs */
+    int batch_sizes[AIT_MAX_BATCH_SIZES], n_batch_sizes;
+    int max_batches_per_size;
+    /* [tune] */
+    char strategy[32];
+    char backends[AIT_MAX_BACKENDS][32];
+    int n_backends;
+    char compiler[8];
+    double rtol, atol;
+    char cache_dir[AIT_PATH];
+    int correctness_check;
+    double trial_timeout_s;
+    /* [target] */
+    char arch[16];
+    char deps[16];
+    /* [output] */
+    char out_dir[AIT_PATH];
+    int backends_line;              /* line of tune.backends (0: default or --set), for later errors */
+} ait_config;
+
+void ait_config_defaults(ait_config *c);
+ait_status ait_config_load(ait_config *c, const char *path, ait_diag *d);
+/* "section.key=value" */
+ait_status ait_config_set(ait_config *c, const char *assignment, ait_diag *d);
+/* Canonical text of every key (for hashing and the manifest). */
+void ait_config_canonical(const ait_config *c, char *buf, size_t n);
+
+#endif

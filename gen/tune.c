@@ -1,0 +1,417 @@
+#include "gen/tune.h"
+
+#include <ini.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <xxhash.h>
+
+#include "gen/kernel.h"
+#include "gen/model_load.h"
+#include "gen/output.h"
+#include "ir/onnx.h"
+#include "ir/samples.h"
+#include "ir/spec.h"
+#include "ir/table.h"
+#include "strategies/tuner.h"
+
+#define AIT_VERSION "0.1.0"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Paths in the config are relative to its folder. */
+static char *relative_to(ait_arena *a, const char *config, const char *path)
+{
+    if (!*path || path[0] == '/')
+        return ait_arena_strdup(a, path);
+    char *dir = ait_arena_strdup(a, config);
+    return ait_arena_printf(a, "%s/%s", dirname(dir), path);
+}
+
+static const char *arch_flags(const char *arch)
+{
+    static const struct {
+        const char *arch, *flags;
+    } table[] = {
+        {"native", "-O3 -march=native"},
+        {"x86-64-v3", "-O3 -march=x86-64-v3"},
+        /* cross targets: the portable C is validated and timed on the host */
+        {"generic", "-O3"},
+        {"aarch64", "-O3"},
+        {"cortex-m", "-O3"},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].arch, arch) == 0)
+            return table[i].flags;
+    return "-O3";
+}
+
+static unsigned long long config_hash(const ait_config *c)
+{
+    char canon[8192];
+    ait_config_canonical(c, canon, sizeof canon);
+    return (unsigned long long)XXH64(canon, strlen(canon), 0);
+}
+
+static double count_params(const ait_graph *g)
+{
+    double p = 0;
+    for (int i = 0; i < g->n_t; i++)
+        if (g->t[i].data && g->t[i].producer < 0 && ait_dtype_get(g->t[i].dtype)->is_float)
+            p += (double)ait_tensor_numel(&g->t[i]);
+    return p;
+}
+
+/* The .c file: the emitted banner first, then the include of its header. */
+static char *with_include(ait_arena *a, const char *name, const char *source)
+{
+    const char *end = strstr(source, "*/\n");
+    size_t head = end ? (size_t)(end + 3 - source) : 0;
+    return ait_arena_printf(a, "%.*s#include \"%s.h\"\n%s", (int)head, source, name, source + head);
+}
+
+/* Banner lines shared by .c and .h: no date, so output is byte-stable. */
+static char *banner(ait_arena *a, const char *cmdline, unsigned long long chash, const char *model,
+                    unsigned long long mhash, const char *spec, const char *backend, int n_kernels)
+{
+    char *sp = ait_arena_strdup(a, spec), *out = ait_arena_printf(a, " * command: %s\n * generator: aitune-gen %s\n"
+                                                                      " * config hash: %016llx\n"
+                                                                      " * model: %s (xxh64 %016llx)\n",
+                                                                  cmdline, AIT_VERSION, chash, model, mhash);
+    for (char *line = strtok(sp, "\n"); line; line = strtok(NULL, "\n"))
+        out = ait_arena_printf(a, "%s * graph spec: %s\n", out, line);
+    return ait_arena_printf(a, "%s * backend: %s (%d kernels; per-kernel backend in the _kernels table)\n", out,
+                            backend, n_kernels);
+}
+
+static void write_manifest(FILE *f, const ait_config *c, const char *model, unsigned long long mhash,
+                           const ait_tuner *t, const ait_candidate *w, const char *strategy, unsigned long long chash)
+{
+    fprintf(f, "; aitune-gen manifest: `aitune-gen --load <this file>` re-emits the code without tuning\n");
+    fprintf(f, "[aitune]\nversion = %s\nconfig_hash = %016llx\n\n", AIT_VERSION, chash);
+    fprintf(f, "[model]\npath = %s\nname = %s\nxxh64 = %016llx\n\n", model, c->name, mhash);
+    fprintf(f, "[spec]\nmax_batch = %d\n", t->rec->max_batch);
+    for (int k = 0; k < t->g->n_inputs; k++) {
+        const ait_tensor *b = &t->rec->bind[k];
+        fprintf(f, "input%d_shape = ", k);
+        for (int i = 0; i < b->rank; i++)
+            fprintf(f, "%s%lld", i ? "x" : "", (long long)b->dims[i]);
+        fprintf(f, "%s\ninput%d_batched = %d\n", b->rank ? "" : "scalar", k, t->rec->batched_in[k]);
+    }
+    for (int k = 0; k < t->g->n_outputs; k++)
+        fprintf(f, "output%d_batched = %d\n", k, t->rec->batched_out[k]);
+    fprintf(f, "\n[choice]\nbackend = %s\nstrategy = %s\ncompiler = %s\nflags = %s\n", w->backend->name, strategy,
+            t->cc->name, t->flags);
+}
+
+static void write_report(FILE *f, const ait_config *c, const char *cmdline, const char *model, const ait_graph *g0,
+                         const ait_tuner *t, const ait_emitted *fin, const char *strategy, double tune_s)
+{
+    const ait_candidate *w = &t->cand[t->winner];
+    fprintf(f, "# %s: aitune-c tuning report\n\n", c->name);
+    fprintf(f, "- command: `%s`\n- model: `%s` (opset %d, %d nodes, %.0f parameters)\n", cmdline, model, g0->opset,
+            g0->n_nodes, count_params(g0));
+    fprintf(f, "- strategy: %s; compiler: %s `%s`; rtol %g, atol %g; correctness check %s\n", strategy,
+            t->cc->name, t->flags, c->rtol, c->atol, c->correctness_check ? "on" : "off");
+    fprintf(f, "- recorded batches: %d; max batch of the emitted code: %d; tuning took %.1f s\n", t->rec->n,
+            t->rec->max_batch, tune_s);
+    fprintf(f, "\n## Graph spec\n");
+    ait_spec_print(f, &t->rec->spec, 1);
+    fprintf(f, "\n## Trials\n\n");
+    enum { NC = 8 };
+    static const char *const head[NC] = {"backend", "outcome", "max abs err", "max rel err", "throughput (samples/s)",
+                                         "batch", "median latency (ms)", "note"};
+    static char cells[32][NC][1200];
+    const char *ptr[32 * NC];
+    int rows = 0;
+    const ait_candidate *list[33];
+    int nl = 0;
+    if (t->estimator.tried)
+        list[nl++] = &t->estimator;
+    for (int i = 0; i < t->n_cand && nl < 32; i++)
+        list[nl++] = &t->cand[i];
+    for (int i = 0; i < nl; i++) {
+        const ait_candidate *cd = list[i];
+        const ait_trial_result *r = &cd->res;
+        if (!cd->tried)
+            continue;
+        snprintf(cells[rows][0], sizeof cells[rows][0], "%s%s", cd->desc, cd == &t->estimator ? " (batch estimate)" : "");
+        snprintf(cells[rows][1], sizeof cells[rows][1], "%s", r->status == AIT_OK ? (cd == w ? "**selected**" : "ok")
+                                                                : ait_status_str(r->status));
+        snprintf(cells[rows][2], sizeof cells[rows][2], r->status == AIT_OK || r->status == AIT_E_MISMATCH ? "%.3g" : "-",
+                 r->max_abs_err);
+        snprintf(cells[rows][3], sizeof cells[rows][3], r->status == AIT_OK ? "%.3g" : "-", r->max_rel_err);
+        snprintf(cells[rows][4], sizeof cells[rows][4], r->profile_batch ? "%.2f" : "-", r->throughput);
+        snprintf(cells[rows][5], sizeof cells[rows][5], r->profile_batch ? "%d" : "-", r->profile_batch);
+        snprintf(cells[rows][6], sizeof cells[rows][6], r->profile_batch ? "%.3f" : "-", r->latency_s * 1e3);
+        snprintf(cells[rows][7], sizeof cells[rows][7], "%s%s", r->cached ? "cached " : "", r->status == AIT_OK ? "" : r->msg);
+        for (char *p = cells[rows][7]; *p; p++)
+            if (*p == '|')
+                *p = '/';
+        for (int k = 0; k < NC; k++)
+            ptr[rows * NC + k] = cells[rows][k];
+        rows++;
+    }
+    ait_table_md(f, NC, head, ptr, rows);
+    fprintf(f, "\n## Winner\n\n%s: %s.\n", w->desc, t->why_winner);
+    fprintf(f, "\n## Sizes\n\n- generated C: %zu bytes (%d kernels)\n- constants: %zu bytes\n", fin->source.len,
+            fin->n_kernels, fin->const_bytes);
+    fprintf(f, "- arena: %zu bytes planned from buffer lifetimes, against %zu bytes for all intermediates (%.0f%%)\n",
+            fin->arena_bytes, fin->sum_intermediate,
+            fin->sum_intermediate ? 100.0 * (double)fin->arena_bytes / (double)fin->sum_intermediate : 100.0);
+    fprintf(f, "\nUse it: `cc -std=c99 -O2 app.c %s/%s.c -lm` with `#include \"%s.h\"`; see the header for the API.\n",
+            c->out_dir, c->name, c->name);
+}
+
+static ait_status finish(const ait_config *c, const ait_tune_opts *o, const char *model, const ait_graph *g0,
+                         ait_tuner *t, const char *strategy, double tune_s, ait_diag *d)
+{
+    ait_candidate *w = &t->cand[t->winner];
+    unsigned long long chash = config_hash(c);
+    char *bn = banner(t->a, o->cmdline, chash, model, t->model_hash, t->spec_text, w->backend->name,
+                      w->e.n_kernels);
+    ait_emitted fin;
+    AIT_TRY(ait_emit_with_backend(t->g, c->name, w->backend, t->rec->max_batch, t->rec->batched_in,
+                                  t->rec->batched_out, bn, &fin, d));
+    char *source = with_include(t->a, c->name, fin.source.s);
+    char *report = NULL, *manifest = NULL;
+    size_t rlen = 0, mlen = 0;
+    FILE *rf = open_memstream(&report, &rlen), *mf = open_memstream(&manifest, &mlen);
+    write_report(rf, c, o->cmdline, model, g0, t, &fin, strategy, tune_s);
+    char absolute[4096];
+    write_manifest(mf, c, realpath(model, absolute) ? absolute : model, t->model_hash, t, w, strategy, chash);
+    fclose(rf);
+    fclose(mf);
+    ait_out_file files[4] = {
+        {ait_arena_printf(t->a, "%s.h", c->name), fin.header.s, fin.header.len},
+        {ait_arena_printf(t->a, "%s.c", c->name), source, strlen(source)},
+        {ait_arena_printf(t->a, "%s.report.md", c->name), report, rlen},
+        {ait_arena_printf(t->a, "%s.manifest.ini", c->name), manifest, mlen},
+    };
+    ait_status s = ait_output_write(c->out_dir, files, 4, d);
+    if (s == AIT_OK && o->log)
+        fprintf(o->log, "wrote %s/%s.{c,h,report.md,manifest.ini}: %zu bytes of C, arena %zu bytes (%zu without "
+                        "sharing)\n",
+                c->out_dir, c->name, strlen(source), fin.arena_bytes, fin.sum_intermediate);
+    free(report);
+    free(manifest);
+    ait_emitted_free(&fin);
+    return s;
+}
+
+ait_status ait_tune_config(const ait_config *c, const ait_tune_opts *o, ait_diag *d)
+{
+    double t0 = now_s();
+    FILE *log = o->log;
+    ait_arena a = {0};
+    ait_status s;
+#define CHECK(expr)                                                                                                    \
+    do {                                                                                                               \
+        if ((s = (expr)) != AIT_OK)                                                                                    \
+            goto out;                                                                                                  \
+    } while (0)
+    ait_tuner t = {.c = c, .a = &a, .log = log, .winner = -1};
+    const ait_strategy *strategy = ait_strategy_find(c->strategy);
+    t.cc = ait_compiler_find(c->compiler);
+    t.flags = arch_flags(c->arch);
+    char *model = relative_to(&a, c->path, c->model_path);
+    char *samples = relative_to(&a, c->path, c->samples_path);
+    CHECK(ait_output_check_dir(c->out_dir, d));
+    if (strcmp(c->deps, "none") != 0 && log)
+        fprintf(log, "note: target.deps = %s: no backend uses it yet\n", c->deps);
+    t.cand = AIT_NEW(&a, ait_candidate, c->n_backends);
+    for (int i = 0; i < c->n_backends; i++) {
+        const ait_backend *b = ait_backend_find(c->backends[i]);
+        if (!b) {
+            s = ait_fail(d, AIT_E_CONFIG, "%s:%d: tune.backends: unknown backend '%s'", c->path, c->backends_line,
+                         c->backends[i]);
+            goto out;
+        }
+        t.cand[t.n_cand].backend = b;
+        ait_backend_describe(b, t.cand[t.n_cand].desc, sizeof t.cand[t.n_cand].desc);
+        t.n_cand++;
+    }
+    t.estimator.backend = ait_backend_find("reference");
+    ait_backend_describe(t.estimator.backend, t.estimator.desc, sizeof t.estimator.desc);
+
+    /* model */
+    void *bytes;
+    size_t len;
+    CHECK(ait_read_file(&a, model, &bytes, &len, d));
+    ait_model_src src = {model, bytes, len};
+    t.m = &src;
+    t.model_hash = (unsigned long long)XXH64(bytes, len, 0);
+    ait_graph *g0;
+    CHECK(ait_onnx_load_bytes(&a, model, bytes, len, &g0, d));
+    if (log) {
+        fprintf(log, "================================================================\n");
+        fprintf(log, "Tuning model `%s`: %s (opset %d, %d nodes)\n", c->name, model, g0->opset, g0->n_nodes);
+    }
+    /* samples */
+    ait_sample *smp;
+    int ns;
+    if (*c->samples_path) {
+        CHECK(ait_samples_load(&a, samples, g0, &smp, &ns, d));
+    } else {
+        ns = c->max_batches_per_size;
+        CHECK(ait_samples_random(&a, g0, ns, 1, 12345, &smp, d));
+        if (log)
+            fprintf(log, "no samples given: %d random samples from the declared input shapes\n", ns);
+    }
+    /* recording and graph spec */
+    ait_recording rec;
+    double tr = now_s();
+    CHECK(ait_record_samples(&a, c, &src, g0, smp, ns, &rec, log, d));
+    t.rec = &rec;
+    ait_spec_text(&rec.spec, t.spec_text, sizeof t.spec_text);
+    CHECK(ait_model_prepare(&a, model, bytes, len, rec.bind, &t.g, d));
+    if (log) {
+        fprintf(log, "recording took %.2fs\n", now_s() - tr);
+        fprintf(log, "----------------------------------------------------------------\n");
+        fprintf(log, "Tuning graph `0` of `%s`:\nnumber of parameters: %.0f\nnumber of nodes: %d\nprecisions: float32\n",
+                c->name, count_params(g0), g0->n_nodes);
+        fprintf(log, "graph_spec:\n");
+        ait_spec_print(log, &rec.spec, 0);
+        fprintf(log, "num samples: %d\ncompiler: %s %s\ncache_dir: %s\nstrategy:\n  name: %s\n  description: %s\n"
+                     "backends:\n",
+                rec.n, t.cc->name, t.flags, c->cache_dir, strategy->name, strategy->description);
+        for (int i = 0; i < t.n_cand; i++)
+            fprintf(log, "  %s\n", t.cand[i].desc);
+    }
+    double ts = now_s();
+    CHECK(strategy->tune(&t, d));
+    ait_candidate *w = &t.cand[t.winner];
+    if (log) {
+        fprintf(log, "Strategy %s finished in %.2fs: selected %s for `%s` and graph spec 0 (%s)\n", strategy->name,
+                now_s() - ts, w->desc, c->name, t.why_winner);
+        if (t.cache_hits || t.cache_rebuilt)
+            fprintf(log, "cache: %d trials reused, %d corrupt entries rebuilt\n", t.cache_hits, t.cache_rebuilt);
+    }
+    CHECK(finish(c, o, model, g0, &t, strategy->name, now_s() - t0, d));
+    if (log)
+        fprintf(log, "Tuning `%s` completed in %.2fs\n================================================================\n",
+                c->name, now_s() - t0);
+out:
+    for (int i = 0; i < t.n_cand; i++) {
+        ait_emitted_free(&t.cand[i].e);
+        free(t.cand[i].unit);
+    }
+    ait_emitted_free(&t.estimator.e);
+    free(t.estimator.unit);
+    ait_arena_free_all(&a);
+    return s;
+#undef CHECK
+}
+
+/* --- --load ------------------------------------------------------------------ */
+
+typedef struct {
+    char model[1024], name[64], backend[64];
+    unsigned long long xxh64;
+    int max_batch;
+    char shape[64][128];
+    int batched_in[64], batched_out[64];
+    char err[256];
+} manifest;
+
+/* key is exactly fmt (one %d then a literal tail): sets *k */
+static int key_is(const char *key, const char *fmt, int *k)
+{
+    int used = -1;
+    char f[64];
+    snprintf(f, sizeof f, "%s%%n", fmt);
+    return sscanf(key, f, k, &used) == 1 && used == (int)strlen(key) && *k >= 0 && *k < 64;
+}
+
+static int on_manifest(void *user, const char *section, const char *key, const char *value)
+{
+    manifest *m = user;
+    int k;
+    if (!strcmp(section, "model") && !strcmp(key, "path"))
+        snprintf(m->model, sizeof m->model, "%s", value);
+    else if (!strcmp(section, "model") && !strcmp(key, "name"))
+        snprintf(m->name, sizeof m->name, "%s", value);
+    else if (!strcmp(section, "model") && !strcmp(key, "xxh64"))
+        m->xxh64 = strtoull(value, NULL, 16);
+    else if (!strcmp(section, "choice") && !strcmp(key, "backend"))
+        snprintf(m->backend, sizeof m->backend, "%s", value);
+    else if (!strcmp(section, "spec") && !strcmp(key, "max_batch"))
+        m->max_batch = atoi(value);
+    else if (!strcmp(section, "spec") && key_is(key, "input%d_shape", &k))
+        snprintf(m->shape[k], sizeof m->shape[k], "%s", value);
+    else if (!strcmp(section, "spec") && key_is(key, "input%d_batched", &k))
+        m->batched_in[k] = atoi(value);
+    else if (!strcmp(section, "spec") && key_is(key, "output%d_batched", &k))
+        m->batched_out[k] = atoi(value);
+    return 1;
+}
+
+ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_diag *d)
+{
+    manifest m;
+    memset(&m, 0, sizeof m);
+    int line = ini_parse(path, on_manifest, &m);
+    if (line < 0)
+        return ait_fail(d, AIT_E_IO, "%s: cannot open", path);
+    if (line > 0)
+        return ait_fail(d, AIT_E_PARSE, "%s:%d: malformed line", path, line);
+    if (!*m.model || !*m.name || !*m.backend)
+        return ait_fail(d, AIT_E_PARSE, "%s: not an aitune-gen manifest (model.path, model.name, choice.backend)",
+                        path);
+    ait_arena a = {0};
+    ait_status s;
+    void *bytes;
+    size_t len;
+    ait_graph *g = NULL;
+    const ait_backend *b = ait_backend_find(m.backend);
+    if (!b) {
+        s = ait_fail(d, AIT_E_CONFIG, "%s: unknown backend '%s'", path, m.backend);
+        goto out;
+    }
+    if ((s = ait_read_file(&a, m.model, &bytes, &len, d)) != AIT_OK)
+        goto out;
+    unsigned long long h = (unsigned long long)XXH64(bytes, len, 0);
+    if (h != m.xxh64) {
+        s = ait_fail(d, AIT_E_MODEL, "%s: the model changed since it was tuned (xxh64 %016llx, manifest %016llx)",
+                     m.model, h, m.xxh64);
+        goto out;
+    }
+    if ((s = ait_onnx_load_bytes(&a, m.model, bytes, len, &g, d)) != AIT_OK)
+        goto out;
+    for (int k = 0; k < g->n_inputs; k++) {
+        int64_t dims[AIT_MAX_RANK];
+        int rank = 0;
+        if (strcmp(m.shape[k], "scalar") != 0)
+            for (char *p = m.shape[k]; *p && rank < AIT_MAX_RANK; p += *p == 'x')
+                dims[rank++] = strtoll(p, &p, 10);
+        if ((s = ait_graph_bind_input(g, k, rank, dims, d)) != AIT_OK)
+            goto out;
+    }
+    if ((s = ait_graph_resolve(g, d)) != AIT_OK)
+        goto out;
+    char *dir = dirname(ait_arena_strdup(&a, path));
+    char *bn = ait_arena_printf(&a, " * command: %s\n * generator: aitune-gen %s\n * re-emitted from %s without tuning\n"
+                                    " * backend: %s\n",
+                                o->cmdline, AIT_VERSION, path, b->name);
+    ait_emitted e;
+    if ((s = ait_emit_with_backend(g, m.name, b, m.max_batch, m.batched_in, m.batched_out, bn, &e, d)) != AIT_OK)
+        goto out;
+    char *source = with_include(&a, m.name, e.source.s);
+    ait_out_file files[2] = {
+        {ait_arena_printf(&a, "%s.h", m.name), e.header.s, e.header.len},
+        {ait_arena_printf(&a, "%s.c", m.name), source, strlen(source)},
+    };
+    s = ait_output_write(dir, files, 2, d);
+    if (s == AIT_OK && o->log)
+        fprintf(o->log, "re-emitted %s/%s.{c,h} from %s (backend %s), no tuning\n", dir, m.name, path, b->name);
+    ait_emitted_free(&e);
+out:
+    ait_arena_free_all(&a);
+    return s;
+}

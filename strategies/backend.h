@@ -1,0 +1,42 @@
+/* A backend: a family of op templates behind one vtable.  Strategies only
+ * see this interface, so new backends (simd, tiled, blas) plug in by adding a
+ * row to the registry.
+ *
+ *   const ait_backend *b = ait_backend_find("reference");
+ *   const ait_template *t = b->template_for(b, graph, node);  // NULL: not applicable
+ */
+#ifndef AIT_BACKEND_H
+#define AIT_BACKEND_H
+
+#include "templates/template.h"
+
+typedef struct {
+    const char *name;        /* e.g. "tile_m" */
+    const char *value;       /* current setting, as text */
+} ait_knob;
+
+typedef struct ait_backend ait_backend;
+struct ait_backend {
+    const char *name;        /* config name: [tune] backends = ... */
+    const char *description; /* one line, for logs */
+    const char *key_extra;   /* what distinguishes builds beyond name and knobs (version) */
+    /* (optional) whole-graph check before building: false means "not applicable" with a reason */
+    int (*applies)(const ait_backend *b, const ait_graph *g, char *why, size_t n);
+    /* Template for one node; NULL falls back to the reference template for that node. */
+    const ait_template *(*template_for)(const ait_backend *b, const ait_graph *g, const ait_node *n);
+    const ait_knob *knobs;   /* (optional) tunable settings */
+    int n_knobs;
+    const char *cflags;      /* (optional) extra flags this backend's code needs */
+};
+
+/* The built-in backends, in a registry table. */
+const ait_backend *ait_backend_find(const char *name);
+int ait_backend_count(void);
+const ait_backend *ait_backend_at(int i);
+/* Adds a backend at run time (tests inject faulty ones); returns 0 on success. */
+int ait_backend_register(const ait_backend *b);
+
+/* "reference(knob=value,...)" */
+void ait_backend_describe(const ait_backend *b, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,162 @@
+#include "strategies/trial.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "strategies/check_case.h"
+#include "strategies/sandbox.h"
+
+typedef int (*run_io_fn)(void *, const void *const *, void *const *, int);
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int ait_outputs_match(const ait_record *rec, int n_out, void *const *got, double rtol, double atol, double *max_abs,
+                      double *max_rel, char *why, size_t n)
+{
+    for (int k = 0; k < n_out; k++) {
+        const ait_tensor *w = &rec->out[k];
+        int fl = ait_dtype_get(w->dtype)->is_float;
+        for (int64_t j = 0; j < ait_tensor_numel(w); j++) {
+            double g = ait_dtype_load_f64(w->dtype, got[k], (size_t)j);
+            double e = ait_dtype_load_f64(w->dtype, w->data, (size_t)j);
+            if (fl && !isfinite(g) && isfinite(e)) {
+                snprintf(why, n, "output '%s' element %lld is %g (batch %d)", w->name, (long long)j, g, rec->batch);
+                return -1;
+            }
+            int ok = fl ? ait_values_close(g, e, rtol, atol)
+                        : ait_dtype_load_i64(w->dtype, got[k], (size_t)j) == ait_dtype_load_i64(w->dtype, w->data, (size_t)j);
+            double err = fabs(g - e);
+            if (!isnan(err)) {
+                *max_abs = err > *max_abs ? err : *max_abs;
+                if (e != 0 && err / fabs(e) > *max_rel)
+                    *max_rel = err / fabs(e);
+            }
+            if (!ok) {
+                snprintf(why, n, "output '%s' element %lld: %.9g, reference %.9g (batch %d)", w->name, (long long)j, g,
+                         e, rec->batch);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Runs in the child. */
+static void child(void *ctx, ait_sandbox_result *res)
+{
+    const ait_trial_spec *t = ctx;
+    const ait_recording *r = t->rec;
+    ait_diag d = {0};
+    double t0 = now_s();
+    ait_module *m = NULL;
+    ait_compile_opts co = {t->flags};
+    if (t->cc->build(t->source, &co, &m, &d) != AIT_OK) {
+        res->code = d.code;
+        snprintf(res->msg, sizeof res->msg, "%s", d.msg);
+        return;
+    }
+    char sym[96];
+    snprintf(sym, sizeof sym, "%s_run_io", t->name);
+    run_io_fn run = (run_io_fn)t->cc->sym(m, sym);
+    if (!run) {
+        res->code = AIT_E_COMPILE;
+        snprintf(res->msg, sizeof res->msg, "symbol %s not found", sym);
+        return;
+    }
+    res->values[3] = now_s() - t0;
+    void *ws = aligned_alloc(64, (t->arena_bytes + 64) / 64 * 64);
+    int n_out = r->spec.n_out, n_in = r->spec.n_in;
+    const void *in[64];
+    void *out[64];
+    double max_abs = 0, max_rel = 0;
+    t0 = now_s();
+    const ait_record *prof = NULL;
+    for (int i = 0; i < r->n; i++) {
+        const ait_record *rec = &r->rec[i];
+        if (rec->batch == t->profile_batch && !prof)
+            prof = rec;
+        if (!t->validate && rec != prof && (prof || t->profile_batch))
+            continue;
+        for (int k = 0; k < n_in; k++)
+            in[k] = rec->in[k].data;
+        for (int k = 0; k < n_out; k++)
+            out[k] = calloc(1, ait_tensor_bytes(&rec->out[k]) + 1);
+        int rc = run(ws, in, out, r->max_batch > 1 ? rec->batch : 1);
+        char why[400] = "";
+        int bad = rc != 0;
+        if (bad)
+            snprintf(why, sizeof why, "returned error code %d at batch %d", rc, rec->batch);
+        else if (t->validate)
+            bad = ait_outputs_match(rec, n_out, out, t->rtol, t->atol, &max_abs, &max_rel, why, sizeof why) != 0;
+        for (int k = 0; k < n_out; k++)
+            free(out[k]);
+        if (bad) {
+            res->code = rc ? AIT_E_RUNTIME : AIT_E_MISMATCH;
+            snprintf(res->msg, sizeof res->msg, "%s", why);
+            res->values[0] = max_abs;
+            return;
+        }
+    }
+    res->values[0] = max_abs;
+    res->values[1] = max_rel;
+    res->values[4] = now_s() - t0;
+    if (t->profile_batch && prof) {
+        for (int k = 0; k < n_in; k++)
+            in[k] = prof->in[k].data;
+        for (int k = 0; k < n_out; k++)
+            out[k] = calloc(1, ait_tensor_bytes(&prof->out[k]) + 1);
+        int b = r->max_batch > 1 ? prof->batch : 1;
+        double times[1000];
+        int n = 0;
+        t0 = now_s();
+        for (int w = 0; w < 2; w++)
+            run(ws, in, out, b);
+        double start = now_s();
+        while (n < 1000 && (n < 5 || now_s() - start < 0.3)) {
+            double a = now_s();
+            run(ws, in, out, b);
+            times[n++] = now_s() - a;
+        }
+        qsort(times, (size_t)n, sizeof times[0], cmp_double);
+        res->values[2] = times[n / 2];
+        res->values[5] = now_s() - t0;
+        for (int k = 0; k < n_out; k++)
+            free(out[k]);
+    }
+    free(ws);
+    t->cc->release(m);
+    res->code = AIT_OK;
+}
+
+void ait_trial_run(const ait_trial_spec *t, ait_trial_result *r)
+{
+    memset(r, 0, sizeof *r);
+    ait_sandbox_result res;
+    ait_sandbox_run(child, (void *)t, t->timeout_s, &res);
+    r->status = res.code;
+    snprintf(r->msg, sizeof r->msg, "%s", res.msg);
+    r->max_abs_err = res.values[0];
+    r->max_rel_err = res.values[1];
+    r->latency_s = res.values[2];
+    r->build_s = res.values[3];
+    r->validate_s = res.values[4];
+    r->profile_s = res.values[5];
+    if (r->status == AIT_OK && t->profile_batch && r->latency_s > 0) {
+        r->profile_batch = t->profile_batch;
+        r->throughput = t->profile_batch / r->latency_s;
+    }
+}

@@ -1,0 +1,44 @@
+/* One trial of one candidate, as the seeds' build / validate / profile, run
+ * in a child process with a time limit: compile (tcc in-process or gcc),
+ * validate on every recorded batch (outputs finite, values within rtol/atol
+ * of the reference), then time calls at the profile batch size (median after
+ * warm-up).  A crash, hang or compile error is a failed trial, not a failed
+ * tuning. */
+#ifndef AIT_TRIAL_H
+#define AIT_TRIAL_H
+
+#include "gen/compile.h"
+#include "strategies/record.h"
+
+typedef struct {
+    ait_status status;
+    char msg[1024];
+    double max_abs_err, max_rel_err;
+    double latency_s;        /* median seconds per call at profile_batch */
+    int profile_batch;       /* 0: not profiled */
+    double throughput;       /* items per second */
+    double build_s, validate_s, profile_s;
+    int cached;              /* came from the cache */
+} ait_trial_result;
+
+typedef struct {
+    const char *name;           /* symbol prefix of the candidate */
+    const char *source;         /* one translation unit */
+    size_t arena_bytes;
+    const ait_compiler *cc;
+    const char *flags;          /* gcc flags */
+    const ait_recording *rec;
+    int validate;               /* [tune] correctness_check */
+    double rtol, atol;
+    int profile_batch;          /* 0: skip profiling */
+    double timeout_s;
+} ait_trial_spec;
+
+void ait_trial_run(const ait_trial_spec *t, ait_trial_result *r);
+
+/* Compares outputs of one recorded batch; fills the error maxima; returns 0 or the first
+ * failing element's description in why. */
+int ait_outputs_match(const ait_record *rec, int n_out, void *const *got, double rtol, double atol, double *max_abs,
+                      double *max_rel, char *why, size_t n);
+
+#endif

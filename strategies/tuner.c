@@ -1,0 +1,134 @@
+#include "strategies/tuner.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "strategies/cache.h"
+
+static const ait_template *pick(void *ctx, const ait_graph *g, const ait_node *n, const char **backend)
+{
+    const ait_backend *b = ctx;
+    const ait_template *t = b->template_for(b, g, n);
+    if (t && (!t->applies || t->applies(g, n))) {
+        *backend = b->name;
+        return t;
+    }
+    return NULL; /* reference fallback */
+}
+
+ait_status ait_emit_with_backend(const ait_graph *g, const char *name, const ait_backend *b, int max_batch,
+                                 const int *batched_in, const int *batched_out, const char *banner, ait_emitted *out,
+                                 ait_diag *d)
+{
+    char why[256] = "";
+    if (b->applies && !b->applies(b, g, why, sizeof why))
+        return ait_fail(d, AIT_E_UNSUPPORTED, "not applicable: %s", why);
+    ait_emit_opts o = {.name = name, .banner = banner, .pick = pick, .pick_ctx = (void *)b, .max_batch = max_batch,
+                       .batched_in = batched_in, .batched_out = batched_out};
+    return ait_emit_model(g, &o, out, d);
+}
+
+static ait_status emit(ait_tuner *t, ait_candidate *c, ait_diag *d)
+{
+    if (c->emitted)
+        return AIT_OK;
+    AIT_TRY(ait_emit_with_backend(t->g, t->c->name, c->backend, t->rec->max_batch, t->rec->batched_in,
+                                  t->rec->batched_out, NULL, &c->e, d));
+    c->unit = ait_emitted_unit(&c->e);
+    XXH64_state_t *h = XXH64_createState();
+    XXH64_reset(h, 0);
+    char knobs[256];
+    ait_backend_describe(c->backend, knobs, sizeof knobs);
+    const char *parts[] = {knobs, c->backend->key_extra ? c->backend->key_extra : "", t->spec_text,
+                           t->cc->name, t->flags ? t->flags : ""};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        XXH64_update(h, parts[i], strlen(parts[i]) + 1);
+    unsigned long long nums[2] = {t->model_hash, t->rec->hash};
+    XXH64_update(h, nums, sizeof nums);
+    XXH64_update(h, c->unit, strlen(c->unit));
+    double tol[2] = {t->c->rtol, t->c->atol};
+    XXH64_update(h, tol, sizeof tol);
+    XXH64_update(h, &t->c->correctness_check, sizeof t->c->correctness_check);
+    c->key = XXH64_digest(h);
+    XXH64_freeState(h);
+    c->emitted = 1;
+    return AIT_OK;
+}
+
+static void log_result(ait_tuner *t, const ait_candidate *c, int profile_batch)
+{
+    const ait_trial_result *r = &c->res;
+    FILE *f = t->log;
+    if (!f)
+        return;
+    if (r->status == AIT_E_UNSUPPORTED || r->status == AIT_E_CONFIG) {
+        fprintf(f, "   x  skipped: %s\n", r->msg);
+        return;
+    }
+    if (r->status == AIT_E_COMPILE) {
+        fprintf(f, "   x  build failed: %s\n", r->msg);
+        return;
+    }
+    if (r->build_s > 0 || r->status == AIT_OK || r->status == AIT_E_MISMATCH)
+        fprintf(f, "   ok backend built (%s, %.2fs)\n", t->cc->name, r->build_s);
+    if (r->status == AIT_E_MISMATCH) {
+        fprintf(f, "   x  validation failed: %s\n", r->msg);
+        return;
+    }
+    if (r->status != AIT_OK) {
+        fprintf(f, "   x  failed (%s): %s\n", ait_status_str(r->status), r->msg);
+        return;
+    }
+    if (t->c->correctness_check)
+        fprintf(f, "   ok backend validated on %d recorded batches: max abs err %.3g, max rel err %.3g (%.2fs)\n",
+                t->rec->n, r->max_abs_err, r->max_rel_err, r->validate_s);
+    else
+        fprintf(f, "   -- validation off (correctness_check = false)\n");
+    if (profile_batch)
+        fprintf(f, "   ok backend profiled - throughput: %.2f samples/s, batch size: %d (median %.3f ms, %.2fs)\n",
+                r->throughput, r->profile_batch, r->latency_s * 1e3, r->profile_s);
+}
+
+ait_status ait_tuner_try(ait_tuner *t, ait_candidate *c, int profile_batch)
+{
+    ait_diag d = {0};
+    if (t->log)
+        fprintf(t->log, "-- backend: %s\n", c->desc);
+    memset(&c->res, 0, sizeof c->res);
+    c->tried = 1;
+    if (emit(t, c, &d) != AIT_OK) {
+        c->res.status = d.code;
+        snprintf(c->res.msg, sizeof c->res.msg, "%s", d.msg);
+        log_result(t, c, 0);
+        return c->res.status;
+    }
+    unsigned long long key = c->key ^ (unsigned long long)profile_batch * 0x9E3779B97F4A7C15ull;
+    ait_cache_lookup lk = ait_cache_get(t->c->cache_dir, key, &c->res);
+    if (lk == AIT_CACHE_HIT) {
+        t->cache_hits++;
+        if (t->log)
+            fprintf(t->log, "   ok reusing cached trial %016llx\n", key);
+        log_result(t, c, profile_batch);
+        return c->res.status;
+    }
+    if (lk == AIT_CACHE_CORRUPT) {
+        char path[1100];
+        ait_cache_path(t->c->cache_dir, key, path, sizeof path);
+        t->cache_rebuilt++;
+        if (t->log)
+            fprintf(t->log, "   !! cache entry %s is corrupt: rebuilding it\n", path);
+    }
+    if (t->log)
+        fflush(t->log);
+    ait_trial_spec spec = {.name = t->c->name, .source = c->unit, .arena_bytes = c->e.arena_bytes, .cc = t->cc,
+                           .flags = t->flags, .rec = t->rec, .validate = t->c->correctness_check,
+                           .rtol = t->c->rtol, .atol = t->c->atol, .profile_batch = profile_batch,
+                           .timeout_s = t->c->trial_timeout_s};
+    ait_trial_run(&spec, &c->res);
+    /* timeouts depend on the machine's load: not worth remembering */
+    if (!(c->res.status == AIT_E_RUNTIME && strstr(c->res.msg, "timed out")))
+        ait_cache_put(t->c->cache_dir, key, &c->res);
+    log_result(t, c, profile_batch);
+    return c->res.status;
+}

@@ -1,0 +1,64 @@
+/* State of one tuning run, shared by the strategies.
+ *
+ * Candidates are built lazily: ait_tuner_try() emits the backend's C for the
+ * recorded graph spec, looks the trial up in the cache, otherwise runs it in
+ * a child process, logs it as the seeds do and stores the result. */
+#ifndef AIT_TUNER_H
+#define AIT_TUNER_H
+
+#include <stdio.h>
+
+#include "gen/emit_model.h"
+#include "strategies/backend.h"
+#include "strategies/record.h"
+#include "strategies/trial.h"
+
+typedef struct {
+    const ait_backend *backend;
+    char desc[160];
+    int emitted;
+    ait_emitted e;
+    char *unit;                  /* header + source: what is compiled */
+    unsigned long long key;      /* cache key */
+    int tried;
+    ait_trial_result res;
+} ait_candidate;
+
+typedef struct ait_tuner {
+    const ait_config *c;
+    ait_arena *a;
+    const ait_model_src *m;
+    ait_graph *g;                /* resolved at rec->bind */
+    const ait_recording *rec;
+    ait_candidate *cand;
+    int n_cand;
+    ait_candidate estimator;     /* the reference, for estimating the max batch size */
+    int winner;                  /* index into cand, -1 none */
+    int profile_batch;           /* batch size the strategy profiled at (0: none) */
+    FILE *log;
+    const ait_compiler *cc;
+    const char *flags;
+    unsigned long long model_hash;
+    char spec_text[4096];
+    int cache_hits, cache_rebuilt;
+    char why_winner[256];
+} ait_tuner;
+
+/* Emits (once) and tries a candidate; profile_batch 0 skips profiling.  The result is in
+ * cand->res; the return value is cand->res.status. */
+ait_status ait_tuner_try(ait_tuner *t, ait_candidate *cand, int profile_batch);
+
+/* Emits the model with backend b's templates (reference where b has none). */
+ait_status ait_emit_with_backend(const ait_graph *g, const char *name, const ait_backend *b, int max_batch,
+                                 const int *batched_in, const int *batched_out, const char *banner, ait_emitted *out,
+                                 ait_diag *d);
+
+typedef struct {
+    const char *name;
+    const char *description;
+    ait_status (*tune)(ait_tuner *t, ait_diag *d);
+} ait_strategy;
+
+const ait_strategy *ait_strategy_find(const char *name);
+
+#endif
