@@ -76,7 +76,7 @@ $(B)/conformance: $(B)/obj/tests/conformance.o $(B)/libaitune.a
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
 check: $(B)/aitune-gen $(TESTS) $(B)/conformance
-	$(Q)tests/run_tests.sh $(TESTS) -- $(B)/conformance
+	$(Q)tests/run_tests.sh $(TESTS) -- $(B)/conformance tests/cli_test.sh
 
 conformance: $(B)/conformance
 	$(Q)$(B)/conformance /usr/share/libonnx-testdata/data/node

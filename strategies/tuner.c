@@ -71,7 +71,7 @@ static void log_result(ait_tuner *t, const ait_candidate *c, int profile_batch)
         return;
     }
     if (r->build_s > 0 || r->status == AIT_OK || r->status == AIT_E_MISMATCH)
-        fprintf(f, "   ok backend built (%s, %.2fs)\n", t->cc->name, r->build_s);
+        fprintf(f, "   ok backend built (%s, %.2fs%s)\n", t->cc->name, r->build_s, r->cached ? ", cached" : "");
     if (r->status == AIT_E_MISMATCH) {
         fprintf(f, "   x  validation failed: %s\n", r->msg);
         return;

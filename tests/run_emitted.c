@@ -1,0 +1,37 @@
+/* Runs emitted code on raw float32 files and compares with expected outputs.
+ * Built by tests/cli_test.sh with plain `cc -std=c99 -O2`:
+ *   -DMODEL_H='"mlp.h"' -DRUN=mlp_run -DIN_N=MLP_INPUT0_ELEMS_PER_BATCH -DOUT_N=MLP_OUTPUT0_ELEMS_PER_BATCH
+ * usage: run_emitted input.f32 expected.f32 */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include MODEL_H
+
+int main(int argc, char **argv)
+{
+    float *x = malloc(sizeof(float) * IN_N), *y = malloc(sizeof(float) * OUT_N), *e = malloc(sizeof(float) * OUT_N);
+    FILE *fx = fopen(argv[1], "rb"), *fe = fopen(argv[2], "rb");
+    if (argc < 3 || !fx || !fe || fread(x, sizeof(float), IN_N, fx) != IN_N || fread(e, sizeof(float), OUT_N, fe) != OUT_N) {
+        fprintf(stderr, "run_emitted: cannot read inputs\n");
+        return 2;
+    }
+    const float *in[1] = {x};
+    float *out[1] = {y};
+    int rc = RUN(in, out, 1);
+    if (rc != 0) {
+        fprintf(stderr, "run_emitted: run returned %d\n", rc);
+        return 1;
+    }
+    double worst = 0;
+    for (int i = 0; i < OUT_N; i++) {
+        double err = fabs((double)y[i] - e[i]);
+        if (err > 1e-5 + 1e-4 * fabs(e[i])) {
+            printf("element %d: %.9g, expected %.9g\n", i, y[i], e[i]);
+            return 1;
+        }
+        worst = err > worst ? err : worst;
+    }
+    printf("max abs err %.3g over %d outputs\n", worst, OUT_N);
+    return 0;
+}

@@ -1,0 +1,492 @@
+/* The tuner: config errors, axis classification, each strategy, faulty
+ * candidates (crash, hang, wrong values) injected as test backends, the
+ * cache (reuse, corrupt entries), --load, and bad samples. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <math.h>
+
+#include "gen/config.h"
+#include "gen/tune.h"
+#include "ir/samples.h"
+#include "ir/spec.h"
+#include "strategies/backend.h"
+#include "templates/emit_util.h"
+
+#define MLP "../shared/models/mlp.onnx"
+#define MLP_DATA "../shared/models/mlp_testdata"
+
+static char tmp[256];
+
+/* --- faulty backends: Relu replaced by a crash, a hang, or a wrong value ---- */
+
+static void emit_crash(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    (void)g;
+    (void)n;
+    ait_sb_puts(b, "{ volatile int *p = 0; *p = 1; }\n");
+}
+
+static void emit_hang(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    (void)g;
+    (void)n;
+    ait_sb_puts(b, "{ volatile int k = 1; while (k) { } }\n");
+}
+
+static void emit_wrong(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    ait_sb_printf(b, "for (long i = 0; i < %lld; i++) y0[i] = x0[i] > 0 ? x0[i] + 0.5f : 0;\n",
+                  (long long)ait_tensor_numel(ait_node_in(g, n, 0)));
+}
+
+static const ait_template crash_t = {"crash", NULL, emit_crash}, hang_t = {"hang", NULL, emit_hang},
+                          wrong_t = {"wrong", NULL, emit_wrong};
+
+static const ait_template *relu_only(const ait_backend *b, const ait_graph *g, const ait_node *n)
+{
+    (void)g;
+    if (n->op != AIT_OP_RELU)
+        return NULL;
+    return strcmp(b->name, "t_crash") == 0 ? &crash_t : strcmp(b->name, "t_hang") == 0 ? &hang_t : &wrong_t;
+}
+
+static int never(const ait_backend *b, const ait_graph *g, char *why, size_t n)
+{
+    (void)b;
+    (void)g;
+    snprintf(why, n, "this test backend applies to nothing");
+    return 0;
+}
+
+static const ait_backend t_crash = {"t_crash", "segfaults in Relu", "t1", NULL, relu_only, NULL, 0, NULL};
+static const ait_backend t_hang = {"t_hang", "loops forever in Relu", "t1", NULL, relu_only, NULL, 0, NULL};
+static const ait_backend t_wrong = {"t_wrong", "adds 0.5 in Relu", "t1", NULL, relu_only, NULL, 0, NULL};
+static const ait_backend t_never = {"t_never", "never applies", "t1", never, relu_only, NULL, 0, NULL};
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmp, sizeof tmp, "/tmp/aitune-test-%ld", (long)getpid());
+    mkdir(tmp, 0755);
+    ait_backend_register(&t_crash);
+    ait_backend_register(&t_hang);
+    ait_backend_register(&t_wrong);
+    ait_backend_register(&t_never);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    return system(cmd);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A config for the MLP writing into tmp/<sub>; `extra` lines are appended. */
+static void mlp_config(ait_config *c, const char *sub, const char *extra)
+{
+    char path[512], text[2048];
+    snprintf(path, sizeof path, "%s/%s.ini", tmp, sub);
+    char cwd[512];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text,
+             "[model]\npath = %s/" MLP "\nname = mlp\n[samples]\npath = %s/" MLP_DATA "\nbatch_sizes = 1,2\n"
+             "max_batches_per_size = 2\n[tune]\ncache_dir = %s/%s.cache\n%s\n[output]\n"
+             "dir = %s/%s.out\n",
+             cwd, cwd, tmp, sub, extra ? extra : "", tmp, sub);
+    write_file(path, text);
+    ait_diag d = {0};
+    if (ait_config_load(c, path, &d) != AIT_OK)
+        fail_msg("%s", d.msg);
+}
+
+/* Runs a tuning with the log captured in *log (caller frees). */
+static ait_status tune(const ait_config *c, char **log, ait_diag *d)
+{
+    size_t len;
+    FILE *f = open_memstream(log, &len);
+    ait_tune_opts o = {"aitune-gen test", f};
+    memset(d, 0, sizeof *d);
+    ait_status s = ait_tune_config(c, &o, d);
+    fclose(f);
+    return s;
+}
+
+static int exists(const char *dir, const char *name)
+{
+    char p[1200];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+/* --- config ------------------------------------------------------------------ */
+
+static void test_config_defaults_and_set(void **state)
+{
+    (void)state;
+    ait_config c;
+    ait_config_defaults(&c);
+    assert_string_equal(c.strategy, "highest_throughput");
+    assert_string_equal(c.compiler, "gcc");
+    assert_string_equal(c.out_dir, "out");
+    assert_int_equal(c.n_batch_sizes, 1);
+    ait_diag d = {0};
+    assert_int_equal(ait_config_set(&c, "tune.strategy=first_wins", &d), AIT_OK);
+    assert_string_equal(c.strategy, "first_wins");
+    assert_int_equal(ait_config_set(&c, "samples.batch_sizes=8, 2,4", &d), AIT_OK);
+    assert_int_equal(c.n_batch_sizes, 3);
+    assert_int_equal(c.batch_sizes[0], 2);
+    assert_int_equal(c.batch_sizes[2], 8);
+    assert_int_equal(ait_config_set(&c, "tune.nope=1", &d), AIT_E_CONFIG);
+    assert_non_null(strstr(d.msg, "tune.nope"));
+}
+
+static void test_config_errors_name_file_line_key(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof path, "%s/bad.ini", tmp);
+    static const struct {
+        const char *text, *needle;
+    } cases[] = {
+        {"[model]\nname = x\n[tune]\nrtol = abc\n", "bad.ini:4: tune.rtol = abc: not a number"},
+        {"[tune]\nstrategy = fastest\n", "bad.ini:2: tune.strategy = fastest: expected one of"},
+        {"[samples]\n\nbatch_sizes = 1,0\n", "bad.ini:3: samples.batch_sizes"},
+        {"[tune]\ncolour = blue\n", "bad.ini:2: [tune] colour: unknown key"},
+        {"[tune]\nrtol = 1e-3\nrtol = 1e-4\n", "bad.ini:3: tune.rtol: set twice"},
+        {"this is not ini\n", "bad.ini:1:"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        write_file(path, cases[i].text);
+        ait_config c;
+        ait_diag d = {0};
+        assert_int_equal(ait_config_load(&c, path, &d), AIT_E_CONFIG);
+        if (!strstr(d.msg, cases[i].needle))
+            fail_msg("'%s' should contain '%s'", d.msg, cases[i].needle);
+    }
+    ait_config c;
+    ait_diag d = {0};
+    assert_int_equal(ait_config_load(&c, "/nonexistent/x.ini", &d), AIT_E_IO);
+    /* an unknown backend is found later but still cites its line */
+    write_file(path, "[model]\npath = m.onnx\n[tune]\n\nbackends = reference, turbo\n");
+    assert_int_equal(ait_config_load(&c, path, &d), AIT_OK);
+    char *log;
+    assert_int_equal(tune(&c, &log, &d), AIT_E_CONFIG);
+    free(log);
+    assert_non_null(strstr(d.msg, "bad.ini:5: tune.backends: unknown backend 'turbo'"));
+}
+
+/* --- graph specs ----------------------------------------------------------------- */
+
+static void test_axis_classification(void **state)
+{
+    (void)state;
+    /* batch 1, 2, 4: axis 0 scales (batch), axis 1 varies on its own (dynamic), axis 2 fixed */
+    int batch[3] = {1, 2, 4};
+    int64_t d0[3] = {1, 10, 512}, d1[3] = {2, 50, 512}, d2[3] = {4, 20, 512};
+    const int64_t *dims[3] = {d0, d1, d2};
+    ait_tensor_spec ts = {.name = "x", .dtype = AIT_DT_FLOAT, .rank = 3};
+    ait_spec_classify(&ts, 3, batch, dims);
+    assert_int_equal(ts.kind[0], AIT_AXIS_BATCH);
+    assert_int_equal(ts.kind[1], AIT_AXIS_DYNAMIC);
+    assert_int_equal(ts.kind[2], AIT_AXIS_STATIC);
+    assert_int_equal(ts.min[0], 1);
+    assert_int_equal(ts.max[0], 4);
+    assert_int_equal(ts.min[1], 10);
+    assert_int_equal(ts.max[1], 50);
+    char s[128];
+    ait_spec_shape_str(&ts, s, sizeof s);
+    assert_string_equal(s, "['batch0', 'dim1', 512]");
+    /* one batch size: nothing can be a batch axis (static shapes, as in the seeds) */
+    int one[2] = {4, 4};
+    int64_t e0[2] = {4, 3}, e1[2] = {4, 3};
+    const int64_t *ed[2] = {e0, e1};
+    ait_tensor_spec t2 = {.name = "y", .dtype = AIT_DT_FLOAT, .rank = 2};
+    ait_spec_classify(&t2, 2, one, ed);
+    assert_int_equal(t2.kind[0], AIT_AXIS_STATIC);
+    /* a batch axis with two rows per item */
+    int64_t f0[1] = {2}, f1[1] = {8};
+    const int64_t *fd[2] = {f0, f1};
+    int b2[2] = {1, 4};
+    ait_tensor_spec t3 = {.name = "z", .dtype = AIT_DT_FLOAT, .rank = 1};
+    ait_spec_classify(&t3, 2, b2, fd);
+    assert_int_equal(t3.kind[0], AIT_AXIS_BATCH);
+    assert_int_equal(t3.scale[0], 2);
+}
+
+/* --- strategies and faulty candidates -------------------------------------------------- */
+
+static void test_each_strategy_selects_and_writes(void **state)
+{
+    (void)state;
+    static const char *const strategies[] = {"first_wins", "one_backend", "highest_throughput", "min_latency"};
+    for (size_t i = 0; i < 4; i++) {
+        char sub[64], extra[128];
+        snprintf(sub, sizeof sub, "strategy_%s", strategies[i]);
+        snprintf(extra, sizeof extra, "strategy = %s", strategies[i]);
+        ait_config c;
+        mlp_config(&c, sub, extra);
+        char *log;
+        ait_diag d;
+        ait_status s = tune(&c, &log, &d);
+        if (s != AIT_OK)
+            fail_msg("%s: %s\n%s", strategies[i], d.msg, log);
+        assert_non_null(strstr(log, "selected reference()"));
+        assert_non_null(strstr(log, "['batch0', 784]"));
+        if (i >= 2)
+            assert_non_null(strstr(log, "profiled - throughput"));
+        else
+            assert_null(strstr(log, "profiled - throughput"));
+        free(log);
+        assert_true(exists(c.out_dir, "mlp.c") && exists(c.out_dir, "mlp.h") && exists(c.out_dir, "mlp.report.md") &&
+                    exists(c.out_dir, "mlp.manifest.ini"));
+    }
+}
+
+static void test_faulty_candidates_fail_and_tuning_goes_on(void **state)
+{
+    (void)state;
+    ait_config c;
+    mlp_config(&c, "faulty", "strategy = first_wins\nbackends = t_never, t_crash, t_hang, t_wrong, reference\n"
+                             "trial_timeout_s = 5");
+    char *log;
+    ait_diag d;
+    ait_status s = tune(&c, &log, &d);
+    if (s != AIT_OK)
+        fail_msg("%s\n%s", d.msg, log);
+    assert_non_null(strstr(log, "skipped: not applicable: this test backend applies to nothing"));
+    assert_non_null(strstr(log, "crashed with signal 11"));
+    assert_non_null(strstr(log, "timed out after 5 s"));
+    assert_non_null(strstr(log, "validation failed: output 'output'"));
+    assert_non_null(strstr(log, "selected reference()"));
+    free(log);
+    char report[1200];
+    snprintf(report, sizeof report, "%s/mlp.report.md", c.out_dir);
+    FILE *f = fopen(report, "r");
+    assert_non_null(f);
+    static char text[1 << 16];
+    text[fread(text, 1, sizeof text - 1, f)] = 0;
+    fclose(f);
+    assert_non_null(strstr(text, "t_crash() | runtime error"));
+    assert_non_null(strstr(text, "t_wrong() | mismatch"));
+    assert_non_null(strstr(text, "reference() | **selected**"));
+}
+
+static void test_one_backend_surfaces_the_error(void **state)
+{
+    (void)state;
+    ait_config c;
+    mlp_config(&c, "one_crash", "strategy = one_backend\nbackends = t_crash");
+    char *log;
+    ait_diag d;
+    assert_int_equal(tune(&c, &log, &d), AIT_E_RUNTIME);
+    free(log);
+    assert_non_null(strstr(d.msg, "backend t_crash: crashed with signal 11"));
+    assert_false(exists(c.out_dir, "mlp.c"));
+}
+
+static void test_correctness_check_off(void **state)
+{
+    (void)state;
+    ait_config c;
+    mlp_config(&c, "nocheck", "strategy = first_wins\nbackends = t_wrong\ncorrectness_check = false");
+    char *log;
+    ait_diag d;
+    assert_int_equal(tune(&c, &log, &d), AIT_OK);
+    assert_non_null(strstr(log, "validation off"));
+    assert_non_null(strstr(log, "selected t_wrong()"));
+    free(log);
+}
+
+/* --- cache ----------------------------------------------------------------------------- */
+
+static void test_cache_reuse_and_corrupt_entry(void **state)
+{
+    (void)state;
+    ait_config c;
+    mlp_config(&c, "cache", "strategy = min_latency");
+    char *log;
+    ait_diag d;
+    assert_int_equal(tune(&c, &log, &d), AIT_OK);
+    assert_null(strstr(log, "reusing cached trial"));
+    free(log);
+    assert_int_equal(tune(&c, &log, &d), AIT_OK);
+    assert_non_null(strstr(log, "reusing cached trial"));
+    assert_non_null(strstr(log, "cache: 1 trials reused, 0 corrupt"));
+    free(log);
+    /* damage every entry: detected by checksum and rebuilt */
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "for f in %s/*.trial; do sed -i 's/status=0/status=7/' \"$f\"; done", c.cache_dir);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(tune(&c, &log, &d), AIT_OK);
+    assert_non_null(strstr(log, "is corrupt: rebuilding it"));
+    assert_non_null(strstr(log, "selected reference()"));
+    free(log);
+    assert_int_equal(tune(&c, &log, &d), AIT_OK);
+    assert_non_null(strstr(log, "reusing cached trial"));
+    free(log);
+}
+
+/* --- --load and failure atomicity ---------------------------------------------------------- */
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *s = malloc((size_t)n + 1);
+    s[fread(s, 1, (size_t)n, f)] = 0;
+    fclose(f);
+    return s;
+}
+
+/* Everything after the banner: the code itself. */
+static const char *after_banner(const char *s)
+{
+    const char *e = strstr(s, "*/\n");
+    return e ? e + 3 : s;
+}
+
+static void test_load_reemits_same_code(void **state)
+{
+    (void)state;
+    ait_config c;
+    mlp_config(&c, "load", "strategy = first_wins");
+    char *log;
+    ait_diag d;
+    assert_int_equal(tune(&c, &log, &d), AIT_OK);
+    free(log);
+    char cpath[1200], mpath[1200];
+    snprintf(cpath, sizeof cpath, "%s/mlp.c", c.out_dir);
+    snprintf(mpath, sizeof mpath, "%s/mlp.manifest.ini", c.out_dir);
+    char *before = slurp(cpath);
+    ait_tune_opts o = {"aitune-gen --load", NULL};
+    assert_int_equal(ait_tune_load_manifest(mpath, &o, &d), AIT_OK);
+    char *after = slurp(cpath);
+    assert_string_equal(after_banner(before), after_banner(after));
+    assert_non_null(strstr(after, "re-emitted from"));
+    free(before);
+    free(after);
+    memset(&d, 0, sizeof d);
+    assert_int_equal(ait_tune_load_manifest("/nonexistent.ini", &o, &d), AIT_E_IO);
+}
+
+static void test_failed_run_leaves_out_untouched(void **state)
+{
+    (void)state;
+    ait_config c;
+    mlp_config(&c, "atomic", "strategy = first_wins");
+    char *log;
+    ait_diag d;
+    assert_int_equal(tune(&c, &log, &d), AIT_OK);
+    free(log);
+    char cpath[1200];
+    snprintf(cpath, sizeof cpath, "%s/mlp.c", c.out_dir);
+    char *before = slurp(cpath);
+    /* the same output dir, a config that fails: samples of the wrong shape */
+    char npy_dir[512];
+    snprintf(npy_dir, sizeof npy_dir, "%s/badshape", tmp);
+    mkdir(npy_dir, 0755);
+    ait_tensor t = {.dtype = AIT_DT_FLOAT, .rank = 2, .dims = {1, 783}};
+    t.data = calloc(783, sizeof(float));
+    char f[1200];
+    snprintf(f, sizeof f, "%s/input_0.npy", npy_dir);
+    assert_int_equal(ait_npy_save(f, &t, &d), AIT_OK);
+    snprintf(c.samples_path, sizeof c.samples_path, "%s", npy_dir);
+    assert_int_equal(tune(&c, &log, &d), AIT_E_SHAPE);
+    free(log);
+    assert_non_null(strstr(d.msg, "badshape"));
+    assert_non_null(strstr(d.msg, "float32[1,783]"));
+    /* a NaN in a sample */
+    ((float *)t.data)[0] = 0;
+    t.dims[1] = 784;
+    free(t.data);
+    t.data = calloc(784, sizeof(float));
+    ((float *)t.data)[5] = NAN;
+    assert_int_equal(ait_npy_save(f, &t, &d), AIT_OK);
+    assert_int_equal(tune(&c, &log, &d), AIT_E_SHAPE);
+    free(log);
+    assert_non_null(strstr(d.msg, "element 5 is not finite"));
+    free(t.data);
+    char *after = slurp(cpath);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    /* an output dir that cannot exist */
+    mlp_config(&c, "atomic2", "strategy = first_wins");
+    snprintf(c.out_dir, sizeof c.out_dir, "/dev/null/out");
+    assert_int_equal(tune(&c, &log, &d), AIT_E_IO);
+    free(log);
+    assert_non_null(strstr(d.msg, "/dev/null/out"));
+}
+
+static void test_npy_samples_and_random(void **state)
+{
+    (void)state;
+    ait_config c;
+    mlp_config(&c, "npy", "strategy = first_wins");
+    char npy_dir[512], f[1200];
+    snprintf(npy_dir, sizeof npy_dir, "%s/npy_ok", tmp);
+    mkdir(npy_dir, 0755);
+    for (int s = 0; s < 3; s++) {
+        ait_tensor t = {.dtype = AIT_DT_FLOAT, .rank = 2, .dims = {2, 784}};
+        t.data = calloc(2 * 784, sizeof(float));
+        for (int i = 0; i < 2 * 784; i++)
+            ((float *)t.data)[i] = (float)((i * 7 + s) % 13) / 13.0f;
+        snprintf(f, sizeof f, "%s/input_0_%d.npy", npy_dir, s);
+        ait_diag d = {0};
+        assert_int_equal(ait_npy_save(f, &t, &d), AIT_OK);
+        free(t.data);
+    }
+    snprintf(c.samples_path, sizeof c.samples_path, "%s", npy_dir);
+    char *log;
+    ait_diag d;
+    ait_status s = tune(&c, &log, &d);
+    if (s != AIT_OK)
+        fail_msg("%s", d.msg);
+    assert_non_null(strstr(log, "from 3 samples, 6 items"));
+    free(log);
+    c.samples_path[0] = 0; /* random inputs from the declared shapes */
+    assert_int_equal(tune(&c, &log, &d), AIT_OK);
+    assert_non_null(strstr(log, "random samples"));
+    free(log);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_defaults_and_set),
+        cmocka_unit_test(test_config_errors_name_file_line_key),
+        cmocka_unit_test(test_axis_classification),
+        cmocka_unit_test(test_each_strategy_selects_and_writes),
+        cmocka_unit_test(test_faulty_candidates_fail_and_tuning_goes_on),
+        cmocka_unit_test(test_one_backend_surfaces_the_error),
+        cmocka_unit_test(test_correctness_check_off),
+        cmocka_unit_test(test_cache_reuse_and_corrupt_entry),
+        cmocka_unit_test(test_load_reemits_same_code),
+        cmocka_unit_test(test_failed_run_leaves_out_untouched),
+        cmocka_unit_test(test_npy_samples_and_random),
+    };
+    return cmocka_run_group_tests_name("tune", tests, setup, teardown);
+}
