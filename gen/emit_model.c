@@ -144,7 +144,7 @@ static void plan(model *m)
     int *live = AIT_NEW(a, int, g->n_nodes + 1);
     for (int k = g->n_nodes - 1; k >= 0; k--) {
         const ait_node *n = &g->nodes[k];
-        if (n->folded)
+        if (n->folded || n->removed)
             continue;
         for (int i = 0; i < n->n_out; i++)
             live[k] |= n->out[i] >= 0 && m->needed[n->out[i]];

@@ -10,6 +10,7 @@
 #include "gen/kernel.h"
 #include "gen/model_load.h"
 #include "gen/output.h"
+#include "gen/passes.h"
 #include "ir/onnx.h"
 #include "ir/samples.h"
 #include "ir/spec.h"
@@ -271,7 +272,12 @@ ait_status ait_tune_config(const ait_config *c, const ait_tune_opts *o, ait_diag
     t.rec = &rec;
     ait_spec_text(&rec.spec, t.spec_text, sizeof t.spec_text);
     CHECK(ait_model_prepare(&a, model, bytes, len, rec.bind, &t.g, d));
+    ait_pass_stats ps;
+    ait_graph_passes(t.g, &ps);
     if (log) {
+        fprintf(log, "graph passes: %d Identity/Dropout dropped, %d BatchNormalization folded, %d ops fused into "
+                     "epilogues\n",
+                ps.dropped, ps.bn_folded, ps.fused);
         fprintf(log, "recording took %.2fs\n", now_s() - tr);
         fprintf(log, "----------------------------------------------------------------\n");
         fprintf(log, "Tuning graph `0` of `%s`:\nnumber of parameters: %.0f\nnumber of nodes: %d\nprecisions: float32\n",
@@ -395,6 +401,8 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
     }
     if ((s = ait_graph_resolve(g, d)) != AIT_OK)
         goto out;
+    ait_pass_stats ps;
+    ait_graph_passes(g, &ps); /* as the tuned candidates were */
     char *dir = dirname(ait_arena_strdup(&a, path));
     char *bn = ait_arena_printf(&a, " * command: %s\n * generator: aitune-gen %s\n * re-emitted from %s without tuning\n"
                                     " * backend: %s\n",

@@ -59,6 +59,20 @@ typedef struct {
     int tensor;        /* tensor id for AIT_ATTR_TENSOR, else -1 */
 } ait_attr;
 
+/* Work fused into a producing node, applied in order to each output element. */
+typedef enum {
+    AIT_EPI_RELU, AIT_EPI_CLIP, AIT_EPI_LEAKY_RELU, AIT_EPI_HARD_SWISH, AIT_EPI_SIGMOID,
+    AIT_EPI_ADD,           /* + input `input` of the node, same shape as the output */
+} ait_epi_kind;
+
+typedef struct {
+    int kind;              /* ait_epi_kind */
+    float a, b;            /* Clip min/max, LeakyRelu alpha */
+    int input;             /* AIT_EPI_ADD: index into the node's inputs */
+} ait_epi_step;
+
+enum { AIT_MAX_EPI = 4 };
+
 typedef struct {
     const char *name;      /* ONNX node name, or a made-up "<op>_<index>" */
     const char *op_type;
@@ -70,6 +84,9 @@ typedef struct {
     ait_attr *attr;
     void *params;          /* op-specific, filled by the op's resolve */
     int folded;            /* outputs computed at generation time: no kernel */
+    int removed;           /* merged into another node by a graph pass: no kernel */
+    int n_epi;             /* fused epilogue steps (graph passes) */
+    ait_epi_step epi[AIT_MAX_EPI];
     const char *bad_attr;  /* set by a getter that found the attribute with the wrong type */
 } ait_node;
 

@@ -97,6 +97,8 @@ typedef struct {
 extern const ait_op_info ait_ops[AIT_OP_COUNT];
 
 int ait_op_lookup(const char *domain, const char *op_type); /* ait_op or -1 */
+/* Activations a graph pass can fuse into a producing node's epilogue. */
+int ait_op_is_activation(int op);
 
 #define AIT_X_DECL(e, name, fam, fn) ait_status fn(ait_graph *g, ait_node *n, ait_diag *d);
 AIT_OP_LIST(AIT_X_DECL)

@@ -2,6 +2,7 @@
  * geometry; 1-D and 2-D convolutions have leading unit axes. */
 #include <inttypes.h>
 
+#include "gen/passes.h"
 #include "templates/emit_util.h"
 
 static void emit_geometry(ait_sb *b, const ait_conv_params *p)
@@ -36,7 +37,10 @@ static void emit_conv(ait_sb *b, const ait_graph *g, const ait_node *n)
                    "const long iw = ow * SW - PW + kw * DW;\nif (iw < 0 || iw >= IW) continue;\n"
                    "acc += (double)x0[(((n * CI + grp * cig + c) * ID + id) * IH + ih) * IW + iw]\n"
                    "     * x1[(((m * cig + c) * KD + kd) * KH + kh) * KW + kw];\n}\n}\n}\n");
-    ait_sb_printf(b, "y0[(((n * CO + m) * OD + od) * OH + oh) * OW + ow] = (%s)acc;\n}\n}\n", ait_ctype(y));
+    ait_sb_printf(b, "const long yi = (((n * CO + m) * OD + od) * OH + oh) * OW + ow;\n%s v = (%s)acc;\n",
+                  ait_ctype(y), ait_ctype(y));
+    ait_emit_epilogue(b, g, n, "v", "yi");
+    ait_sb_puts(b, "y0[yi] = v;\n}\n}\n");
 }
 
 static void emit_conv_transpose(ait_sb *b, const ait_graph *g, const ait_node *n)

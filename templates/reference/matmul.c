@@ -2,6 +2,7 @@
  * types) so the reference stays the most accurate candidate. */
 #include <inttypes.h>
 
+#include "gen/passes.h"
 #include "templates/emit_util.h"
 
 static const char *acc_type(const ait_tensor *t)
@@ -26,7 +27,9 @@ static void emit_gemm(ait_sb *b, const ait_graph *g, const ait_node *n)
         ait_emit_lit(b, AIT_DT_DOUBLE, p->beta);
         ait_sb_printf(b, " * x2[m * %" PRId64 " + n * %" PRId64 "];\n", p->c_stride_m, p->c_stride_n);
     }
-    ait_sb_printf(b, "y0[m * N_ + n] = (%s)acc;\n}\n", ait_ctype(y));
+    ait_sb_printf(b, "{\nconst long yi = m * N_ + n;\n%s v = (%s)acc;\n", ait_ctype(y), ait_ctype(y));
+    ait_emit_epilogue(b, g, n, "v", "yi");
+    ait_sb_puts(b, "y0[yi] = v;\n}\n}\n");
 }
 
 static void emit_matmul(ait_sb *b, const ait_graph *g, const ait_node *n)
@@ -39,7 +42,9 @@ static void emit_matmul(ait_sb *b, const ait_graph *g, const ait_node *n)
     ait_sb_printf(b, "for (long m = 0; m < M_; m++)\nfor (long n = 0; n < N_; n++) {\n%s acc = 0;\n", acc_type(y));
     ait_sb_puts(b, "for (long k = 0; k < K_; k++)\n");
     ait_sb_printf(b, "acc += (%s)x0[aoff[bi] + m * K_ + k] * x1[boff[bi] + k * N_ + n];\n", acc_type(y));
-    ait_sb_printf(b, "y0[(bi * M_ + m) * N_ + n] = (%s)acc;\n}\n", ait_ctype(y));
+    ait_sb_printf(b, "{\nconst long yi = (bi * M_ + m) * N_ + n;\n%s v = (%s)acc;\n", ait_ctype(y), ait_ctype(y));
+    ait_emit_epilogue(b, g, n, "v", "yi");
+    ait_sb_puts(b, "y0[yi] = v;\n}\n}\n");
 }
 
 static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)

@@ -1,0 +1,241 @@
+#include "gen/passes.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ir/ops.h"
+#include "templates/emit_util.h"
+
+/* Consumers of each tensor, counted over live nodes. */
+static int *count_uses(ait_graph *g)
+{
+    int *uses = AIT_NEW(g->arena, int, g->n_t + 1);
+    for (int k = 0; k < g->n_nodes; k++) {
+        const ait_node *n = &g->nodes[k];
+        if (n->removed || n->folded)
+            continue;
+        for (int i = 0; i < n->n_in; i++)
+            if (n->in[i] >= 0)
+                uses[n->in[i]]++;
+    }
+    for (int i = 0; i < g->n_outputs; i++)
+        uses[g->outputs[i]] += 1000; /* graph outputs keep their producer */
+    return uses;
+}
+
+static void replace_uses(ait_graph *g, int from, int to)
+{
+    for (int k = 0; k < g->n_nodes; k++) {
+        ait_node *n = &g->nodes[k];
+        for (int i = 0; i < n->n_in; i++)
+            if (n->in[i] == from)
+                n->in[i] = to;
+    }
+}
+
+static void drop_identities(ait_graph *g, ait_pass_stats *st)
+{
+    for (int k = 0; k < g->n_nodes; k++) {
+        ait_node *n = &g->nodes[k];
+        if (n->removed || n->folded || (n->op != AIT_OP_IDENTITY && n->op != AIT_OP_DROPOUT))
+            continue;
+        int y = n->out[0], x = n->in[0];
+        if (g->t[y].is_output || (n->n_out > 1 && n->out[1] >= 0))
+            continue;
+        replace_uses(g, y, x);
+        n->removed = 1;
+        st->dropped++;
+    }
+}
+
+/* Conv (constant W, optional constant B) -> BatchNormalization (constant params). */
+static void fold_batchnorm(ait_graph *g, ait_pass_stats *st)
+{
+    int *uses = count_uses(g);
+    for (int k = 0; k < g->n_nodes; k++) {
+        ait_node *bn = &g->nodes[k];
+        if (bn->removed || bn->folded || bn->op != AIT_OP_BATCH_NORM)
+            continue;
+        ait_tensor *x = ait_node_in(g, bn, 0);
+        if (x->producer < 0 || uses[bn->in[0]] != 1)
+            continue;
+        ait_node *cv = &g->nodes[x->producer];
+        if (cv->op != AIT_OP_CONV || cv->n_epi || cv->removed || x->dtype != AIT_DT_FLOAT)
+            continue;
+        ait_tensor *w = ait_node_in(g, cv, 1), *b = ait_node_in(g, cv, 2);
+        int constant = w->data && (!b || b->data);
+        for (int i = 1; i < 5; i++)
+            constant &= ait_node_in(g, bn, i)->data != NULL;
+        if (!constant)
+            continue;
+        const ait_norm_params *p = bn->params;
+        const float *scale = ait_node_in(g, bn, 1)->data, *beta = ait_node_in(g, bn, 2)->data,
+                    *mean = ait_node_in(g, bn, 3)->data, *var = ait_node_in(g, bn, 4)->data;
+        int64_t co = w->dims[0], per = ait_tensor_numel(w) / co;
+        int conv_node = x->producer, bn_out = bn->out[0];
+        int wid = ait_graph_add_tensor(g, ait_arena_printf(g->arena, "%s#bnfold_w", cv->name));
+        int bid = ait_graph_add_tensor(g, ait_arena_printf(g->arena, "%s#bnfold_b", cv->name));
+        w = ait_node_in(g, cv, 1); /* the tensor table may have moved */
+        b = ait_node_in(g, cv, 2);
+        ait_tensor *nw = &g->t[wid], *nb = &g->t[bid];
+        *nw = *w;
+        nw->name = g->t[wid].name;
+        nw->is_output = nw->is_input = 0;
+        nw->producer = -1;
+        float *wd = AIT_NEW(g->arena, float, ait_tensor_numel(w));
+        float *bd = AIT_NEW(g->arena, float, co);
+        for (int64_t c = 0; c < co; c++) {
+            double f = scale[c] / sqrt((double)var[c] + p->epsilon);
+            for (int64_t j = 0; j < per; j++)
+                wd[c * per + j] = (float)(((const float *)w->data)[c * per + j] * f);
+            double b0 = b ? ((const float *)b->data)[c] : 0;
+            bd[c] = (float)((b0 - mean[c]) * f + beta[c]);
+        }
+        nw->data = wd;
+        nb->dtype = AIT_DT_FLOAT;
+        nb->rank = 1;
+        nb->dims[0] = co;
+        nb->producer = -1;
+        nb->data = bd;
+        /* the conv takes the folded weights and writes the BN's output */
+        int *in = AIT_NEW(g->arena, int, 3);
+        in[0] = cv->in[0];
+        in[1] = wid;
+        in[2] = bid;
+        cv->in = in;
+        cv->n_in = 3;
+        cv->out[0] = bn_out;
+        g->t[bn_out].producer = conv_node;
+        bn->removed = 1;
+        st->bn_folded++;
+    }
+}
+
+static int epi_kind(const ait_graph *g, const ait_node *n, ait_epi_step *s)
+{
+    memset(s, 0, sizeof *s);
+    const ait_unary_params *p = n->params;
+    switch (n->op) {
+    case AIT_OP_RELU: s->kind = AIT_EPI_RELU; return 1;
+    case AIT_OP_SIGMOID: s->kind = AIT_EPI_SIGMOID; return 1;
+    case AIT_OP_HARD_SWISH: s->kind = AIT_EPI_HARD_SWISH; return 1;
+    case AIT_OP_LEAKY_RELU: s->kind = AIT_EPI_LEAKY_RELU; s->a = p->alpha; return 1;
+    case AIT_OP_CLIP: {
+        double lo = -INFINITY, hi = INFINITY;
+        if (p->min_input) {
+            const ait_tensor *t = ait_node_in(g, n, 1);
+            if (!t->data)
+                return 0;
+            lo = ait_dtype_load_f64(t->dtype, t->data, 0);
+        } else if (p->has_min) {
+            lo = p->min;
+        }
+        if (p->max_input) {
+            const ait_tensor *t = ait_node_in(g, n, 2);
+            if (!t->data)
+                return 0;
+            hi = ait_dtype_load_f64(t->dtype, t->data, 0);
+        } else if (p->has_max) {
+            hi = p->max;
+        }
+        s->kind = AIT_EPI_CLIP;
+        s->a = (float)lo;
+        s->b = (float)hi;
+        return 1;
+    }
+    default: return 0;
+    }
+}
+
+static void fuse_epilogues(ait_graph *g, ait_pass_stats *st)
+{
+    for (int changed = 1; changed;) {
+        changed = 0;
+        int *uses = count_uses(g);
+        for (int k = 0; k < g->n_nodes; k++) {
+            ait_node *c = &g->nodes[k];
+            if (c->removed || c->folded || (c->op != AIT_OP_ADD && !ait_op_is_activation(c->op)))
+                continue;
+            /* the operand produced by a Conv/Gemm/MatMul that only this node reads */
+            for (int side = 0; side < (c->op == AIT_OP_ADD ? 2 : 1); side++) {
+                int tin = c->in[side];
+                ait_tensor *t = &g->t[tin];
+                if (t->producer < 0 || uses[tin] != 1 || t->dtype != AIT_DT_FLOAT)
+                    continue;
+                ait_node *p = &g->nodes[t->producer];
+                if (p->removed || p->n_epi == AIT_MAX_EPI ||
+                    (p->op != AIT_OP_CONV && p->op != AIT_OP_GEMM && p->op != AIT_OP_MATMUL))
+                    continue;
+                ait_epi_step s;
+                if (c->op == AIT_OP_ADD) {
+                    int other = c->in[1 - side];
+                    const ait_tensor *o = &g->t[other], *y = &g->t[c->out[0]];
+                    if (o->rank != t->rank || memcmp(o->dims, t->dims, sizeof(int64_t) * (size_t)t->rank) != 0 ||
+                        y->rank != t->rank || o->dtype != AIT_DT_FLOAT)
+                        continue;
+                    memset(&s, 0, sizeof s);
+                    s.kind = AIT_EPI_ADD;
+                    int *in = AIT_NEW(g->arena, int, p->n_in + 1);
+                    memcpy(in, p->in, sizeof(int) * (size_t)p->n_in);
+                    in[p->n_in] = other;
+                    s.input = p->n_in;
+                    p->in = in;
+                    p->n_in++;
+                } else if (!epi_kind(g, c, &s)) {
+                    continue;
+                }
+                p->epi[p->n_epi++] = s;
+                p->out[0] = c->out[0];
+                g->t[c->out[0]].producer = t->producer;
+                c->removed = 1;
+                st->fused++;
+                changed = 1;
+                break;
+            }
+            if (changed)
+                break;
+        }
+    }
+}
+
+void ait_graph_passes(ait_graph *g, ait_pass_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    drop_identities(g, st);
+    fold_batchnorm(g, st);
+    fuse_epilogues(g, st);
+}
+
+void ait_emit_epilogue(ait_sb *b, const ait_graph *g, const ait_node *n, const char *v, const char *idx)
+{
+    (void)g;
+    for (int i = 0; i < n->n_epi; i++) {
+        const ait_epi_step *s = &n->epi[i];
+        switch (s->kind) {
+        case AIT_EPI_RELU: ait_sb_printf(b, "%s = %s > 0 ? %s : 0;\n", v, v, v); break;
+        case AIT_EPI_CLIP:
+            ait_sb_printf(b, "%s = %s < ", v, v);
+            ait_emit_lit(b, AIT_DT_FLOAT, s->a);
+            ait_sb_puts(b, " ? ");
+            ait_emit_lit(b, AIT_DT_FLOAT, s->a);
+            ait_sb_printf(b, " : %s > ", v);
+            ait_emit_lit(b, AIT_DT_FLOAT, s->b);
+            ait_sb_puts(b, " ? ");
+            ait_emit_lit(b, AIT_DT_FLOAT, s->b);
+            ait_sb_printf(b, " : %s;\n", v);
+            break;
+        case AIT_EPI_LEAKY_RELU:
+            ait_sb_printf(b, "%s = %s >= 0 ? %s : ", v, v, v);
+            ait_emit_lit(b, AIT_DT_FLOAT, s->a);
+            ait_sb_printf(b, " * %s;\n", v);
+            break;
+        case AIT_EPI_HARD_SWISH:
+            ait_sb_printf(b, "%s = %s * fmaxf(0, fminf(1, %s * ", v, v, v);
+            ait_emit_lit(b, AIT_DT_FLOAT, 1.0 / 6.0);
+            ait_sb_puts(b, " + 0.5f));\n");
+            break;
+        case AIT_EPI_SIGMOID: ait_sb_printf(b, "%s = 1 / (1 + expf(-%s));\n", v, v); break;
+        case AIT_EPI_ADD: ait_sb_printf(b, "%s = %s + x%d[%s];\n", v, v, s->input, idx); break;
+        }
+    }
+}
