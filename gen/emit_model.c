@@ -19,6 +19,9 @@ typedef struct {
     int *needed;             /* tensor needed at run time */
     int *out_slot;           /* tensor -> graph output index it is written to, -1 */
     int *blob;               /* tensor -> constant emitted as a byte string (read as <name>.v) */
+    const ait_template **tmpl; /* node -> template */
+    const char **backend;    /* node -> backend name */
+    int *scratch_buf;        /* node -> plan buffer of its scratch, -1 */
     ait_plan plan;
 } model;
 
@@ -169,10 +172,18 @@ static void plan(model *m)
         step++;
     }
     m->plan.arena = a;
+    m->tmpl = AIT_NEW(a, const ait_template *, g->n_nodes + 1);
+    m->backend = AIT_NEW(a, const char *, g->n_nodes + 1);
+    m->scratch_buf = AIT_NEW(a, int, g->n_nodes + 1);
     for (int k = 0; k < g->n_nodes; k++) {
         const ait_node *n = &g->nodes[k];
+        m->scratch_buf[k] = -1;
         if (m->step_of[k] < 0)
             continue;
+        m->tmpl[k] = pick(m, n, &m->backend[k]);
+        size_t sb = m->tmpl[k]->scratch_bytes ? m->tmpl[k]->scratch_bytes(g, n) : 0;
+        if (sb)
+            m->scratch_buf[k] = ait_plan_add(&m->plan, sb, m->step_of[k], m->step_of[k]);
         for (int i = 0; i < n->n_out; i++) {
             int id = n->out[i];
             if (id >= 0 && m->out_slot[id] < 0)
@@ -260,6 +271,8 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
                    "#error \"this generated code stores constants little-endian\"\n#endif\n"
                    "#if defined(__GNUC__) && !defined(__clang__)\n#pragma GCC diagnostic ignored \"-Woverlength-strings\"\n#endif\n"
                    "#if defined(__clang__)\n#pragma clang diagnostic ignored \"-Woverlength-strings\"\n#endif\n\n");
+    if (o->prelude)
+        ait_sb_puts(s, o->prelude);
 
     /* constants read by run-time kernels or copied to outputs */
     int *emitted = AIT_NEW(g->arena, int, g->n_t + 1);
@@ -290,7 +303,7 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
     ait_sb_puts(s, "\n");
 
     /* kernels */
-    const char **backend = AIT_NEW(g->arena, const char *, g->n_nodes + 1);
+    const char **backend = m.backend;
     int n_kernels = 0;
     for (int k = 0; k < g->n_nodes; k++) {
         const ait_node *n = &g->nodes[k];
@@ -298,7 +311,7 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
             continue;
         char fname[160];
         snprintf(fname, sizeof fname, "%s_k%d", nm, m.step_of[k]);
-        ait_emit_kernel(s, g, n, fname, pick(&m, n, &backend[k]));
+        ait_emit_kernel(s, g, n, fname, m.tmpl[k]);
         n_kernels++;
     }
     ait_sb_printf(s, "const %s_kernel_info %s_kernels[%s_NUM_KERNELS > 0 ? %s_NUM_KERNELS : 1] = {\n", nm, nm, m.up,
@@ -342,6 +355,8 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
             else
                 tensor_ref(s, &m, n->out[i], 0);
         }
+        if (m.scratch_buf[k] >= 0)
+            ait_sb_printf(s, "%s(float *)(ws + %zu)", first ? "" : ", ", ait_plan_offset(&m.plan, m.scratch_buf[k]));
         ait_sb_puts(s, ");\n");
     }
     /* outputs not written by a kernel: constants, inputs, repeated names */

@@ -15,6 +15,7 @@ typedef struct {
      * marked here, and <name>_run_io loops `batch` items.  max_batch 0 or 1: static shapes. */
     int max_batch;
     const int *batched_in, *batched_out;  /* per graph input / output; NULL: none */
+    const char *prelude;   /* (optional) text after the includes: a backend's shared helpers */
 } ait_emit_opts;
 
 typedef struct {

@@ -23,7 +23,10 @@ void ait_emit_kernel(ait_sb *b, const ait_graph *g, const ait_node *n, const cha
         ait_sb_printf(b, "%s%s *y%d", first ? "" : ", ", y ? ait_dtype_get(y->dtype)->ctype : "void", i);
         first = 0;
     }
-    ait_sb_puts(b, first ? "void)\n{\n" : ")\n{\n");
+    int scratch = t->scratch_bytes && t->scratch_bytes(g, n) > 0;
+    if (scratch)
+        ait_sb_printf(b, "%sfloat *s0", first ? "" : ", ");
+    ait_sb_puts(b, first && !scratch ? "void)\n{\n" : ")\n{\n");
     for (int i = 0; i < n->n_in; i++)
         ait_sb_printf(b, "(void)x%d;\n", i);
     for (int i = 0; i < n->n_out; i++)

@@ -4,7 +4,7 @@
 
 #include "templates/template.h"
 
-/* static void <fname>(const T *x0, ..., T *y0, ...) { <template body> } */
+/* static void <fname>(const T *x0, ..., T *y0, ...[, float *s0]) { <template body> } */
 void ait_emit_kernel(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t);
 
 /* Runs every node's resolve in order (shape inference), and folds nodes whose

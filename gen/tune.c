@@ -40,12 +40,12 @@ static const char *arch_flags(const char *arch)
     static const struct {
         const char *arch, *flags;
     } table[] = {
-        {"native", "-O3 -march=native"},
-        {"x86-64-v3", "-O3 -march=x86-64-v3"},
+        {"native", "-O3 -march=native -ffp-contract=fast"},
+        {"x86-64-v3", "-O3 -march=x86-64-v3 -ffp-contract=fast"},
         /* cross targets: the portable C is validated and timed on the host */
-        {"generic", "-O3"},
-        {"aarch64", "-O3"},
-        {"cortex-m", "-O3"},
+        {"generic", "-O3 -ffp-contract=fast"},
+        {"aarch64", "-O3 -ffp-contract=fast"},
+        {"cortex-m", "-O3 -ffp-contract=fast"},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (strcmp(table[i].arch, arch) == 0)
@@ -107,8 +107,8 @@ static void write_manifest(FILE *f, const ait_config *c, const char *model, unsi
     }
     for (int k = 0; k < t->g->n_outputs; k++)
         fprintf(f, "output%d_batched = %d\n", k, t->rec->batched_out[k]);
-    fprintf(f, "\n[choice]\nbackend = %s\nstrategy = %s\ncompiler = %s\nflags = %s\n", w->backend->name, strategy,
-            t->cc->name, t->flags);
+    fprintf(f, "\n[choice]\nbackend = %s\nstrategy = %s\ncompiler = %s\nflags = %s\narch = %s\n", w->backend->name,
+            strategy, t->cc->name, t->flags, c->arch);
 }
 
 static void write_report(FILE *f, const ait_config *c, const char *cmdline, const char *model, const ait_graph *g0,
@@ -178,8 +178,7 @@ static ait_status finish(const ait_config *c, const ait_tune_opts *o, const char
     char *bn = banner(t->a, o->cmdline, chash, model, t->model_hash, t->spec_text, w->backend->name,
                       w->e.n_kernels);
     ait_emitted fin;
-    AIT_TRY(ait_emit_with_backend(t->g, c->name, w->backend, t->rec->max_batch, t->rec->batched_in,
-                                  t->rec->batched_out, bn, &fin, d));
+    AIT_TRY(ait_emit_with_backend(t->a, &t->tg, w->backend, bn, &fin, d));
     char *source = with_include(t->a, c->name, fin.source.s);
     char *report = NULL, *manifest = NULL;
     size_t rlen = 0, mlen = 0;
@@ -226,6 +225,7 @@ ait_status ait_tune_config(const ait_config *c, const ait_tune_opts *o, ait_diag
     CHECK(ait_output_check_dir(c->out_dir, d));
     if (strcmp(c->deps, "none") != 0 && log)
         fprintf(log, "note: target.deps = %s: no backend uses it yet\n", c->deps);
+    ait_backend_set_arch(c->arch);
     t.cand = AIT_NEW(&a, ait_candidate, c->n_backends);
     for (int i = 0; i < c->n_backends; i++) {
         const ait_backend *b = ait_backend_find(c->backends[i]);
@@ -272,6 +272,7 @@ ait_status ait_tune_config(const ait_config *c, const ait_tune_opts *o, ait_diag
     t.rec = &rec;
     ait_spec_text(&rec.spec, t.spec_text, sizeof t.spec_text);
     CHECK(ait_model_prepare(&a, model, bytes, len, rec.bind, &t.g, d));
+    t.tg = (ait_target_graph){&src, rec.bind, rec.max_batch, rec.batched_in, rec.batched_out, c->name};
     ait_pass_stats ps;
     ait_graph_passes(t.g, &ps);
     if (log) {
@@ -318,7 +319,7 @@ out:
 /* --- --load ------------------------------------------------------------------ */
 
 typedef struct {
-    char model[1024], name[64], backend[64];
+    char model[1024], name[64], backend[64], arch[32];
     unsigned long long xxh64;
     int max_batch;
     char shape[64][128];
@@ -347,6 +348,8 @@ static int on_manifest(void *user, const char *section, const char *key, const c
         m->xxh64 = strtoull(value, NULL, 16);
     else if (!strcmp(section, "choice") && !strcmp(key, "backend"))
         snprintf(m->backend, sizeof m->backend, "%s", value);
+    else if (!strcmp(section, "choice") && !strcmp(key, "arch"))
+        snprintf(m->arch, sizeof m->arch, "%s", value);
     else if (!strcmp(section, "spec") && !strcmp(key, "max_batch"))
         m->max_batch = atoi(value);
     else if (!strcmp(section, "spec") && key_is(key, "input%d_shape", &k))
@@ -390,25 +393,22 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
     }
     if ((s = ait_onnx_load_bytes(&a, m.model, bytes, len, &g, d)) != AIT_OK)
         goto out;
+    ait_tensor *bind = AIT_NEW(&a, ait_tensor, g->n_inputs + 1);
     for (int k = 0; k < g->n_inputs; k++) {
-        int64_t dims[AIT_MAX_RANK];
-        int rank = 0;
+        bind[k].rank = 0;
         if (strcmp(m.shape[k], "scalar") != 0)
-            for (char *p = m.shape[k]; *p && rank < AIT_MAX_RANK; p += *p == 'x')
-                dims[rank++] = strtoll(p, &p, 10);
-        if ((s = ait_graph_bind_input(g, k, rank, dims, d)) != AIT_OK)
-            goto out;
+            for (char *p = m.shape[k]; *p && bind[k].rank < AIT_MAX_RANK; p += *p == 'x')
+                bind[k].dims[bind[k].rank++] = strtoll(p, &p, 10);
     }
-    if ((s = ait_graph_resolve(g, d)) != AIT_OK)
-        goto out;
-    ait_pass_stats ps;
-    ait_graph_passes(g, &ps); /* as the tuned candidates were */
+    ait_model_src src = {m.model, bytes, len};
+    ait_target_graph tg = {&src, bind, m.max_batch, m.batched_in, m.batched_out, m.name};
     char *dir = dirname(ait_arena_strdup(&a, path));
     char *bn = ait_arena_printf(&a, " * command: %s\n * generator: aitune-gen %s\n * re-emitted from %s without tuning\n"
                                     " * backend: %s\n",
                                 o->cmdline, AIT_VERSION, path, b->name);
     ait_emitted e;
-    if ((s = ait_emit_with_backend(g, m.name, b, m.max_batch, m.batched_in, m.batched_out, bn, &e, d)) != AIT_OK)
+    ait_backend_set_arch(m.arch);
+    if ((s = ait_emit_with_backend(&a, &tg, b, bn, &e, d)) != AIT_OK)
         goto out;
     char *source = with_include(&a, m.name, e.source.s);
     ait_out_file files[2] = {

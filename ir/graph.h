@@ -85,6 +85,7 @@ typedef struct {
     void *params;          /* op-specific, filled by the op's resolve */
     int folded;            /* outputs computed at generation time: no kernel */
     int removed;           /* merged into another node by a graph pass: no kernel */
+    int pack_in;           /* index into in[] of weights a backend packed for this node (0: none) */
     int n_epi;             /* fused epilogue steps (graph passes) */
     ait_epi_step epi[AIT_MAX_EPI];
     const char *bad_attr;  /* set by a getter that found the attribute with the wrong type */

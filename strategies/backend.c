@@ -1,5 +1,7 @@
 #include "strategies/backend.h"
 
+#include "templates/simd/simd.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -17,9 +19,63 @@ static const ait_backend reference_backend = {
     .template_for = reference_template,
 };
 
+static const ait_template *simd_template(const ait_backend *b, const ait_graph *g, const ait_node *n)
+{
+    (void)b;
+    return ait_simd_template(g, n);
+}
+
+static void simd_prepare(const ait_backend *b, ait_graph *g)
+{
+    (void)b;
+    ait_simd_prepare_graph(g);
+}
+
+static const char *simd_prelude(const ait_backend *b)
+{
+    (void)b;
+    return ait_simd_prelude();
+}
+
+static ait_knob simd_knobs[3];
+static char simd_knob_text[3][8];
+
+static const ait_backend simd_backend = {
+    .name = "simd",
+    .description = "GCC vector extensions, packed weights, register-blocked GEMM tiles, depthwise kernel",
+    .key_extra = "simd-1",
+    .template_for = simd_template,
+    .knobs = simd_knobs,
+    .n_knobs = 3,
+    .prepare = simd_prepare,
+    .prelude = simd_prelude,
+};
+
+void ait_backend_set_arch(const char *arch)
+{
+    int vl = 4;
+    if (arch && strcmp(arch, "native") == 0) {
+#if defined(__x86_64__)
+        __builtin_cpu_init();
+        vl = __builtin_cpu_supports("avx512f") ? 16 : __builtin_cpu_supports("avx2") ? 8 : 4;
+#endif
+    } else if (arch && strcmp(arch, "x86-64-v3") == 0) {
+        vl = 8;
+    }
+    ait_simd_set_vl(vl);
+    const ait_simd_cfg *c = ait_simd_config();
+    const char *names[3] = {"vl", "mr", "nv"};
+    int vals[3] = {c->vl, c->mr, c->nv};
+    for (int i = 0; i < 3; i++) {
+        snprintf(simd_knob_text[i], sizeof simd_knob_text[i], "%d", vals[i]);
+        simd_knobs[i].name = names[i];
+        simd_knobs[i].value = simd_knob_text[i];
+    }
+}
+
 enum { MAX_BACKENDS = 32 };
-static const ait_backend *registry[MAX_BACKENDS] = {&reference_backend};
-static int n_registry = 1;
+static const ait_backend *registry[MAX_BACKENDS] = {&reference_backend, &simd_backend};
+static int n_registry = 2;
 
 const ait_backend *ait_backend_find(const char *name)
 {

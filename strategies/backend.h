@@ -27,6 +27,10 @@ struct ait_backend {
     const ait_knob *knobs;   /* (optional) tunable settings */
     int n_knobs;
     const char *cflags;      /* (optional) extra flags this backend's code needs */
+    /* (optional) rewrites the candidate's own graph before emission (e.g. adds packed weights) */
+    void (*prepare)(const ait_backend *b, ait_graph *g);
+    /* (optional) helpers emitted once after the includes of a file using this backend */
+    const char *(*prelude)(const ait_backend *b);
 };
 
 /* The built-in backends, in a registry table. */
@@ -35,6 +39,9 @@ int ait_backend_count(void);
 const ait_backend *ait_backend_at(int i);
 /* Adds a backend at run time (tests inject faulty ones); returns 0 on success. */
 int ait_backend_register(const ait_backend *b);
+
+/* Sets arch-dependent knobs (the simd vector width) from [target] arch. */
+void ait_backend_set_arch(const char *arch);
 
 /* "reference(knob=value,...)" */
 void ait_backend_describe(const ait_backend *b, char *buf, size_t n);

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "gen/model_load.h"
+#include "gen/passes.h"
 #include "strategies/cache.h"
 
 static const ait_template *pick(void *ctx, const ait_graph *g, const ait_node *n, const char **backend)
@@ -17,15 +19,21 @@ static const ait_template *pick(void *ctx, const ait_graph *g, const ait_node *n
     return NULL; /* reference fallback */
 }
 
-ait_status ait_emit_with_backend(const ait_graph *g, const char *name, const ait_backend *b, int max_batch,
-                                 const int *batched_in, const int *batched_out, const char *banner, ait_emitted *out,
-                                 ait_diag *d)
+ait_status ait_emit_with_backend(ait_arena *a, const ait_target_graph *tg, const ait_backend *b, const char *banner,
+                                 ait_emitted *out, ait_diag *d)
 {
+    ait_graph *g;
+    AIT_TRY(ait_model_prepare(a, tg->m->path, tg->m->bytes, tg->m->len, tg->bind, &g, d));
+    ait_pass_stats ps;
+    ait_graph_passes(g, &ps);
     char why[256] = "";
     if (b->applies && !b->applies(b, g, why, sizeof why))
         return ait_fail(d, AIT_E_UNSUPPORTED, "not applicable: %s", why);
-    ait_emit_opts o = {.name = name, .banner = banner, .pick = pick, .pick_ctx = (void *)b, .max_batch = max_batch,
-                       .batched_in = batched_in, .batched_out = batched_out};
+    if (b->prepare)
+        b->prepare(b, g);
+    ait_emit_opts o = {.name = tg->name, .banner = banner, .pick = pick, .pick_ctx = (void *)b,
+                       .max_batch = tg->max_batch, .batched_in = tg->batched_in, .batched_out = tg->batched_out,
+                       .prelude = b->prelude ? b->prelude(b) : NULL};
     return ait_emit_model(g, &o, out, d);
 }
 
@@ -33,8 +41,7 @@ static ait_status emit(ait_tuner *t, ait_candidate *c, ait_diag *d)
 {
     if (c->emitted)
         return AIT_OK;
-    AIT_TRY(ait_emit_with_backend(t->g, t->c->name, c->backend, t->rec->max_batch, t->rec->batched_in,
-                                  t->rec->batched_out, NULL, &c->e, d));
+    AIT_TRY(ait_emit_with_backend(t->a, &t->tg, c->backend, NULL, &c->e, d));
     c->unit = ait_emitted_unit(&c->e);
     XXH64_state_t *h = XXH64_createState();
     XXH64_reset(h, 0);

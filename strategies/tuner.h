@@ -13,6 +13,15 @@
 #include "strategies/record.h"
 #include "strategies/trial.h"
 
+/* What a candidate is specialized for: the model, its input shapes and batching. */
+typedef struct {
+    const ait_model_src *m;
+    const ait_tensor *bind;       /* input shapes */
+    int max_batch;
+    const int *batched_in, *batched_out;
+    const char *name;             /* symbol prefix */
+} ait_target_graph;
+
 typedef struct {
     const ait_backend *backend;
     char desc[160];
@@ -26,6 +35,7 @@ typedef struct {
 
 typedef struct ait_tuner {
     const ait_config *c;
+    ait_target_graph tg;
     ait_arena *a;
     const ait_model_src *m;
     ait_graph *g;                /* resolved at rec->bind */
@@ -48,10 +58,11 @@ typedef struct ait_tuner {
  * cand->res; the return value is cand->res.status. */
 ait_status ait_tuner_try(ait_tuner *t, ait_candidate *cand, int profile_batch);
 
-/* Emits the model with backend b's templates (reference where b has none). */
-ait_status ait_emit_with_backend(const ait_graph *g, const char *name, const ait_backend *b, int max_batch,
-                                 const int *batched_in, const int *batched_out, const char *banner, ait_emitted *out,
-                                 ait_diag *d);
+
+/* Builds the candidate's own graph (import, bind, resolve, graph passes, the backend's
+ * prepare) and emits it with backend b's templates (reference where b has none). */
+ait_status ait_emit_with_backend(ait_arena *a, const ait_target_graph *tg, const ait_backend *b, const char *banner,
+                                 ait_emitted *out, ait_diag *d);
 
 typedef struct {
     const char *name;

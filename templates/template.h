@@ -18,6 +18,9 @@ typedef struct {
      * false is "not applicable", never an error: the tuner moves on. */
     int (*applies)(const ait_graph *g, const ait_node *n);
     void (*emit)(ait_sb *b, const ait_graph *g, const ait_node *n);
+    /* (optional) bytes of scratch the kernel needs, passed as its last parameter `float *s0`
+     * (planned in the arena, alive only during the kernel) */
+    size_t (*scratch_bytes)(const ait_graph *g, const ait_node *n);
 } ait_template;
 
 /* The reference backend: plain C99, one template per op family. */

@@ -26,7 +26,7 @@
 
 static char tmp[256];
 
-/* --- faulty backends: Relu replaced by a crash, a hang, or a wrong value ---- */
+/* --- faulty backends: Softmax replaced by a crash, a hang, or wrong values ---- */
 
 static void emit_crash(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
@@ -44,17 +44,17 @@ static void emit_hang(ait_sb *b, const ait_graph *g, const ait_node *n)
 
 static void emit_wrong(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
-    ait_sb_printf(b, "for (long i = 0; i < %lld; i++) y0[i] = x0[i] > 0 ? x0[i] + 0.5f : 0;\n",
+    ait_sb_printf(b, "for (long i = 0; i < %lld; i++) y0[i] = x0[i] + 0.5f;\n",
                   (long long)ait_tensor_numel(ait_node_in(g, n, 0)));
 }
 
-static const ait_template crash_t = {"crash", NULL, emit_crash}, hang_t = {"hang", NULL, emit_hang},
-                          wrong_t = {"wrong", NULL, emit_wrong};
+static const ait_template crash_t = {.family = "crash", .emit = emit_crash}, hang_t = {.family = "hang", .emit = emit_hang},
+                          wrong_t = {.family = "wrong", .emit = emit_wrong};
 
-static const ait_template *relu_only(const ait_backend *b, const ait_graph *g, const ait_node *n)
+static const ait_template *softmax_only(const ait_backend *b, const ait_graph *g, const ait_node *n)
 {
     (void)g;
-    if (n->op != AIT_OP_RELU)
+    if (n->op != AIT_OP_SOFTMAX)
         return NULL;
     return strcmp(b->name, "t_crash") == 0 ? &crash_t : strcmp(b->name, "t_hang") == 0 ? &hang_t : &wrong_t;
 }
@@ -67,10 +67,10 @@ static int never(const ait_backend *b, const ait_graph *g, char *why, size_t n)
     return 0;
 }
 
-static const ait_backend t_crash = {"t_crash", "segfaults in Relu", "t1", NULL, relu_only, NULL, 0, NULL};
-static const ait_backend t_hang = {"t_hang", "loops forever in Relu", "t1", NULL, relu_only, NULL, 0, NULL};
-static const ait_backend t_wrong = {"t_wrong", "adds 0.5 in Relu", "t1", NULL, relu_only, NULL, 0, NULL};
-static const ait_backend t_never = {"t_never", "never applies", "t1", never, relu_only, NULL, 0, NULL};
+static const ait_backend t_crash = {.name = "t_crash", .description = "segfaults in Softmax", .key_extra = "t1", .template_for = softmax_only};
+static const ait_backend t_hang = {.name = "t_hang", .description = "loops forever in Softmax", .key_extra = "t1", .template_for = softmax_only};
+static const ait_backend t_wrong = {.name = "t_wrong", .description = "wrong values in Softmax", .key_extra = "t1", .template_for = softmax_only};
+static const ait_backend t_never = {.name = "t_never", .description = "never applies", .key_extra = "t1", .applies = never, .template_for = softmax_only};
 
 static int setup(void **state)
 {

@@ -94,4 +94,4 @@ static void emit_binary(ait_sb *b, const ait_graph *g, const ait_node *n)
     ait_emit_close(b, loops);
 }
 
-const ait_template ait_ref_binary = {"binary", NULL, emit_binary};
+const ait_template ait_ref_binary = {.family = "binary", .emit = emit_binary};

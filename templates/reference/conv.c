@@ -71,4 +71,4 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
         emit_conv_transpose(b, g, n);
 }
 
-const ait_template ait_ref_conv = {"conv", NULL, emit};
+const ait_template ait_ref_conv = {.family = "conv", .emit = emit};

@@ -154,4 +154,4 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
     }
 }
 
-const ait_template ait_ref_layout = {"layout", NULL, emit};
+const ait_template ait_ref_layout = {.family = "layout", .emit = emit};

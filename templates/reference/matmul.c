@@ -58,4 +58,4 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
         emit_matmul(b, g, n);
 }
 
-const ait_template ait_ref_matmul = {"matmul", NULL, emit};
+const ait_template ait_ref_matmul = {.family = "matmul", .emit = emit};

@@ -82,4 +82,4 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
         emit_softmax(b, g, n);
 }
 
-const ait_template ait_ref_norm = {"norm", NULL, emit};
+const ait_template ait_ref_norm = {.family = "norm", .emit = emit};

@@ -37,4 +37,4 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
                   is_max ? "acc" : "cnt ? acc / cnt : 0");
 }
 
-const ait_template ait_ref_pool = {"pool", NULL, emit};
+const ait_template ait_ref_pool = {.family = "pool", .emit = emit};

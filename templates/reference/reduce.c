@@ -51,4 +51,4 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
     ait_sb_puts(b, "(void)oi;\n");
 }
 
-const ait_template ait_ref_reduce = {"reduce", NULL, emit};
+const ait_template ait_ref_reduce = {.family = "reduce", .emit = emit};

@@ -18,4 +18,4 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
     }
 }
 
-const ait_template ait_ref_source = {"source", NULL, emit};
+const ait_template ait_ref_source = {.family = "source", .emit = emit};

@@ -104,4 +104,4 @@ static void emit_unary(ait_sb *b, const ait_graph *g, const ait_node *n)
     ait_sb_puts(b, "}\n");
 }
 
-const ait_template ait_ref_unary = {"unary", NULL, emit_unary};
+const ait_template ait_ref_unary = {.family = "unary", .emit = emit_unary};
