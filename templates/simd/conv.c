@@ -39,9 +39,20 @@ static void wx_rows(ait_sb *b, const ait_graph *g, const ait_node *n, int R, lon
     ait_sb_printf(b, "}\nfor (; n0 + %d <= %lld; n0 += %d) {\n", c->vl, N, c->vl);
     ait_simd_tile(b, R, 1, K, afmt, bfmt);
     ait_simd_store(b, g, n, R, 1, N, bias, NULL);
-    ait_sb_printf(b, "}\nfor (; n0 < %lld; n0++)\nfor (long r = 0; r < %d; r++) {\nfloat acc = 0;\n", N, R);
-    ait_sb_printf(b, "for (long k = 0; k < %lld; k++) acc += wa[k * %d + r] * xs[k * %lld + n0];\n", K, c->mr, N);
-    ait_sb_printf(b, "{\nconst long yi = (m0 + r) * %lld + n0;\nfloat v = acc%s;\n", N,
+    ait_sb_puts(b, "}\n");
+    long long rest = N % c->vl;
+    if (!rest)
+        return;
+    /* the last columns: a zero-padded strip [K][VL] (filled once per node) through one vector tile */
+    char sfmt[64];
+    snprintf(sfmt, sizeof sfmt, "strip + k * %d + %%d", c->vl);
+    ait_sb_puts(b, "{\n");
+    ait_simd_tile(b, R, 1, K, afmt, sfmt);
+    ait_sb_printf(b, "float t[%d][%d];\n", R, c->vl);
+    for (int r = 0; r < R; r++)
+        ait_sb_printf(b, "AIT_ST(t[%d], c_%d_0);\n", r, r);
+    ait_sb_printf(b, "for (long r = 0; r < %d; r++)\nfor (long j = 0; j < %lld; j++) {\n", R, rest);
+    ait_sb_printf(b, "const long yi = (m0 + r) * %lld + n0 + j;\nfloat v = t[r][j]%s;\n", N,
                   bias ? " + x2[m0 + r]" : "");
     ait_emit_epilogue(b, g, n, "v", "yi");
     ait_sb_puts(b, "y0[yi] = v;\n}\n}\n");
@@ -69,6 +80,12 @@ static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
                       p->dil[2], p->out[2], p->in[1], p->in[2], p->in[1], p->in[2]);
     }
     ait_sb_printf(b, "const float *const xs = %s;\nconst float *const wp = x%d;\n", im2col ? "s0" : "x0", n->pack_in);
+    if (N % c->vl) {
+        long long first = N - N % c->vl;
+        ait_sb_printf(b, "float *const strip = s0 + %lld;\nfor (long k = 0; k < %lld; k++)\n"
+                         "for (long j = 0; j < %d; j++)\nstrip[k * %d + j] = %lld + j < %lld ? xs[k * %lld + %lld + j] : 0;\n",
+                      im2col ? K * N : 0, K, c->vl, c->vl, first, N, N, first);
+    }
     const char *bias = ait_node_in(g, n, 2) ? "x2[m0 + %d]" : NULL;
     long long full = M / c->mr, tail = M % c->mr;
     ait_sb_printf(b, "for (long mp = 0; mp < %lld; mp++) {\nconst long m0 = mp * %d;\n"
@@ -84,38 +101,50 @@ static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
     }
 }
 
+/* The depthwise padded plane: it covers every window of a row rounded up to whole vectors. */
+static void plane_dims(const ait_conv_params *p, int64_t *rows, int64_t *cols)
+{
+    int64_t OWv = (p->out[2] + ait_simd_config()->vl - 1) / ait_simd_config()->vl * ait_simd_config()->vl;
+    *rows = (p->out[1] - 1) * p->stride[1] + (p->k[1] - 1) * p->dil[1] + 1;
+    *cols = (OWv - 1) * p->stride[2] + (p->k[2] - 1) * p->dil[2] + 1;
+}
+
 static void emit_depthwise(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_conv_params *p = n->params;
     const ait_simd_cfg *c = ait_simd_config();
     int64_t IH = p->in[1], IW = p->in[2], OH = p->out[1], OW = p->out[2], KH = p->k[1], KW = p->k[2];
     int64_t SH = p->stride[1], SW = p->stride[2], DH = p->dil[1], DW = p->dil[2], PT = p->pad_lo[1], PL = p->pad_lo[2];
-    /* the padded plane covers every window */
-    int64_t PHh = (OH - 1) * SH + (KH - 1) * DH + 1, PWw = (OW - 1) * SW + (KW - 1) * DW + 1;
+    int64_t PHh, PWw;
+    plane_dims(p, &PHh, &PWw);
     int64_t PE = (PWw + 1) / 2, PO = PWw / 2; /* even/odd column planes for stride 2 */
-    ait_sb_printf(b, "for (long ch = 0; ch < %" PRId64 "; ch++) {\n", p->cin);
-    ait_sb_printf(b, "float *const pad = s0;\nfor (long i = 0; i < %" PRId64 "; i++) pad[i] = 0;\n", PHh * PWw);
-    ait_sb_printf(b,
-                  "for (long ih = 0; ih < %" PRId64 "; ih++) {\nconst long ph = ih + %" PRId64 ";\n"
-                  "if (ph >= %" PRId64 ") break;\n"
-                  "for (long iw = 0; iw < %" PRId64 "; iw++) {\nconst long pw = iw + %" PRId64 ";\n"
-                  "if (pw < %" PRId64 ") pad[ph * %" PRId64 " + pw] = x0[(ch * %" PRId64 " + ih) * %" PRId64
-                  " + iw];\n}\n}\n",
-                  IH, PT, PHh, IW, PL, PWw, PWw, IH, IW);
-    if (SW == 2) {
+    int vec_epi = ait_simd_epilogue_vec(NULL, g, n, NULL, NULL);
+    ait_sb_printf(b, "for (long ch = 0; ch < %" PRId64 "; ch++) {\nconst float *const xc = x0 + ch * %" PRId64 ";\n",
+                  p->cin, IH * IW);
+    /* one pass builds the padded plane (stride 1) or its even and odd columns (stride 2) */
+    if (SW == 1) {
         ait_sb_printf(b,
-                      "float *const ev = s0 + %" PRId64 ", *const od = ev + %" PRId64 ";\n"
-                      "for (long r = 0; r < %" PRId64 "; r++)\nfor (long j = 0; j < %" PRId64 "; j++) {\n"
-                      "ev[r * %" PRId64 " + j] = pad[r * %" PRId64 " + 2 * j];\n"
-                      "if (2 * j + 1 < %" PRId64 ") od[r * %" PRId64 " + j] = pad[r * %" PRId64 " + 2 * j + 1];\n}\n",
-                      PHh * PWw, PHh * PE, PHh, PE, PE, PWw, PWw, PO, PWw);
+                      "float *const pad = s0;\nfor (long r = 0; r < %" PRId64 "; r++) {\n"
+                      "const long ih = r - %" PRId64 ";\nfloat *const row = pad + r * %" PRId64 ";\n"
+                      "for (long j = 0; j < %" PRId64 "; j++) {\nconst long iw = j - %" PRId64 ";\n"
+                      "row[j] = ih >= 0 && ih < %" PRId64 " && iw >= 0 && iw < %" PRId64 " ? xc[ih * %" PRId64
+                      " + iw] : 0;\n}\n}\n",
+                      PHh, PT, PWw, PWw, PL, IH, IW, IW);
+    } else {
+        ait_sb_printf(b,
+                      "float *const ev = s0, *const od = s0 + %" PRId64 ";\nfor (long r = 0; r < %" PRId64 "; r++) {\n"
+                      "const long ih = r - %" PRId64 ";\nconst int rin = ih >= 0 && ih < %" PRId64 ";\n"
+                      "for (long j = 0; j < %" PRId64 "; j++) {\nconst long iw = 2 * j - %" PRId64 ";\n"
+                      "ev[r * %" PRId64 " + j] = rin && iw >= 0 && iw < %" PRId64 " ? xc[ih * %" PRId64 " + iw] : 0;\n"
+                      "od[r * %" PRId64 " + j] = rin && iw + 1 >= 0 && iw + 1 < %" PRId64 " ? xc[ih * %" PRId64
+                      " + iw + 1] : 0;\n}\n}\n",
+                      PHh * PE, PHh, PT, IH, PE, PL, PE, IW, IW, PO, IW, IW);
     }
     ait_sb_printf(b, "const float *const wk = x1 + ch * %" PRId64 ";\n", KH * KW);
     ait_sb_printf(b, "const float bias = %s;\n", ait_node_in(g, n, 2) ? "x2[ch]" : "0");
-    ait_sb_printf(b, "for (long oh = 0; oh < %" PRId64 "; oh++) {\nlong ow = 0;\n", OH);
-    /* vector columns */
-    ait_sb_printf(b, "for (; ow + %d <= %" PRId64 "; ow += %d) {\nait_vf acc = {0};\n", c->vl, OW, c->vl);
-    ait_sb_puts(b, "acc += bias;\n");
+    ait_sb_printf(b, "for (long oh = 0; oh < %" PRId64 "; oh++)\nfor (long ow = 0; ow < %" PRId64 "; ow += %d) {\n"
+                     "ait_vf acc = {0};\nacc += bias;\n",
+                  OH, OW, c->vl);
     for (int64_t kh = 0; kh < KH; kh++)
         for (int64_t kw = 0; kw < KW; kw++) {
             int64_t col = kw * DW;
@@ -128,23 +157,33 @@ static void emit_depthwise(ait_sb *b, const ait_graph *g, const ait_node *n)
                                  " + ow + %" PRId64 ");\n",
                               kh * KW + kw, col & 1 ? "od" : "ev", SH, kh * DH, col & 1 ? PO : PE, col >> 1);
         }
-    ait_sb_printf(b, "AIT_ST(y0 + (ch * %" PRId64 " + oh) * %" PRId64 " + ow, acc);\n}\n", OH, OW);
-    /* scalar columns */
-    ait_sb_printf(b, "for (; ow < %" PRId64 "; ow++) {\nfloat acc = bias;\n", OW);
-    ait_sb_printf(b,
-                  "for (long kh = 0; kh < %" PRId64 "; kh++)\nfor (long kw = 0; kw < %" PRId64 "; kw++)\n"
-                  "acc += wk[kh * %" PRId64 " + kw] * pad[(oh * %" PRId64 " + kh * %" PRId64 ") * %" PRId64
-                  " + ow * %" PRId64 " + kw * %" PRId64 "];\n",
-                  KH, KW, KW, SH, DH, PWw, SW, DW);
-    ait_sb_printf(b, "y0[(ch * %" PRId64 " + oh) * %" PRId64 " + ow] = acc;\n}\n", OH, OW);
-    if (n->n_epi) {
-        ait_sb_printf(b, "for (long j = 0; j < %" PRId64 "; j++) {\nconst long yi = (ch * %" PRId64 " + oh) * %" PRId64
-                         " + j;\nfloat v = y0[yi];\n",
-                      OW, OH, OW);
+    /* Whole vectors are stored even past the row's end: the extra lanes land on the next row
+     * (or channel), which is computed afterwards.  Only the tensor's last row goes through a
+     * buffer.  A vector epilogue runs before the store; any other after it, on the row. */
+    ait_sb_printf(b, "const long yi = (ch * %" PRId64 " + oh) * %" PRId64 " + ow;\n", OH, OW);
+    if (vec_epi && n->n_epi) {
+        /* residual lanes past the tensor's end are not read: the last row takes the scalar path */
+        ait_sb_printf(b, "if (yi + %d <= %" PRId64 ") {\n", c->vl, p->cin * OH * OW);
+        ait_simd_epilogue_vec(b, g, n, "acc", "yi");
+        ait_sb_puts(b, "AIT_ST(y0 + yi, acc);\n} else {\n");
+    } else {
+        ait_sb_printf(b, "if (yi + %d <= %" PRId64 ") {\nAIT_ST(y0 + yi, acc);\n} else {\n", c->vl,
+                      p->cin * OH * OW);
+    }
+    ait_sb_printf(b, "float t[%d];\nAIT_ST(t, acc);\nfor (long j = 0; j < %d && ow + j < %" PRId64 "; j++) {\n"
+                     "float v = t[j];\n",
+                  c->vl, c->vl, OW);
+    if (vec_epi)
+        ait_emit_epilogue(b, g, n, "v", "yi + j");
+    ait_sb_puts(b, "y0[yi + j] = v;\n}\n}\n}\n");
+    if (n->n_epi && !vec_epi) {
+        ait_sb_printf(b, "for (long j = 0; j < %" PRId64 "; j++) {\nconst long yi = ch * %" PRId64 " + j;\n"
+                         "float v = y0[yi];\n",
+                      OH * OW, OH * OW);
         ait_emit_epilogue(b, g, n, "v", "yi");
         ait_sb_puts(b, "y0[yi] = v;\n}\n");
     }
-    ait_sb_puts(b, "}\n}\n");
+    ait_sb_puts(b, "}\n");
 }
 
 static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
@@ -161,13 +200,14 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
     const ait_conv_params *p = n->params;
     int kind = ait_simd_conv_kind(g, n);
     if (kind == 1) {
-        int64_t PHh = (p->out[1] - 1) * p->stride[1] + (p->k[1] - 1) * p->dil[1] + 1;
-        int64_t PWw = (p->out[2] - 1) * p->stride[2] + (p->k[2] - 1) * p->dil[2] + 1;
+        int64_t PHh, PWw;
+        plane_dims(p, &PHh, &PWw);
         return sizeof(float) * (size_t)(2 * PHh * PWw + 16);
     }
-    if (kind == 3)
-        return sizeof(float) * (size_t)(p->cin * p->k[1] * p->k[2] * p->out[1] * p->out[2]);
-    return 0;
+    const ait_simd_cfg *c = ait_simd_config();
+    size_t K = (size_t)(p->cin * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);
+    size_t strip = N % (size_t)c->vl ? K * (size_t)c->vl : 0;
+    return sizeof(float) * ((kind == 3 ? K * N : 0) + strip);
 }
 
 static int applies(const ait_graph *g, const ait_node *n)

@@ -34,6 +34,9 @@ void ait_simd_tile(ait_sb *b, int R, int V, long long K, const char *a_fmt, cons
  * the node's epilogue over what was stored. */
 void ait_simd_store(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int V, long long ldy,
                     const char *bias_row_fmt, const char *bias_col_expr);
+/* Vector epilogue of v (an ait_vf) at flat index idx; returns 0 (and prints nothing) when a
+ * step has no vector form.  b NULL: only asks. */
+int ait_simd_epilogue_vec(ait_sb *b, const ait_graph *g, const ait_node *n, const char *v, const char *idx);
 /* 0 not handled, 1 depthwise, 2 pointwise (1x1, stride 1, no pads), 3 general (im2col) */
 int ait_simd_conv_kind(const ait_graph *g, const ait_node *n);
 

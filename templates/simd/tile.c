@@ -1,4 +1,5 @@
 /* Register tiles and weight packing shared by the simd templates. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,8 +33,13 @@ const char *ait_simd_prelude(void)
              "#pragma GCC optimize(\"fp-contract=fast\")\n#endif\n"
              "typedef float ait_vf __attribute__((vector_size(%d)));\n"
              "typedef float ait_vfu __attribute__((vector_size(%d), aligned(4), may_alias));\n"
-             "#define AIT_LD(p) (*(const ait_vfu *)(p))\n#define AIT_ST(p, v) (*(ait_vfu *)(p) = (v))\n\n",
-             cfg.vl, cfg.vl * 4, cfg.vl * 4);
+             "typedef int ait_vi __attribute__((vector_size(%d)));\n"
+             "#define AIT_LD(p) (*(const ait_vfu *)(p))\n#define AIT_ST(p, v) (*(ait_vfu *)(p) = (v))\n"
+             "static ait_vf ait_vmax(ait_vf a, ait_vf b)\n{\nconst ait_vi m = a > b;\n"
+             "return (ait_vf)(((ait_vi)a & m) | ((ait_vi)b & ~m));\n}\n"
+             "static ait_vf ait_vmin(ait_vf a, ait_vf b)\n{\nconst ait_vi m = a < b;\n"
+             "return (ait_vf)(((ait_vi)a & m) | ((ait_vi)b & ~m));\n}\n\n",
+             cfg.vl, cfg.vl * 4, cfg.vl * 4, cfg.vl * 4);
     return buf;
 }
 
@@ -58,6 +64,38 @@ void ait_simd_tile(ait_sb *b, int R, int V, long long K, const char *a_fmt, cons
     ait_sb_puts(b, "}\n");
 }
 
+int ait_simd_epilogue_vec(ait_sb *b, const ait_graph *g, const ait_node *n, const char *v, const char *idx)
+{
+    (void)g;
+    for (int i = 0; i < n->n_epi; i++) {
+        int k = n->epi[i].kind;
+        if (k != AIT_EPI_RELU && k != AIT_EPI_CLIP && k != AIT_EPI_ADD)
+            return 0;
+    }
+    if (!b)
+        return 1;
+    for (int i = 0; i < n->n_epi; i++) {
+        const ait_epi_step *s = &n->epi[i];
+        if (s->kind == AIT_EPI_RELU) {
+            ait_sb_printf(b, "%s = ait_vmax(%s, (ait_vf){0});\n", v, v);
+        } else if (s->kind == AIT_EPI_CLIP) {
+            if (!isinf(s->a)) {
+                ait_sb_printf(b, "%s = ait_vmax(%s, (ait_vf){0} + ", v, v);
+                ait_emit_lit(b, AIT_DT_FLOAT, s->a);
+                ait_sb_puts(b, ");\n");
+            }
+            if (!isinf(s->b)) {
+                ait_sb_printf(b, "%s = ait_vmin(%s, (ait_vf){0} + ", v, v);
+                ait_emit_lit(b, AIT_DT_FLOAT, s->b);
+                ait_sb_puts(b, ");\n");
+            }
+        } else {
+            ait_sb_printf(b, "%s += AIT_LD(x%d + %s);\n", v, s->input, idx);
+        }
+    }
+    return 1;
+}
+
 void ait_simd_store(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int V, long long ldy,
                     const char *bias_row_fmt, const char *bias_col_expr)
 {
@@ -71,9 +109,15 @@ void ait_simd_store(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int
             }
             if (bias_col_expr)
                 ait_sb_printf(b, "c_%d_%d += AIT_LD(%s + %d);\n", r, v, bias_col_expr, v * vl);
+            if (n->n_epi && ait_simd_epilogue_vec(NULL, g, n, NULL, NULL)) {
+                char var[32], idx[96];
+                snprintf(var, sizeof var, "c_%d_%d", r, v);
+                snprintf(idx, sizeof idx, "(m0 + %d) * %lld + n0 + %d", r, ldy, v * vl);
+                ait_simd_epilogue_vec(b, g, n, var, idx);
+            }
             ait_sb_printf(b, "AIT_ST(y0 + (m0 + %d) * %lld + n0 + %d, c_%d_%d);\n", r, ldy, v * vl, r, v);
         }
-    if (n->n_epi) {
+    if (n->n_epi && !ait_simd_epilogue_vec(NULL, g, n, NULL, NULL)) {
         ait_sb_printf(b, "for (long r = 0; r < %d; r++)\nfor (long j = 0; j < %d; j++) {\n", R, V * vl);
         ait_sb_printf(b, "const long yi = (m0 + r) * %lld + n0 + j;\nfloat v = y0[yi];\n", ldy);
         ait_emit_epilogue(b, g, n, "v", "yi");
