@@ -6,7 +6,8 @@ B       := build
 Q       := $(if $(V),,@)
 
 DEB_PKGS := tcc libtcc-dev libopenblas-dev libxxhash-dev libinih-dev libcmocka-dev \
-            libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata
+            libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata \
+            gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 ONNX_PROTO := /usr/include/onnx/onnx.proto
 
 LIB_SRC := $(wildcard ir/*.c ir/ops/*.c templates/*.c templates/*/*.c gen/*.c strategies/*.c)
@@ -19,7 +20,7 @@ TEST_HELPERS := $(B)/obj/tests/onnx_builder.o
 ASAN    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_OBJ := $(LIB_OBJ:$(B)/obj/%=$(B)/asan/%)
 
-.PHONY: all deps check conformance clean
+.PHONY: all deps check conformance bench clean
 .SECONDARY:
 all: $(B)/aitune-gen
 
@@ -77,6 +78,14 @@ $(B)/conformance: $(B)/obj/tests/conformance.o $(B)/libaitune.a
 
 check: $(B)/aitune-gen $(TESTS) $(B)/conformance
 	$(Q)tests/run_tests.sh $(TESTS) -- $(B)/conformance tests/cli_test.sh
+
+# GEMM vs OpenBLAS vs peak, models vs onnxruntime (npm, offline-safe install) vs reference
+$(B)/bench/bench_gemm: bench/bench_gemm.c $(TEST_HELPERS) $(B)/libaitune.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -O3 -march=native -ffp-contract=fast -o $@ $^ -lopenblas $(LDLIBS)
+
+bench: $(B)/aitune-gen $(B)/bench/bench_gemm
+	$(Q)bench/run.sh
 
 conformance: $(B)/conformance
 	$(Q)$(B)/conformance /usr/share/libonnx-testdata/data/node

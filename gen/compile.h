@@ -12,6 +12,7 @@ typedef struct ait_module ait_module;
 
 typedef struct {
     const char *flags;   /* extra compiler flags (gcc), e.g. "-O3 -march=native" */
+    const char *libs;    /* (optional) link flags after the source, e.g. "-lopenblas" */
 } ait_compile_opts;
 
 typedef struct {

@@ -70,7 +70,7 @@ static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_modu
     /* flags are split on spaces into at most 32 words */
     char flags[512];
     snprintf(flags, sizeof flags, "%s", o && o->flags ? o->flags : "-O3 -march=native");
-    char *argv[48];
+    char *argv[52];
     int argc = 0;
     argv[argc++] = "gcc";
     argv[argc++] = "-std=c99";
@@ -81,6 +81,10 @@ static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_modu
     argv[argc++] = "-o";
     argv[argc++] = m->so;
     argv[argc++] = c_path;
+    char libs[256];
+    snprintf(libs, sizeof libs, "%s", o && o->libs ? o->libs : "");
+    for (char *tok = strtok(libs, " "); tok && argc < 46; tok = strtok(NULL, " "))
+        argv[argc++] = tok;
     argv[argc++] = "-lm";
     argv[argc] = NULL;
     int rc = run(argv, err_path);
@@ -100,7 +104,8 @@ static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_modu
         return ait_fail(d, AIT_E_COMPILE, "gcc (exit %d, source kept at %s): %s", rc, c_path, msg);
     }
     unlink(err_path);
-    unlink(c_path);
+    if (!getenv("AIT_KEEP_SOURCES"))
+        unlink(c_path);
     m->handle = dlopen(m->so, RTLD_NOW | RTLD_LOCAL);
     if (!m->handle) {
         ait_fail(d, AIT_E_COMPILE, "dlopen %s: %s", m->so, dlerror());

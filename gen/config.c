@@ -36,6 +36,7 @@ static const key_def keys[] = {
     {"tune", "cache_dir", K_STR, F(cache_dir), ".aitune-cache", NULL, 0, 0},
     {"tune", "correctness_check", K_BOOL, F(correctness_check), "true", NULL, 0, 0},
     {"tune", "trial_timeout_s", K_REAL, F(trial_timeout_s), "300", NULL, 1, 86400},
+    {"tune", "budget_s", K_REAL, F(budget_s), "60", NULL, 0, 86400},
     {"target", "arch", K_ENUM, F(arch), "native", "native|x86-64-v3|generic|aarch64|cortex-m", 0, 0},
     {"target", "deps", K_ENUM, F(deps), "none", "none|openblas", 0, 0},
     {"output", "dir", K_STR, F(out_dir), "out", NULL, 0, 0},

@@ -29,6 +29,7 @@ typedef struct {
     char cache_dir[AIT_PATH];
     int correctness_check;
     double trial_timeout_s;
+    double budget_s;             /* per-op knob search, per backend */
     /* [target] */
     char arch[16];
     char deps[16];

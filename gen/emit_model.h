@@ -16,6 +16,7 @@ typedef struct {
     int max_batch;
     const int *batched_in, *batched_out;  /* per graph input / output; NULL: none */
     const char *prelude;   /* (optional) text after the includes: a backend's shared helpers */
+    const char *needs;     /* (optional) a library the code depends on, stated in both banners */
 } ait_emit_opts;
 
 typedef struct {

@@ -175,12 +175,8 @@ static void fuse_epilogues(ait_graph *g, ait_pass_stats *st)
                         continue;
                     memset(&s, 0, sizeof s);
                     s.kind = AIT_EPI_ADD;
-                    int *in = AIT_NEW(g->arena, int, p->n_in + 1);
-                    memcpy(in, p->in, sizeof(int) * (size_t)p->n_in);
-                    in[p->n_in] = other;
-                    s.input = p->n_in;
-                    p->in = in;
-                    p->n_in++;
+                    /* after the optional bias / C slot, so it is never taken for one */
+                    s.input = ait_node_append_input(g, p, other, p->op == AIT_OP_MATMUL ? 2 : 3);
                 } else if (!epi_kind(g, c, &s)) {
                     continue;
                 }

@@ -107,8 +107,39 @@ static void write_manifest(FILE *f, const ait_config *c, const char *model, unsi
     }
     for (int k = 0; k < t->g->n_outputs; k++)
         fprintf(f, "output%d_batched = %d\n", k, t->rec->batched_out[k]);
-    fprintf(f, "\n[choice]\nbackend = %s\nstrategy = %s\ncompiler = %s\nflags = %s\narch = %s\n", w->backend->name,
-            strategy, t->cc->name, t->flags, c->arch);
+    fprintf(f, "\n[choice]\nbackend = %s\nstrategy = %s\ncompiler = %s\nflags = %s\narch = %s\ndeps = %s\n",
+            w->backend->name, strategy, t->cc->name, t->flags, c->arch, w->backend->needs ? c->deps : "none");
+    if (w->plan.n)
+        fprintf(f, "\n; per-op knobs from the search: mr,nv,order,block then the node\n[knobs]\n");
+    for (int i = 0; i < w->plan.n; i++) {
+        char k[64];
+        ait_knobs_format(w->plan.c[i].knobs, k, sizeof k);
+        fprintf(f, "node%d = %s %s\n", i, k, w->plan.c[i].node);
+    }
+}
+
+/* The winner's per-op knob search: one row per op. */
+static void write_knob_table(FILE *f, const ait_knob_plan *p)
+{
+    fprintf(f, "\n## Per-op choices (knob search)\n\n%d ops: %d measured, %d cached or like another, %d kept the "
+               "defaults; %.1f s.\n\n",
+            p->n, p->measured, p->cached, p->skipped, p->seconds);
+    static const char *const head[6] = {"node", "op", "knobs (mr,nv,order,block)", "GFLOP/s", "default GFLOP/s",
+                                        "note"};
+    const char **cells = malloc(sizeof *cells * 6 * (size_t)p->n);
+    char (*num)[3][64] = malloc(sizeof *num * (size_t)p->n);
+    for (int i = 0; i < p->n; i++) {
+        const ait_knob_choice *c = &p->c[i];
+        ait_knobs_format(c->knobs, num[i][0], sizeof num[i][0]);
+        snprintf(num[i][1], sizeof num[i][1], c->why ? "-" : "%.1f", c->gflops);
+        snprintf(num[i][2], sizeof num[i][2], c->why ? "-" : "%.1f", c->default_gflops);
+        const char *row[6] = {c->node, c->op, num[i][0], num[i][1], num[i][2],
+                              c->why ? c->why : c->cached ? "cached" : ""};
+        memcpy(cells + 6 * i, row, sizeof row);
+    }
+    ait_table_md(f, 6, head, cells, p->n);
+    free(cells);
+    free(num);
 }
 
 static void write_report(FILE *f, const ait_config *c, const char *cmdline, const char *model, const ait_graph *g0,
@@ -161,13 +192,17 @@ static void write_report(FILE *f, const ait_config *c, const char *cmdline, cons
     }
     ait_table_md(f, NC, head, ptr, rows);
     fprintf(f, "\n## Winner\n\n%s: %s.\n", w->desc, t->why_winner);
+    if (w->plan.n)
+        write_knob_table(f, &w->plan);
     fprintf(f, "\n## Sizes\n\n- generated C: %zu bytes (%d kernels)\n- constants: %zu bytes\n", fin->source.len,
             fin->n_kernels, fin->const_bytes);
     fprintf(f, "- arena: %zu bytes planned from buffer lifetimes, against %zu bytes for all intermediates (%.0f%%)\n",
             fin->arena_bytes, fin->sum_intermediate,
             fin->sum_intermediate ? 100.0 * (double)fin->arena_bytes / (double)fin->sum_intermediate : 100.0);
-    fprintf(f, "\nUse it: `cc -std=c99 -O2 app.c %s/%s.c -lm` with `#include \"%s.h\"`; see the header for the API.\n",
-            c->out_dir, c->name, c->name);
+    if (w->backend->needs)
+        fprintf(f, "- depends on: %s\n", w->backend->needs);
+    fprintf(f, "\nUse it: `cc -std=c99 -O2 app.c %s/%s.c%s%s -lm` with `#include \"%s.h\"`; see the header for the API.\n",
+            c->out_dir, c->name, w->backend->libs ? " " : "", w->backend->libs ? w->backend->libs : "", c->name);
 }
 
 static ait_status finish(const ait_config *c, const ait_tune_opts *o, const char *model, const ait_graph *g0,
@@ -178,7 +213,7 @@ static ait_status finish(const ait_config *c, const ait_tune_opts *o, const char
     char *bn = banner(t->a, o->cmdline, chash, model, t->model_hash, t->spec_text, w->backend->name,
                       w->e.n_kernels);
     ait_emitted fin;
-    AIT_TRY(ait_emit_with_backend(t->a, &t->tg, w->backend, bn, &fin, d));
+    AIT_TRY(ait_emit_with_backend(t->a, &t->tg, w->backend, bn, &w->plan, NULL, &fin, d));
     char *source = with_include(t->a, c->name, fin.source.s);
     char *report = NULL, *manifest = NULL;
     size_t rlen = 0, mlen = 0;
@@ -223,9 +258,8 @@ ait_status ait_tune_config(const ait_config *c, const ait_tune_opts *o, ait_diag
     char *model = relative_to(&a, c->path, c->model_path);
     char *samples = relative_to(&a, c->path, c->samples_path);
     CHECK(ait_output_check_dir(c->out_dir, d));
-    if (strcmp(c->deps, "none") != 0 && log)
-        fprintf(log, "note: target.deps = %s: no backend uses it yet\n", c->deps);
     ait_backend_set_arch(c->arch);
+    ait_backend_set_deps(c->deps);
     t.cand = AIT_NEW(&a, ait_candidate, c->n_backends);
     for (int i = 0; i < c->n_backends; i++) {
         const ait_backend *b = ait_backend_find(c->backends[i]);
@@ -318,13 +352,18 @@ out:
 
 /* --- --load ------------------------------------------------------------------ */
 
+enum { AIT_MANIFEST_MAX_KNOBS = 4096 };
+
 typedef struct {
-    char model[1024], name[64], backend[64], arch[32];
+    char model[1024], name[64], backend[64], arch[32], deps[32];
     unsigned long long xxh64;
     int max_batch;
     char shape[64][128];
     int batched_in[64], batched_out[64];
     char err[256];
+    ait_arena *a;
+    ait_knob_plan plan;
+    int bad_knobs;
 } manifest;
 
 /* key is exactly fmt (one %d then a literal tail): sets *k */
@@ -350,6 +389,8 @@ static int on_manifest(void *user, const char *section, const char *key, const c
         snprintf(m->backend, sizeof m->backend, "%s", value);
     else if (!strcmp(section, "choice") && !strcmp(key, "arch"))
         snprintf(m->arch, sizeof m->arch, "%s", value);
+    else if (!strcmp(section, "choice") && !strcmp(key, "deps"))
+        snprintf(m->deps, sizeof m->deps, "%s", value);
     else if (!strcmp(section, "spec") && !strcmp(key, "max_batch"))
         m->max_batch = atoi(value);
     else if (!strcmp(section, "spec") && key_is(key, "input%d_shape", &k))
@@ -358,23 +399,41 @@ static int on_manifest(void *user, const char *section, const char *key, const c
         m->batched_in[k] = atoi(value);
     else if (!strcmp(section, "spec") && key_is(key, "output%d_batched", &k))
         m->batched_out[k] = atoi(value);
+    else if (!strcmp(section, "knobs")) {
+        /* "mr,nv,order,block node-name" */
+        const char *sp = strchr(value, ' ');
+        ait_knob_choice *c = &m->plan.c[m->plan.n];
+        char k4[64];
+        snprintf(k4, sizeof k4, "%.*s", sp ? (int)(sp - value) : 0, value);
+        if (!sp || m->plan.n == AIT_MANIFEST_MAX_KNOBS || ait_knobs_parse(k4, c->knobs) != 0)
+            return 0;
+        c->node = ait_arena_strdup(m->a, sp + 1);
+        m->plan.n++;
+    }
     return 1;
 }
 
 ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_diag *d)
 {
-    manifest m;
+    static manifest m;
     memset(&m, 0, sizeof m);
-    int line = ini_parse(path, on_manifest, &m);
-    if (line < 0)
-        return ait_fail(d, AIT_E_IO, "%s: cannot open", path);
-    if (line > 0)
-        return ait_fail(d, AIT_E_PARSE, "%s:%d: malformed line", path, line);
-    if (!*m.model || !*m.name || !*m.backend)
-        return ait_fail(d, AIT_E_PARSE, "%s: not an aitune-gen manifest (model.path, model.name, choice.backend)",
-                        path);
     ait_arena a = {0};
+    m.a = &a;
+    m.plan.c = AIT_NEW(&a, ait_knob_choice, AIT_MANIFEST_MAX_KNOBS);
+    int line = ini_parse(path, on_manifest, &m);
     ait_status s;
+    if (line < 0) {
+        s = ait_fail(d, AIT_E_IO, "%s: cannot open", path);
+        goto out;
+    }
+    if (line > 0) {
+        s = ait_fail(d, AIT_E_PARSE, "%s:%d: malformed line", path, line);
+        goto out;
+    }
+    if (!*m.model || !*m.name || !*m.backend) {
+        s = ait_fail(d, AIT_E_PARSE, "%s: not an aitune-gen manifest (model.path, model.name, choice.backend)", path);
+        goto out;
+    }
     void *bytes;
     size_t len;
     ait_graph *g = NULL;
@@ -408,7 +467,8 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
                                 o->cmdline, AIT_VERSION, path, b->name);
     ait_emitted e;
     ait_backend_set_arch(m.arch);
-    if ((s = ait_emit_with_backend(&a, &tg, b, bn, &e, d)) != AIT_OK)
+    ait_backend_set_deps(m.deps);
+    if ((s = ait_emit_with_backend(&a, &tg, b, bn, &m.plan, NULL, &e, d)) != AIT_OK)
         goto out;
     char *source = with_include(&a, m.name, e.source.s);
     ait_out_file files[2] = {

@@ -189,3 +189,15 @@ int ait_attr_floats(ait_node *n, const char *name, const float **v)
     *v = a ? a->floats : NULL;
     return a ? a->n : -1;
 }
+
+int ait_node_append_input(ait_graph *g, ait_node *n, int tensor, int min_slot)
+{
+    int slot = n->n_in > min_slot ? n->n_in : min_slot;
+    int *in = AIT_NEW(g->arena, int, slot + 1);
+    for (int i = 0; i < slot; i++)
+        in[i] = i < n->n_in ? n->in[i] : -1;
+    in[slot] = tensor;
+    n->in = in;
+    n->n_in = slot + 1;
+    return slot;
+}

@@ -71,7 +71,7 @@ typedef struct {
     int input;             /* AIT_EPI_ADD: index into the node's inputs */
 } ait_epi_step;
 
-enum { AIT_MAX_EPI = 4 };
+enum { AIT_MAX_EPI = 4, AIT_MAX_KNOBS = 4 };
 
 typedef struct {
     const char *name;      /* ONNX node name, or a made-up "<op>_<index>" */
@@ -86,8 +86,10 @@ typedef struct {
     int folded;            /* outputs computed at generation time: no kernel */
     int removed;           /* merged into another node by a graph pass: no kernel */
     int pack_in;           /* index into in[] of weights a backend packed for this node (0: none) */
+    unsigned unread_in;    /* bit i: the kernel never reads input i (packed): passed as NULL, not emitted */
     int n_epi;             /* fused epilogue steps (graph passes) */
     ait_epi_step epi[AIT_MAX_EPI];
+    int knobs[AIT_MAX_KNOBS]; /* template settings the knob search chose for this node (0: default) */
     const char *bad_attr;  /* set by a getter that found the attribute with the wrong type */
 } ait_node;
 
@@ -105,6 +107,10 @@ typedef struct {
 } ait_graph;
 
 ait_graph *ait_graph_new(ait_arena *a, const char *path);
+/* Appends tensor to n's inputs at index >= min_slot (skipped slots are absent, -1), so an
+ * extra input never lands in an optional slot of the op (Conv's bias, Gemm's C); returns
+ * its index. */
+int ait_node_append_input(ait_graph *g, ait_node *n, int tensor, int min_slot);
 int ait_graph_find(const ait_graph *g, const char *name);        /* -1 if absent */
 int ait_graph_add_tensor(ait_graph *g, const char *name);        /* returns id; name must be new */
 

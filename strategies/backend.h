@@ -26,11 +26,18 @@ struct ait_backend {
     const ait_template *(*template_for)(const ait_backend *b, const ait_graph *g, const ait_node *n);
     const ait_knob *knobs;   /* (optional) tunable settings */
     int n_knobs;
-    const char *cflags;      /* (optional) extra flags this backend's code needs */
+    const char *libs;        /* (optional) link flags this backend's code needs, e.g. "-lopenblas" */
+    const char *needs;       /* (optional) the dependency, stated in the emitted banners */
     /* (optional) rewrites the candidate's own graph before emission (e.g. adds packed weights) */
     void (*prepare)(const ait_backend *b, ait_graph *g);
     /* (optional) helpers emitted once after the includes of a file using this backend */
     const char *(*prelude)(const ait_backend *b);
+    /* (optional) the knob search: the per-node settings worth measuring (into knobs[], the
+     * default first; returns how many, 0 or 1 meaning nothing to search), and prepare for
+     * one node, which the search runs on each variant (n->knobs set) */
+    int (*variants)(const ait_backend *b, const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MAX_KNOBS],
+                    int max);
+    void (*prepare_node)(const ait_backend *b, ait_graph *g, ait_node *n);
 };
 
 /* The built-in backends, in a registry table. */
@@ -42,6 +49,8 @@ int ait_backend_register(const ait_backend *b);
 
 /* Sets arch-dependent knobs (the simd vector width) from [target] arch. */
 void ait_backend_set_arch(const char *arch);
+/* [target] deps: backends that need a library (blas) apply only when it is allowed. */
+void ait_backend_set_deps(const char *deps);
 
 /* "reference(knob=value,...)" */
 void ait_backend_describe(const ait_backend *b, char *buf, size_t n);

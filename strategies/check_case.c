@@ -136,7 +136,7 @@ ait_status ait_check_case(const char *model_path, const char *data_dir, const ai
     }
     if (s == AIT_OK) {
         char *unit = ait_emitted_unit(&e);
-        ait_compile_opts co = {o->gcc_flags};
+        ait_compile_opts co = {.flags = o->gcc_flags};
         s = cc->build(unit, &co, &mod, d);
         free(unit);
     }

@@ -26,7 +26,7 @@ static ait_status oracle_build(ait_arena *a, const ait_model_src *m, const ait_t
     ait_emitted e;
     AIT_TRY(ait_emit_model(o->g, &eo, &e, d));
     char *unit = ait_emitted_unit(&e);
-    ait_compile_opts co = {"-O2"};
+    ait_compile_opts co = {.flags = "-O2"};
     ait_status s = ait_compiler_gcc.build(unit, &co, &o->mod, d);
     free(unit);
     if (s == AIT_OK) {

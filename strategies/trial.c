@@ -63,7 +63,7 @@ static void child(void *ctx, ait_sandbox_result *res)
     ait_diag d = {0};
     double t0 = now_s();
     ait_module *m = NULL;
-    ait_compile_opts co = {t->flags};
+    ait_compile_opts co = {t->flags, t->libs};
     if (t->cc->build(t->source, &co, &m, &d) != AIT_OK) {
         res->code = d.code;
         snprintf(res->msg, sizeof res->msg, "%s", d.msg);

@@ -27,6 +27,7 @@ typedef struct {
     size_t arena_bytes;
     const ait_compiler *cc;
     const char *flags;          /* gcc flags */
+    const char *libs;           /* link flags of the backend (blas) */
     const ait_recording *rec;
     int validate;               /* [tune] correctness_check */
     double rtol, atol;

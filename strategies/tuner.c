@@ -20,7 +20,7 @@ static const ait_template *pick(void *ctx, const ait_graph *g, const ait_node *n
 }
 
 ait_status ait_emit_with_backend(ait_arena *a, const ait_target_graph *tg, const ait_backend *b, const char *banner,
-                                 ait_emitted *out, ait_diag *d)
+                                 ait_knob_plan *plan, const ait_knob_opts *search, ait_emitted *out, ait_diag *d)
 {
     ait_graph *g;
     AIT_TRY(ait_model_prepare(a, tg->m->path, tg->m->bytes, tg->m->len, tg->bind, &g, d));
@@ -29,11 +29,20 @@ ait_status ait_emit_with_backend(ait_arena *a, const ait_target_graph *tg, const
     char why[256] = "";
     if (b->applies && !b->applies(b, g, why, sizeof why))
         return ait_fail(d, AIT_E_UNSUPPORTED, "not applicable: %s", why);
+    if (search) {
+        /* variants add packed tensors: search on a graph of its own so the emitted names stay stable */
+        ait_graph *sg;
+        AIT_TRY(ait_model_prepare(a, tg->m->path, tg->m->bytes, tg->m->len, tg->bind, &sg, d));
+        ait_graph_passes(sg, &ps);
+        ait_knob_search(a, sg, b, search, plan);
+    }
+    if (plan)
+        ait_knob_plan_apply(plan, g);
     if (b->prepare)
         b->prepare(b, g);
     ait_emit_opts o = {.name = tg->name, .banner = banner, .pick = pick, .pick_ctx = (void *)b,
                        .max_batch = tg->max_batch, .batched_in = tg->batched_in, .batched_out = tg->batched_out,
-                       .prelude = b->prelude ? b->prelude(b) : NULL};
+                       .prelude = b->prelude ? b->prelude(b) : NULL, .needs = b->needs};
     return ait_emit_model(g, &o, out, d);
 }
 
@@ -41,7 +50,14 @@ static ait_status emit(ait_tuner *t, ait_candidate *c, ait_diag *d)
 {
     if (c->emitted)
         return AIT_OK;
-    AIT_TRY(ait_emit_with_backend(t->a, &t->tg, c->backend, NULL, &c->e, d));
+    /* knobs are only worth measuring with the compiler that ships the code */
+    int search = c->backend->variants && t->cc == &ait_compiler_gcc;
+    ait_knob_opts ko = {.cc = t->cc, .flags = t->flags, .cache_dir = t->c->cache_dir, .budget_s = t->c->budget_s,
+                        .timeout_s = t->c->trial_timeout_s, .log = t->log};
+    AIT_TRY(ait_emit_with_backend(t->a, &t->tg, c->backend, NULL, &c->plan, search ? &ko : NULL, &c->e, d));
+    if (search && t->log && c->plan.n)
+        fprintf(t->log, "   ok knob search: %d ops, %d measured, %d from cache or alike, %d kept defaults (%.2fs)\n",
+                c->plan.n, c->plan.measured, c->plan.cached, c->plan.skipped, c->plan.seconds);
     c->unit = ait_emitted_unit(&c->e);
     XXH64_state_t *h = XXH64_createState();
     XXH64_reset(h, 0);
@@ -129,7 +145,7 @@ ait_status ait_tuner_try(ait_tuner *t, ait_candidate *c, int profile_batch)
     if (t->log)
         fflush(t->log);
     ait_trial_spec spec = {.name = t->c->name, .source = c->unit, .arena_bytes = c->e.arena_bytes, .cc = t->cc,
-                           .flags = t->flags, .rec = t->rec, .validate = t->c->correctness_check,
+                           .flags = t->flags, .libs = c->backend->libs, .rec = t->rec, .validate = t->c->correctness_check,
                            .rtol = t->c->rtol, .atol = t->c->atol, .profile_batch = profile_batch,
                            .timeout_s = t->c->trial_timeout_s};
     ait_trial_run(&spec, &c->res);

@@ -10,6 +10,7 @@
 
 #include "gen/emit_model.h"
 #include "strategies/backend.h"
+#include "strategies/knob_search.h"
 #include "strategies/record.h"
 #include "strategies/trial.h"
 
@@ -29,6 +30,7 @@ typedef struct {
     ait_emitted e;
     char *unit;                  /* header + source: what is compiled */
     unsigned long long key;      /* cache key */
+    ait_knob_plan plan;          /* per-op knobs the search chose (n = 0: none) */
     int tried;
     ait_trial_result res;
 } ait_candidate;
@@ -60,9 +62,11 @@ ait_status ait_tuner_try(ait_tuner *t, ait_candidate *cand, int profile_batch);
 
 
 /* Builds the candidate's own graph (import, bind, resolve, graph passes, the backend's
- * prepare) and emits it with backend b's templates (reference where b has none). */
+ * prepare) and emits it with backend b's templates (reference where b has none).  With
+ * search set, the per-op knob search runs first and fills *plan; otherwise a non-NULL
+ * plan's knobs are applied (re-emitting a tuned candidate). */
 ait_status ait_emit_with_backend(ait_arena *a, const ait_target_graph *tg, const ait_backend *b, const char *banner,
-                                 ait_emitted *out, ait_diag *d);
+                                 ait_knob_plan *plan, const ait_knob_opts *search, ait_emitted *out, ait_diag *d);
 
 typedef struct {
     const char *name;

@@ -52,6 +52,54 @@ INI
   check "$m matches its expected outputs" $T/run_$m $MODELS/${m}_testdata/test_data_set_0/input_0.f32 $MODELS/${m}_testdata/test_data_set_0/output_0.f32
 done
 
+# every fast backend alone (one_backend), each model's emitted code built strict and matched;
+# blas links OpenBLAS and says so in the banner
+run_model() { # name dir libs cc-and-flags...
+  m=$1; d=$2; l=$3; shift 3
+  UP=$(echo $m | tr a-z A-Z)
+  "$@" -I$d -DMODEL_H="\"$m.h\"" -DRUN=${m}_run -DIN_N=${UP}_INPUT0_ELEMS_PER_BATCH \
+      -DOUT_N=${UP}_OUTPUT0_ELEMS_PER_BATCH tests/run_emitted.c $d/$m.c $l -lm -o $d/run
+}
+for be in simd tiled blas; do
+  set_deps=""; libs=""
+  [ $be = blas ] && set_deps="--set target.deps=openblas" && libs="-lopenblas"
+  for m in mlp small_cnn tiny_transformer tiny_transformer_opset17 mobilenet_v2; do
+    d=$T/out_${be}_$m
+    check "$m tunes with $be alone" $GEN --set tune.strategy=one_backend --set tune.backends=$be $set_deps \
+        --set output.dir=$d $T/$m.ini
+    check "$m ($be) builds strict with -march=native" run_model $m $d "$libs" $CC_STRICT -march=native
+    check "$m ($be) matches its expected outputs" $d/run $MODELS/${m}_testdata/test_data_set_0/input_0.f32 \
+        $MODELS/${m}_testdata/test_data_set_0/output_0.f32
+  done
+done
+check "blas output states its dependency" grep -q 'DEPENDS ON: OpenBLAS' $T/out_blas_mlp/mlp.h
+check "blas needs target.deps = openblas" sh -c "$GEN --set tune.strategy=one_backend --set tune.backends=blas \
+    --set output.dir=$T/out_nodeps $T/mlp.ini 2>&1 | grep -q 'needs \[target\] deps = openblas'"
+check "simd report lists per-op knobs and GFLOP/s" grep -q 'Per-op choices' $T/out_simd_small_cnn/small_cnn.report.md
+check "simd manifest records the knobs" grep -q '^node0 = ' $T/out_simd_small_cnn/small_cnn.manifest.ini
+check "--load re-emits the tuned knobs" sh -c "cp $T/out_simd_small_cnn/small_cnn.c $T/simd_before.c && \
+    $GEN --load $T/out_simd_small_cnn/small_cnn.manifest.ini && \
+    diff -I 'command:' -I 're-emitted' -I 'generator' -I 'config hash' -I 'graph spec' -I 'model:' -I 'backend:' \
+    $T/simd_before.c $T/out_simd_small_cnn/small_cnn.c"
+# tiled is plain C: libtcc validates it
+for m in mlp small_cnn; do
+  check "$m tunes with tiled under tcc" $GEN --set tune.strategy=one_backend --set tune.backends=tiled \
+      --set tune.compiler=tcc --set output.dir=$T/out_tcc_$m $T/$m.ini
+done
+
+# the portable path on aarch64: arch = aarch64 (4-float vectors), cross-built, run under qemu
+for be in simd tiled; do
+  for m in mlp small_cnn tiny_transformer tiny_transformer_opset17 mobilenet_v2; do
+      d=$T/a64_${be}_$m
+      check "$m tunes for aarch64 with $be" $GEN --set tune.strategy=one_backend --set tune.backends=$be \
+          --set target.arch=aarch64 --set output.dir=$d $T/$m.ini
+      check "$m ($be) cross-builds for aarch64" run_model $m $d "" aarch64-linux-gnu-gcc -std=c99 -O2 -pedantic -Wall \
+          -Wextra -Werror -static
+      check "$m ($be) matches under qemu-aarch64" qemu-aarch64 $d/run \
+          $MODELS/${m}_testdata/test_data_set_0/input_0.f32 $MODELS/${m}_testdata/test_data_set_0/output_0.f32
+    done
+done
+
 # bad input: one clear error, exit 1, previous out/ untouched
 sum() { cat $T/out/small_cnn.* | cksum; }
 before=$(sum)

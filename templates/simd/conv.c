@@ -24,79 +24,115 @@ int ait_simd_conv_kind(const ait_graph *g, const ait_node *n)
     return pointwise ? 2 : 3;
 }
 
-/* Rows [m0, m0 + R) of the WX GEMM over all N columns. */
-static void wx_rows(ait_sb *b, const ait_graph *g, const ait_node *n, int R, long long K, long long N,
-                    const char *bias)
+/* Rows [m0, m0 + R) of the WX GEMM over whole vectors of columns [nb, ne). */
+static void wx_rows(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int R, long long K,
+                    long long N, const char *bias)
 {
-    const ait_simd_cfg *c = ait_simd_config();
     int nr = c->nv * c->vl;
-    char afmt[64], bfmt[64];
+    char afmt[64], bfmt[64], khi[32];
     snprintf(afmt, sizeof afmt, "wa[k * %d + %%d]", c->mr);
     snprintf(bfmt, sizeof bfmt, "xs + k * %lld + n0 + %%d * %d", N, c->vl);
-    ait_sb_printf(b, "long n0 = 0;\nfor (; n0 + %d <= %lld; n0 += %d) {\n", nr, N, nr);
-    ait_simd_tile(b, R, c->nv, K, afmt, bfmt);
-    ait_simd_store(b, g, n, R, c->nv, N, bias, NULL);
-    ait_sb_printf(b, "}\nfor (; n0 + %d <= %lld; n0 += %d) {\n", c->vl, N, c->vl);
-    ait_simd_tile(b, R, 1, K, afmt, bfmt);
-    ait_simd_store(b, g, n, R, 1, N, bias, NULL);
+    snprintf(khi, sizeof khi, "%lld", K);
+    ait_sb_printf(b, "long n0 = nb;\nfor (; n0 + %d <= ne; n0 += %d) {\n", nr, nr);
+    ait_simd_tile(b, R, c->nv, "0", khi, afmt, bfmt);
+    ait_simd_store(b, g, n, R, c->nv, N, bias, NULL, NULL, NULL);
     ait_sb_puts(b, "}\n");
-    long long rest = N % c->vl;
-    if (!rest)
+    /* blocks are whole panels: only the last one can end in single vectors */
+    if ((N - N % c->vl) % nr == 0)
         return;
-    /* the last columns: a zero-padded strip [K][VL] (filled once per node) through one vector tile */
-    char sfmt[64];
+    ait_sb_printf(b, "for (; n0 + %d <= ne; n0 += %d) {\n", c->vl, c->vl);
+    ait_simd_tile(b, R, 1, "0", khi, afmt, bfmt);
+    ait_simd_store(b, g, n, R, 1, N, bias, NULL, NULL, NULL);
+    ait_sb_puts(b, "}\n");
+}
+
+/* Rows [m0, m0 + R), the last N % VL columns: a zero-padded strip [K][VL] (filled once per
+ * node) through one vector tile. */
+static void wx_strip(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int R, long long K,
+                     long long N, const char *bias)
+{
+    char afmt[64], sfmt[64], khi[32];
+    snprintf(afmt, sizeof afmt, "wa[k * %d + %%d]", c->mr);
     snprintf(sfmt, sizeof sfmt, "strip + k * %d + %%d", c->vl);
-    ait_sb_puts(b, "{\n");
-    ait_simd_tile(b, R, 1, K, afmt, sfmt);
+    snprintf(khi, sizeof khi, "%lld", K);
+    ait_sb_printf(b, "const long n0 = %lld;\n", N - N % c->vl);
+    ait_simd_tile(b, R, 1, "0", khi, afmt, sfmt);
     ait_sb_printf(b, "float t[%d][%d];\n", R, c->vl);
     for (int r = 0; r < R; r++)
         ait_sb_printf(b, "AIT_ST(t[%d], c_%d_0);\n", r, r);
-    ait_sb_printf(b, "for (long r = 0; r < %d; r++)\nfor (long j = 0; j < %lld; j++) {\n", R, rest);
+    ait_sb_printf(b, "for (long r = 0; r < %d; r++)\nfor (long j = 0; j < %lld; j++) {\n", R, N % c->vl);
     ait_sb_printf(b, "const long yi = (m0 + r) * %lld + n0 + j;\nfloat v = t[r][j]%s;\n", N,
                   bias ? " + x2[m0 + r]" : "");
     ait_emit_epilogue(b, g, n, "v", "yi");
-    ait_sb_puts(b, "y0[yi] = v;\n}\n}\n");
+    ait_sb_puts(b, "y0[yi] = v;\n}\n");
+}
+
+typedef void (*wx_part)(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int R,
+                        long long K, long long N, const char *bias);
+
+/* part() for every row panel: the full ones, then the tail rows. */
+static void wx_panels(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, long long M,
+                      long long K, long long N, const char *bias, wx_part part)
+{
+    long long full = M / c->mr, tail = M % c->mr;
+    if (full) {
+        ait_sb_printf(b, "for (long mp = 0; mp < %lld; mp++) {\nconst long m0 = mp * %d;\n"
+                         "const float *const wa = wp + mp * %lld;\n",
+                      full, c->mr, K * c->mr);
+        part(b, g, n, c, c->mr, K, N, bias);
+        ait_sb_puts(b, "}\n");
+    }
+    if (tail) {
+        ait_sb_printf(b, "{\nconst long m0 = %lld;\nconst float *const wa = wp + %lld;\n", full * c->mr,
+                      full * K * c->mr);
+        part(b, g, n, c, (int)tail, K, N, bias);
+        ait_sb_puts(b, "}\n");
+    }
+}
+
+/* dst[(ci, kh, kw)][oh * OW + ow] = the padded input under that tap: the K x N operand of a
+ * Conv as GEMM (zeros where the window leaves the input). */
+void ait_simd_im2col(ait_sb *b, const ait_conv_params *p, const char *dst)
+{
+    long long N = p->out[1] * p->out[2];
+    ait_sb_printf(b,
+                  "for (long ci = 0; ci < %" PRId64 "; ci++)\nfor (long kh = 0; kh < %" PRId64 "; kh++)\n"
+                  "for (long kw = 0; kw < %" PRId64 "; kw++) {\n"
+                  "float *row = %s + ((ci * %" PRId64 " + kh) * %" PRId64 " + kw) * %lld;\n",
+                  p->cin, p->k[1], p->k[2], dst, p->k[1], p->k[2], N);
+    ait_sb_printf(b,
+                  "for (long oh = 0; oh < %" PRId64 "; oh++) {\nconst long ih = oh * %" PRId64 " - %" PRId64
+                  " + kh * %" PRId64 ";\n"
+                  "for (long ow = 0; ow < %" PRId64 "; ow++) {\nconst long iw = ow * %" PRId64 " - %" PRId64
+                  " + kw * %" PRId64 ";\n"
+                  "row[oh * %" PRId64 " + ow] = ih >= 0 && ih < %" PRId64 " && iw >= 0 && iw < %" PRId64
+                  " ? x0[(ci * %" PRId64 " + ih) * %" PRId64 " + iw] : 0;\n}\n}\n}\n",
+                  p->out[1], p->stride[1], p->pad_lo[1], p->dil[1], p->out[2], p->stride[2], p->pad_lo[2],
+                  p->dil[2], p->out[2], p->in[1], p->in[2], p->in[1], p->in[2]);
 }
 
 static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col)
 {
     const ait_conv_params *p = n->params;
-    const ait_simd_cfg *c = ait_simd_config();
+    const ait_simd_cfg c = ait_simd_node_cfg(n);
     long long M = p->cout, K = p->cin * p->k[1] * p->k[2], N = p->out[1] * p->out[2];
-    if (im2col) {
-        ait_sb_printf(b,
-                      "for (long ci = 0; ci < %" PRId64 "; ci++)\nfor (long kh = 0; kh < %" PRId64 "; kh++)\n"
-                      "for (long kw = 0; kw < %" PRId64 "; kw++) {\n"
-                      "float *row = s0 + ((ci * %" PRId64 " + kh) * %" PRId64 " + kw) * %lld;\n",
-                      p->cin, p->k[1], p->k[2], p->k[1], p->k[2], N);
-        ait_sb_printf(b,
-                      "for (long oh = 0; oh < %" PRId64 "; oh++) {\nconst long ih = oh * %" PRId64 " - %" PRId64
-                      " + kh * %" PRId64 ";\n"
-                      "for (long ow = 0; ow < %" PRId64 "; ow++) {\nconst long iw = ow * %" PRId64 " - %" PRId64
-                      " + kw * %" PRId64 ";\n"
-                      "row[oh * %" PRId64 " + ow] = ih >= 0 && ih < %" PRId64 " && iw >= 0 && iw < %" PRId64
-                      " ? x0[(ci * %" PRId64 " + ih) * %" PRId64 " + iw] : 0;\n}\n}\n}\n",
-                      p->out[1], p->stride[1], p->pad_lo[1], p->dil[1], p->out[2], p->stride[2], p->pad_lo[2],
-                      p->dil[2], p->out[2], p->in[1], p->in[2], p->in[1], p->in[2]);
-    }
+    if (im2col)
+        ait_simd_im2col(b, p, "s0");
     ait_sb_printf(b, "const float *const xs = %s;\nconst float *const wp = x%d;\n", im2col ? "s0" : "x0", n->pack_in);
-    if (N % c->vl) {
-        long long first = N - N % c->vl;
-        ait_sb_printf(b, "float *const strip = s0 + %lld;\nfor (long k = 0; k < %lld; k++)\n"
-                         "for (long j = 0; j < %d; j++)\nstrip[k * %d + j] = %lld + j < %lld ? xs[k * %lld + %lld + j] : 0;\n",
-                      im2col ? K * N : 0, K, c->vl, c->vl, first, N, N, first);
-    }
     const char *bias = ait_node_in(g, n, 2) ? "x2[m0 + %d]" : NULL;
-    long long full = M / c->mr, tail = M % c->mr;
-    ait_sb_printf(b, "for (long mp = 0; mp < %lld; mp++) {\nconst long m0 = mp * %d;\n"
-                     "const float *const wa = wp + mp * %lld;\n",
-                  full, c->mr, K * c->mr);
-    wx_rows(b, g, n, c->mr, K, N, bias);
-    ait_sb_puts(b, "}\n");
-    if (tail) {
-        ait_sb_printf(b, "{\nconst long m0 = %lld;\nconst float *const wa = wp + %lld;\n", full * c->mr,
-                      full * K * c->mr);
-        wx_rows(b, g, n, (int)tail, K, N, bias);
+    /* column blocks keep a slice of X in cache while every row panel passes over it */
+    long long whole = N - N % c.vl, nbs = c.block > 0 ? (long long)c.block * c.nv * c.vl : whole;
+    if (whole) {
+        ait_sb_printf(b, "for (long nb = 0; nb < %lld; nb += %lld) {\nconst long ne = nb + %lld < %lld ? nb + %lld : %lld;\n",
+                      whole, nbs, nbs, whole, nbs, whole);
+        wx_panels(b, g, n, &c, M, K, N, bias, wx_rows);
+        ait_sb_puts(b, "}\n");
+    }
+    if (N % c.vl) {
+        ait_sb_printf(b, "{\nfloat *const strip = s0 + %lld;\nfor (long k = 0; k < %lld; k++)\n"
+                         "for (long j = 0; j < %d; j++)\nstrip[k * %d + j] = %lld + j < %lld ? xs[k * %lld + %lld + j] : 0;\n",
+                      im2col ? K * N : 0, K, c.vl, c.vl, whole, N, N, whole);
+        wx_panels(b, g, n, &c, M, K, N, bias, wx_strip);
         ait_sb_puts(b, "}\n");
     }
 }
@@ -104,7 +140,8 @@ static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
 /* The depthwise padded plane: it covers every window of a row rounded up to whole vectors. */
 static void plane_dims(const ait_conv_params *p, int64_t *rows, int64_t *cols)
 {
-    int64_t OWv = (p->out[2] + ait_simd_config()->vl - 1) / ait_simd_config()->vl * ait_simd_config()->vl;
+    const int vl = ait_simd_base()->vl;
+    int64_t OWv = (p->out[2] + vl - 1) / vl * vl;
     *rows = (p->out[1] - 1) * p->stride[1] + (p->k[1] - 1) * p->dil[1] + 1;
     *cols = (OWv - 1) * p->stride[2] + (p->k[2] - 1) * p->dil[2] + 1;
 }
@@ -112,7 +149,7 @@ static void plane_dims(const ait_conv_params *p, int64_t *rows, int64_t *cols)
 static void emit_depthwise(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_conv_params *p = n->params;
-    const ait_simd_cfg *c = ait_simd_config();
+    const ait_simd_cfg *c = ait_simd_base();
     int64_t IH = p->in[1], IW = p->in[2], OH = p->out[1], OW = p->out[2], KH = p->k[1], KW = p->k[2];
     int64_t SH = p->stride[1], SW = p->stride[2], DH = p->dil[1], DW = p->dil[2], PT = p->pad_lo[1], PL = p->pad_lo[2];
     int64_t PHh, PWw;
@@ -204,7 +241,7 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
         plane_dims(p, &PHh, &PWw);
         return sizeof(float) * (size_t)(2 * PHh * PWw + 16);
     }
-    const ait_simd_cfg *c = ait_simd_config();
+    const ait_simd_cfg *c = ait_simd_base();
     size_t K = (size_t)(p->cin * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);
     size_t strip = N % (size_t)c->vl ? K * (size_t)c->vl : 0;
     return sizeof(float) * ((kind == 3 ? K * N : 0) + strip);

@@ -21,54 +21,116 @@ static int handled(const ait_graph *g, const ait_node *n)
     return w->rank == 2;
 }
 
-/* Rows [m0, m0 + R) over all column panels. */
-static void xw_rows(ait_sb *b, const ait_graph *g, const ait_node *n, int R, long long K, long long N, int bias)
+/* One R-row tile at (m0, n0) of a column panel: a full one (V = nv vectors) or the last,
+ * zero-padded one, whose `rest` columns go through a buffer. */
+static void xw_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int R, long long K,
+                    long long N, long long rest, int bias, int kblocked)
 {
-    const ait_simd_cfg *c = ait_simd_config();
     int nr = c->nv * c->vl;
-    long long full = N / nr, rest = N % nr;
     char afmt[64], bfmt[64];
     snprintf(afmt, sizeof afmt, "x0[(m0 + %%d) * %lld + k]", K);
     snprintf(bfmt, sizeof bfmt, "wb + k * %d + %%d * %d", nr, c->vl);
-    ait_sb_printf(b, "for (long pn = 0; pn < %lld; pn++) {\nconst long n0 = pn * %d;\n"
-                     "const float *const wb = x%d + pn * %lld;\n",
-                  full, nr, n->pack_in, K * nr);
-    ait_simd_tile(b, R, c->nv, K, afmt, bfmt);
-    ait_simd_store(b, g, n, R, c->nv, N, NULL, bias ? "x2 + n0" : NULL);
-    ait_sb_puts(b, "}\n");
-    if (rest) { /* the last panel is zero-padded: compute it whole, keep `rest` columns */
-        int v_used = (int)((rest + c->vl - 1) / c->vl);
-        ait_sb_printf(b, "{\nconst long n0 = %lld;\nconst float *const wb = x%d + %lld;\nfloat t[%d][%d];\n",
-                      full * nr, n->pack_in, full * K * nr, R, v_used * c->vl);
-        ait_simd_tile(b, R, v_used, K, afmt, bfmt);
-        for (int r = 0; r < R; r++)
-            for (int v = 0; v < v_used; v++)
-                ait_sb_printf(b, "AIT_ST(&t[%d][%d], c_%d_%d);\n", r, v * c->vl, r, v);
-        ait_sb_printf(b, "for (long r = 0; r < %d; r++)\nfor (long j = 0; j < %lld; j++) {\n", R, rest);
-        ait_sb_printf(b, "const long yi = (m0 + r) * %lld + n0 + j;\nfloat v = t[r][j]%s;\n", N,
-                      bias ? " + x2[n0 + j]" : "");
-        ait_emit_epilogue(b, g, n, "v", "yi");
-        ait_sb_puts(b, "y0[yi] = v;\n}\n}\n");
+    char khi[32];
+    snprintf(khi, sizeof khi, "%lld", K);
+    ait_sb_printf(b, "{\nconst float *const wb = x%d + n0 * %lld;\n", n->pack_in, K);
+    const char *lo = kblocked ? "k0" : "0", *hi = kblocked ? "k1" : khi;
+    if (!rest) {
+        ait_simd_tile(b, R, c->nv, lo, hi, afmt, bfmt);
+        ait_simd_store(b, g, n, R, c->nv, N, NULL, bias ? "x2 + n0" : NULL, kblocked ? "k0 > 0" : NULL,
+                       kblocked ? "last" : NULL);
+        ait_sb_puts(b, "}\n");
+        return;
+    }
+    int v_used = (int)((rest + c->vl - 1) / c->vl);
+    ait_simd_tile(b, R, v_used, lo, hi, afmt, bfmt);
+    ait_sb_printf(b, "float t[%d][%d];\n", R, v_used * c->vl);
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < v_used; v++)
+            ait_sb_printf(b, "AIT_ST(&t[%d][%d], c_%d_%d);\n", r, v * c->vl, r, v);
+    ait_sb_printf(b, "for (long r = 0; r < %d; r++)\nfor (long j = 0; j < %lld; j++) {\n", R, rest);
+    ait_sb_printf(b, "const long yi = (m0 + r) * %lld + n0 + j;\nfloat v = t[r][j];\n", N);
+    if (kblocked)
+        ait_sb_puts(b, "if (k0 > 0)\nv += y0[yi];\nif (last) {\n");
+    if (bias)
+        ait_sb_puts(b, "v += x2[n0 + j];\n");
+    ait_emit_epilogue(b, g, n, "v", "yi");
+    if (kblocked)
+        ait_sb_puts(b, "}\n");
+    ait_sb_puts(b, "y0[yi] = v;\n}\n}\n");
+}
+
+/* Every row tile of the current column panel (rows inner). */
+static void xw_rows(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, long long M,
+                    long long K, long long N, long long rest, int bias, int kblocked)
+{
+    long long full = M / c->mr, tail = M % c->mr;
+    if (full) {
+        ait_sb_printf(b, "for (long m0 = 0; m0 < %lld; m0 += %d)\n", full * c->mr, c->mr);
+        xw_tile(b, g, n, c, c->mr, K, N, rest, bias, kblocked);
+    }
+    if (tail) {
+        ait_sb_printf(b, "{\nconst long m0 = %lld;\n", full * c->mr);
+        xw_tile(b, g, n, c, (int)tail, K, N, rest, bias, kblocked);
+        ait_sb_puts(b, "}\n");
+    }
+}
+
+/* Every column panel of the current row tile (panels inner). */
+static void xw_cols(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int R, long long K,
+                    long long N, int bias, int kblocked)
+{
+    int nr = c->nv * c->vl;
+    long long full = N / nr, rest = N % nr;
+    if (full) {
+        ait_sb_printf(b, "for (long n0 = 0; n0 < %lld; n0 += %d)\n", full * nr, nr);
+        xw_tile(b, g, n, c, R, K, N, 0, bias, kblocked);
+    }
+    if (rest) {
+        ait_sb_printf(b, "{\nconst long n0 = %lld;\n", full * nr);
+        xw_tile(b, g, n, c, R, K, N, rest, bias, kblocked);
+        ait_sb_puts(b, "}\n");
     }
 }
 
 static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_matmul_params *p = n->params;
-    const ait_simd_cfg *c = ait_simd_config();
+    const ait_simd_cfg c = ait_simd_node_cfg(n);
     long long K = p->k, N = p->n, M = ait_tensor_numel(ait_node_in(g, n, 0)) / p->k;
     int bias = n->op == AIT_OP_GEMM && ait_node_in(g, n, 2) != NULL;
-    long long full = M / c->mr, tail = M % c->mr;
-    if (full) {
-        ait_sb_printf(b, "for (long mb = 0; mb < %lld; mb++) {\nconst long m0 = mb * %d;\n", full, c->mr);
-        xw_rows(b, g, n, c->mr, K, N, bias);
-        ait_sb_puts(b, "}\n");
+    int kblocked = c.block > 0 && c.block < K;
+    if (kblocked) /* y0 holds partial sums between K blocks */
+        ait_sb_printf(b, "for (long k0 = 0; k0 < %lld; k0 += %d) {\nconst long k1 = k0 + %d < %lld ? k0 + %d : %lld;\n"
+                         "const int last = k1 == %lld;\n",
+                      K, c.block, c.block, K, c.block, K, K);
+    if (c.order == 1) {
+        int nr = c.nv * c.vl;
+        long long full = N / nr, rest = N % nr;
+        if (full) {
+            ait_sb_printf(b, "for (long n0 = 0; n0 < %lld; n0 += %d) {\n", full * nr, nr);
+            xw_rows(b, g, n, &c, M, K, N, 0, bias, kblocked);
+            ait_sb_puts(b, "}\n");
+        }
+        if (rest) {
+            ait_sb_printf(b, "{\nconst long n0 = %lld;\n", full * nr);
+            xw_rows(b, g, n, &c, M, K, N, rest, bias, kblocked);
+            ait_sb_puts(b, "}\n");
+        }
+    } else {
+        long long full = M / c.mr, tail = M % c.mr;
+        if (full) {
+            ait_sb_printf(b, "for (long m0 = 0; m0 < %lld; m0 += %d) {\n", full * c.mr, c.mr);
+            xw_cols(b, g, n, &c, c.mr, K, N, bias, kblocked);
+            ait_sb_puts(b, "}\n");
+        }
+        if (tail) {
+            ait_sb_printf(b, "{\nconst long m0 = %lld;\n", full * c.mr);
+            xw_cols(b, g, n, &c, (int)tail, K, N, bias, kblocked);
+            ait_sb_puts(b, "}\n");
+        }
     }
-    if (tail) {
-        ait_sb_printf(b, "{\nconst long m0 = %lld;\n", full * c->mr);
-        xw_rows(b, g, n, (int)tail, K, N, bias);
+    if (kblocked)
         ait_sb_puts(b, "}\n");
-    }
 }
 
 static int applies(const ait_graph *g, const ait_node *n)

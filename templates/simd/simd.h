@@ -1,6 +1,8 @@
-/* The simd backend: GCC vector extensions (no intrinsics), weights packed at
- * generation time, register-blocked tiles.  The vector width follows
- * [target] arch: 16 floats (AVX-512), 8 (AVX2), 4 (SSE/NEON/generic).
+/* The simd and tiled backends: GCC vector extensions (no intrinsics), weights
+ * packed at generation time, register-blocked tiles.  The vector width follows
+ * [target] arch: 16 floats (AVX-512), 8 (AVX2), 4 (SSE/NEON/generic); the
+ * tiled backend is the same code with 1-float "vectors": plain scalar C99
+ * that libtcc compiles.
  *
  * Two GEMM shapes share one tile emitter:
  *   WX: Y[M,N] = W[M,K] X[K,N], W constant packed in panels of MR rows
@@ -13,30 +15,46 @@
 #include "templates/template.h"
 
 typedef struct {
-    int vl;   /* floats per vector */
-    int mr;   /* rows per register tile */
-    int nv;   /* vectors per register tile row */
+    int vl;    /* floats per vector; 1 is the scalar flavour (the tiled backend) */
+    int mr;    /* rows per register tile */
+    int nv;    /* vectors per register tile row */
+    int order; /* XW: 0 row blocks outer, 1 column panels outer */
+    int block; /* XW: K block (0: whole K); WX: column block, in panels of nv*vl (0: whole N) */
 } ait_simd_cfg;
 
-/* The configuration the simd backend was set up with (from [target] arch). */
-const ait_simd_cfg *ait_simd_config(void);
-void ait_simd_set_vl(int vl);
+/* Indices into ait_node.knobs, in the order of ait_simd_cfg after vl; 0 keeps the default. */
+enum { AIT_KNOB_MR, AIT_KNOB_NV, AIT_KNOB_ORDER, AIT_KNOB_BLOCK };
+
+/* The defaults for a vector width: accumulators + loads within the register file. */
+ait_simd_cfg ait_simd_default_cfg(int vl);
+/* Selects the flavour the next prepare/emit/prelude calls produce (simd: vl 16/8/4; tiled: 1). */
+void ait_simd_use(const ait_simd_cfg *base);
+const ait_simd_cfg *ait_simd_base(void);
+/* The selected flavour with the node's knobs applied. */
+ait_simd_cfg ait_simd_node_cfg(const ait_node *n);
 
 /* Packs constant weights for a node and appends them to its inputs (n->pack_in). */
 void ait_simd_prepare_graph(ait_graph *g);
+void ait_simd_prepare_node(ait_graph *g, ait_node *n);
+/* The knob settings worth measuring for a node (the default first); 0 if it has none. */
+int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MAX_KNOBS], int max);
 const char *ait_simd_prelude(void);
 
 /* The register tile: R rows x V vectors, K steps.  a_fmt gives the scalar of row r at
  * step k (one %d for r), b_fmt the address of vector v at step k (one %d for v). */
-void ait_simd_tile(ait_sb *b, int R, int V, long long K, const char *a_fmt, const char *b_fmt);
+void ait_simd_tile(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, const char *a_fmt,
+                   const char *b_fmt);
 /* Stores tile accumulators c_r_v to y0[(m0 + r) * ldy + n0 + v*VL], adding a per-row bias
  * (bias_row_fmt, one %d for r) or per-column bias vectors (bias_col_expr + v*VL), then runs
- * the node's epilogue over what was stored. */
+ * the node's epilogue over what was stored.  partial (K blocking): a C condition under which
+ * the tile adds to what y0 holds; bias and epilogue then wait for the last block (cond last). */
 void ait_simd_store(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int V, long long ldy,
-                    const char *bias_row_fmt, const char *bias_col_expr);
+                    const char *bias_row_fmt, const char *bias_col_expr, const char *partial, const char *last);
 /* Vector epilogue of v (an ait_vf) at flat index idx; returns 0 (and prints nothing) when a
  * step has no vector form.  b NULL: only asks. */
 int ait_simd_epilogue_vec(ait_sb *b, const ait_graph *g, const ait_node *n, const char *v, const char *idx);
+/* Emits the im2col of Conv input x0 into dst ([cin*kh*kw][oh*ow]); 2-D convs. */
+void ait_simd_im2col(ait_sb *b, const ait_conv_params *p, const char *dst);
 /* 0 not handled, 1 depthwise, 2 pointwise (1x1, stride 1, no pads), 3 general (im2col) */
 int ait_simd_conv_kind(const ait_graph *g, const ait_node *n);
 

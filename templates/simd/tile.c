@@ -7,24 +7,48 @@
 #include "templates/emit_util.h"
 #include "templates/simd/simd.h"
 
-static ait_simd_cfg cfg = {16, 6, 4};
-
-const ait_simd_cfg *ait_simd_config(void)
+ait_simd_cfg ait_simd_default_cfg(int vl)
 {
-    return &cfg;
+    /* accumulators + loads within the register file: 32 zmm, 16 ymm/xmm (x86), 32 q (NEON);
+     * scalar tiles leave gcc room to keep 16 sums in registers */
+    ait_simd_cfg c = {.vl = vl, .mr = vl == 16 ? 6 : 4, .nv = vl == 16 ? 4 : vl == 8 ? 3 : vl == 4 ? 2 : 4};
+    return c;
 }
 
-void ait_simd_set_vl(int vl)
+static ait_simd_cfg base = {16, 6, 4, 0, 0};
+
+void ait_simd_use(const ait_simd_cfg *c)
 {
-    cfg.vl = vl;
-    /* accumulators + loads within the register file: 32 zmm, 16 ymm/xmm (x86), 32 q (NEON) */
-    cfg.mr = vl == 16 ? 6 : 4;
-    cfg.nv = vl == 16 ? 4 : vl == 8 ? 3 : 2;
+    base = *c;
+}
+
+const ait_simd_cfg *ait_simd_base(void)
+{
+    return &base;
+}
+
+ait_simd_cfg ait_simd_node_cfg(const ait_node *n)
+{
+    ait_simd_cfg c = base;
+    int *fields[AIT_MAX_KNOBS] = {&c.mr, &c.nv, &c.order, &c.block};
+    for (int i = 0; i < AIT_MAX_KNOBS; i++)
+        if (n->knobs[i] > 0)
+            *fields[i] = n->knobs[i];
+    return c;
 }
 
 const char *ait_simd_prelude(void)
 {
     static char buf[1024];
+    if (base.vl == 1) {
+        snprintf(buf, sizeof buf,
+                 "/* tiled backend: scalar register tiles, cache-blocked */\n"
+                 "typedef float ait_vf;\n"
+                 "#define AIT_LD(p) (*(p))\n#define AIT_ST(p, v) (*(p) = (v))\n"
+                 "static inline ait_vf ait_vmax(ait_vf a, ait_vf b)\n{\nreturn a > b ? a : b;\n}\n"
+                 "static inline ait_vf ait_vmin(ait_vf a, ait_vf b)\n{\nreturn a < b ? a : b;\n}\n\n");
+        return buf;
+    }
     snprintf(buf, sizeof buf,
              "/* simd backend: GCC vector extensions, %d floats per vector */\n"
              "#if !defined(__GNUC__) || defined(__TINYC__)\n"
@@ -35,20 +59,21 @@ const char *ait_simd_prelude(void)
              "typedef float ait_vfu __attribute__((vector_size(%d), aligned(4), may_alias));\n"
              "typedef int ait_vi __attribute__((vector_size(%d)));\n"
              "#define AIT_LD(p) (*(const ait_vfu *)(p))\n#define AIT_ST(p, v) (*(ait_vfu *)(p) = (v))\n"
-             "static ait_vf ait_vmax(ait_vf a, ait_vf b)\n{\nconst ait_vi m = a > b;\n"
+             "static inline ait_vf ait_vmax(ait_vf a, ait_vf b)\n{\nconst ait_vi m = a > b;\n"
              "return (ait_vf)(((ait_vi)a & m) | ((ait_vi)b & ~m));\n}\n"
-             "static ait_vf ait_vmin(ait_vf a, ait_vf b)\n{\nconst ait_vi m = a < b;\n"
+             "static inline ait_vf ait_vmin(ait_vf a, ait_vf b)\n{\nconst ait_vi m = a < b;\n"
              "return (ait_vf)(((ait_vi)a & m) | ((ait_vi)b & ~m));\n}\n\n",
-             cfg.vl, cfg.vl * 4, cfg.vl * 4, cfg.vl * 4);
+             base.vl, base.vl * 4, base.vl * 4, base.vl * 4);
     return buf;
 }
 
-void ait_simd_tile(ait_sb *b, int R, int V, long long K, const char *a_fmt, const char *b_fmt)
+void ait_simd_tile(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, const char *a_fmt,
+                   const char *b_fmt)
 {
     for (int r = 0; r < R; r++)
         for (int v = 0; v < V; v++)
             ait_sb_printf(b, "ait_vf c_%d_%d = {0};\n", r, v);
-    ait_sb_printf(b, "for (long k = 0; k < %lld; k++) {\n", K);
+    ait_sb_printf(b, "for (long k = %s; k < %s; k++) {\n", k_lo, k_hi);
     for (int v = 0; v < V; v++) {
         ait_sb_printf(b, "const ait_vf b_%d = AIT_LD(", v);
         ait_sb_printf(b, b_fmt, v);
@@ -96,33 +121,51 @@ int ait_simd_epilogue_vec(ait_sb *b, const ait_graph *g, const ait_node *n, cons
     return 1;
 }
 
-void ait_simd_store(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int V, long long ldy,
-                    const char *bias_row_fmt, const char *bias_col_expr)
+static void store_tile(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int V, long long ldy,
+                       const char *bias_row_fmt, const char *bias_col_expr, const char *partial)
 {
-    int vl = cfg.vl;
+    int vl = base.vl;
+    int vec_epi = ait_simd_epilogue_vec(NULL, g, n, NULL, NULL);
     for (int r = 0; r < R; r++)
         for (int v = 0; v < V; v++) {
+            char var[32], idx[96];
+            snprintf(var, sizeof var, "c_%d_%d", r, v);
+            snprintf(idx, sizeof idx, "(m0 + %d) * %lld + n0 + %d", r, ldy, v * vl);
+            if (partial)
+                ait_sb_printf(b, "if (%s)\n%s += AIT_LD(y0 + %s);\n", partial, var, idx);
             if (bias_row_fmt) {
-                ait_sb_printf(b, "c_%d_%d += ", r, v);
+                ait_sb_printf(b, "%s += ", var);
                 ait_sb_printf(b, bias_row_fmt, r);
                 ait_sb_puts(b, ";\n");
             }
             if (bias_col_expr)
-                ait_sb_printf(b, "c_%d_%d += AIT_LD(%s + %d);\n", r, v, bias_col_expr, v * vl);
-            if (n->n_epi && ait_simd_epilogue_vec(NULL, g, n, NULL, NULL)) {
-                char var[32], idx[96];
-                snprintf(var, sizeof var, "c_%d_%d", r, v);
-                snprintf(idx, sizeof idx, "(m0 + %d) * %lld + n0 + %d", r, ldy, v * vl);
+                ait_sb_printf(b, "%s += AIT_LD(%s + %d);\n", var, bias_col_expr, v * vl);
+            if (n->n_epi && vec_epi)
                 ait_simd_epilogue_vec(b, g, n, var, idx);
-            }
-            ait_sb_printf(b, "AIT_ST(y0 + (m0 + %d) * %lld + n0 + %d, c_%d_%d);\n", r, ldy, v * vl, r, v);
+            ait_sb_printf(b, "AIT_ST(y0 + %s, %s);\n", idx, var);
         }
-    if (n->n_epi && !ait_simd_epilogue_vec(NULL, g, n, NULL, NULL)) {
+    if (n->n_epi && !vec_epi) {
         ait_sb_printf(b, "for (long r = 0; r < %d; r++)\nfor (long j = 0; j < %d; j++) {\n", R, V * vl);
         ait_sb_printf(b, "const long yi = (m0 + r) * %lld + n0 + j;\nfloat v = y0[yi];\n", ldy);
         ait_emit_epilogue(b, g, n, "v", "yi");
         ait_sb_puts(b, "y0[yi] = v;\n}\n");
     }
+}
+
+void ait_simd_store(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int V, long long ldy,
+                    const char *bias_row_fmt, const char *bias_col_expr, const char *partial, const char *last)
+{
+    if (!partial) {
+        store_tile(b, g, n, R, V, ldy, bias_row_fmt, bias_col_expr, NULL);
+        return;
+    }
+    ait_sb_printf(b, "if (%s) {\n", last);
+    store_tile(b, g, n, R, V, ldy, bias_row_fmt, bias_col_expr, partial);
+    ait_sb_puts(b, "} else {\n");
+    ait_node plain = *n;
+    plain.n_epi = 0;
+    store_tile(b, g, &plain, R, V, ldy, NULL, NULL, partial);
+    ait_sb_puts(b, "}\n");
 }
 
 /* --- packing ------------------------------------------------------------------- */
@@ -135,11 +178,7 @@ static int add_packed(ait_graph *g, ait_node *n, const char *what, float *data, 
     t->rank = 1;
     t->dims[0] = count;
     t->data = data;
-    int *in = AIT_NEW(g->arena, int, n->n_in + 2);
-    memcpy(in, n->in, sizeof(int) * (size_t)n->n_in);
-    in[n->n_in] = id;
-    n->in = in;
-    n->pack_in = n->n_in++;
+    n->pack_in = ait_node_append_input(g, n, id, n->op == AIT_OP_MATMUL ? 2 : 3);
     return id;
 }
 
@@ -173,24 +212,61 @@ static float *pack_cols(ait_graph *g, const float *w, int64_t K, int64_t N, int 
     return p;
 }
 
+void ait_simd_prepare_node(ait_graph *g, ait_node *n)
+{
+    if (n->folded || n->removed || n->pack_in)
+        return;
+    int64_t count;
+    const ait_simd_cfg cfg = ait_simd_node_cfg(n);
+    if (n->op == AIT_OP_CONV && ait_simd_conv_kind(g, n) >= 2) { /* 1x1 or im2col: WX */
+        const ait_tensor *w = ait_node_in(g, n, 1);
+        int64_t M = w->dims[0], K = ait_tensor_numel(w) / M;
+        float *p = pack_rows(g, w->data, M, K, cfg.mr, &count);
+        add_packed(g, n, "simd_wx", p, count);
+        n->unread_in |= 1u << 1;
+    } else if ((n->op == AIT_OP_GEMM || n->op == AIT_OP_MATMUL) && ait_simd_template(g, n)) {
+        const ait_matmul_params *mp = n->params;
+        const ait_tensor *w = ait_node_in(g, n, 1);
+        float *p = pack_cols(g, w->data, mp->k, mp->n, n->op == AIT_OP_GEMM && mp->trans_b, cfg.nv * cfg.vl, &count);
+        add_packed(g, n, "simd_xw", p, count);
+        n->unread_in |= 1u << 1;
+    }
+}
+
 void ait_simd_prepare_graph(ait_graph *g)
 {
-    for (int k = 0; k < g->n_nodes; k++) {
-        ait_node *n = &g->nodes[k];
-        if (n->folded || n->removed || n->pack_in)
-            continue;
-        int64_t count;
-        if (n->op == AIT_OP_CONV && ait_simd_conv_kind(g, n) >= 2) { /* 1x1 or im2col: WX */
-            const ait_tensor *w = ait_node_in(g, n, 1);
-            int64_t M = w->dims[0], K = ait_tensor_numel(w) / M;
-            float *p = pack_rows(g, w->data, M, K, cfg.mr, &count);
-            add_packed(g, n, "simd_wx", p, count);
-        } else if ((n->op == AIT_OP_GEMM || n->op == AIT_OP_MATMUL) && ait_simd_template(g, n)) {
-            const ait_matmul_params *mp = n->params;
-            const ait_tensor *w = ait_node_in(g, n, 1);
-            float *p = pack_cols(g, w->data, mp->k, mp->n, n->op == AIT_OP_GEMM && mp->trans_b, cfg.nv * cfg.vl,
-                                 &count);
-            add_packed(g, n, "simd_xw", p, count);
-        }
+    for (int k = 0; k < g->n_nodes; k++)
+        ait_simd_prepare_node(g, &g->nodes[k]);
+}
+
+/* --- knob variants -------------------------------------------------------------- */
+
+/* Tile shapes (mr, nv) that fit the register file with room for the loads, default first. */
+static const int tiles16[][2] = {{6, 4}, {8, 3}, {12, 2}, {14, 1}};
+static const int tiles8[][2] = {{4, 3}, {6, 2}, {3, 4}, {12, 1}};
+static const int tiles4[][2] = {{4, 2}, {6, 2}, {3, 3}, {8, 1}};
+static const int tiles1[][2] = {{4, 4}, {2, 8}, {8, 2}, {4, 8}};
+
+int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MAX_KNOBS], int max)
+{
+    int kind = n->op == AIT_OP_CONV ? ait_simd_conv_kind(g, n) : 0;
+    int xw = (n->op == AIT_OP_GEMM || n->op == AIT_OP_MATMUL) && ait_simd_template(g, n);
+    if (kind < 2 && !xw)
+        return 0; /* depthwise has no knobs */
+    const int(*tiles)[2] = base.vl == 16 ? tiles16 : base.vl == 8 ? tiles8 : base.vl == 4 ? tiles4 : tiles1;
+    int nt = 4, count = 0;
+    for (int i = 0; i < nt && count < max; i++, count++) {
+        memset(knobs[count], 0, sizeof knobs[count]);
+        knobs[count][AIT_KNOB_MR] = tiles[i][0];
+        knobs[count][AIT_KNOB_NV] = tiles[i][1];
     }
+    /* blocking: column blocks of X for Conv; panels-outer order and K blocks for Gemm/MatMul */
+    static const int wx_extra[][2] = {{0, 16}}, xw_extra[][2] = {{1, 0}, {0, 256}, {1, 256}};
+    int ne = xw ? (((const ait_matmul_params *)n->params)->k > 512 ? 3 : 1) : 1;
+    for (int i = 0; i < ne && count < max; i++, count++) {
+        memset(knobs[count], 0, sizeof knobs[count]);
+        knobs[count][AIT_KNOB_ORDER] = xw ? xw_extra[i][0] : wx_extra[i][0];
+        knobs[count][AIT_KNOB_BLOCK] = xw ? xw_extra[i][1] : wx_extra[i][1];
+    }
+    return count;
 }

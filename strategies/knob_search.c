@@ -1,0 +1,326 @@
+#include "strategies/knob_search.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <xxhash.h>
+
+#include "gen/kernel.h"
+#include "strategies/cache.h"
+#include "strategies/sandbox.h"
+
+enum { MAX_VARIANTS = 8, ROUNDS = 7 };
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void ait_knobs_format(const int *knobs, char *buf, size_t n)
+{
+    snprintf(buf, n, "%d,%d,%d,%d", knobs[0], knobs[1], knobs[2], knobs[3]);
+}
+
+int ait_knobs_parse(const char *text, int *knobs)
+{
+    char end;
+    return sscanf(text, "%d,%d,%d,%d%c", &knobs[0], &knobs[1], &knobs[2], &knobs[3], &end) == 4 ? 0 : -1;
+}
+
+/* One node's variants, built next to its reference kernel. */
+typedef struct {
+    const ait_graph *g;
+    const ait_node *ref;
+    const ait_node *var[MAX_VARIANTS];
+    const ait_template *vt[MAX_VARIANTS];
+    int n_var;
+    const char *unit;
+    const ait_knob_opts *o;
+} bench;
+
+static void emit_wrapper(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_template *t, const char *fname)
+{
+    ait_emit_kernel(b, g, n, fname, t);
+    int args = n->n_in + n->n_out + (t->scratch_bytes && t->scratch_bytes(g, n) > 0);
+    ait_sb_printf(b, "void ait_kb_%s(void *const *a)\n{\n%s(", fname, fname);
+    for (int i = 0; i < args; i++)
+        ait_sb_printf(b, "%sa[%d]", i ? ", " : "", i);
+    ait_sb_puts(b, ");\n}\n\n");
+}
+
+typedef void (*kb_fn)(void *const *a);
+
+/* Arguments of one kernel: constants from the graph, shared random activations, its own
+ * outputs and scratch. */
+static void **args_for(const ait_graph *g, const ait_node *n, const ait_template *t, void **act)
+{
+    void **a = calloc((size_t)(n->n_in + n->n_out + 1), sizeof *a);
+    for (int i = 0; i < n->n_in; i++) {
+        const ait_tensor *x = ait_node_in(g, n, i);
+        if (!x)
+            continue;
+        if (x->data) {
+            a[i] = x->data;
+            continue;
+        }
+        int id = n->in[i];
+        if (!act[id]) {
+            int64_t cnt = ait_tensor_numel(x);
+            float *v = malloc(sizeof(float) * (size_t)(cnt + 1));
+            for (int64_t j = 0; j < cnt; j++)
+                v[j] = (float)((double)rand() / RAND_MAX * 2 - 1);
+            act[id] = v;
+        }
+        a[i] = act[id];
+    }
+    for (int i = 0; i < n->n_out; i++)
+        a[n->n_in + i] = calloc((size_t)ait_tensor_numel(ait_node_out(g, n, i)) + 16, sizeof(float));
+    size_t sb = t->scratch_bytes ? t->scratch_bytes(g, n) : 0;
+    if (sb)
+        a[n->n_in + n->n_out] = aligned_alloc(64, (sb + 64) / 64 * 64);
+    return a;
+}
+
+static double time_calls(kb_fn f, void *const *a, int reps)
+{
+    double t0 = now_s();
+    for (int r = 0; r < reps; r++)
+        f(a);
+    return (now_s() - t0) / reps;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* In the child: values[i] is variant i's median seconds per call, -1 if it disagrees
+ * with the reference. */
+static void child(void *ctx, ait_sandbox_result *res)
+{
+    const bench *bn = ctx;
+    const ait_graph *g = bn->g;
+    ait_module *m = NULL;
+    ait_diag d = {0};
+    ait_compile_opts co = {.flags = bn->o->flags};
+    if (bn->o->cc->build(bn->unit, &co, &m, &d) != AIT_OK) {
+        res->code = d.code;
+        snprintf(res->msg, sizeof res->msg, "%s", d.msg);
+        return;
+    }
+    void **act = calloc((size_t)g->n_t + 1, sizeof *act);
+    const ait_template *rt = ait_reference_template(bn->ref->op);
+    void **ra = args_for(g, bn->ref, rt, act);
+    ((kb_fn)bn->o->cc->sym(m, "ait_kb_ref"))(ra);
+    const float *want = ra[bn->ref->n_in];
+    int64_t cnt = ait_tensor_numel(ait_node_out(g, bn->ref, 0));
+    double scale = 0;
+    for (int64_t j = 0; j < cnt; j++)
+        scale = fmax(scale, fabs(want[j]));
+    kb_fn fn[MAX_VARIANTS];
+    void **va[MAX_VARIANTS];
+    int reps[MAX_VARIANTS];
+    for (int v = 0; v < bn->n_var; v++) {
+        char sym[32];
+        snprintf(sym, sizeof sym, "ait_kb_v%d", v);
+        fn[v] = (kb_fn)bn->o->cc->sym(m, sym);
+        va[v] = args_for(g, bn->var[v], bn->vt[v], act);
+    }
+    for (int v = 0; v < bn->n_var; v++) {
+        if (!fn[v]) {
+            res->values[v] = -1;
+            continue;
+        }
+        fn[v](va[v]);
+        const float *got = va[v][bn->var[v]->n_in];
+        res->values[v] = 0;
+        for (int64_t j = 0; j < cnt; j++)
+            if (!(fabs(got[j] - want[j]) <= 1e-3 * fabs(want[j]) + 1e-5 * scale + 1e-6)) {
+                res->values[v] = -1;
+                break;
+            }
+        /* enough calls per sample to last ~0.3 ms */
+        double once = time_calls(fn[v], va[v], 1);
+        reps[v] = once > 3e-4 ? 1 : (int)(3e-4 / (once + 1e-9)) + 1;
+    }
+    double t[MAX_VARIANTS][ROUNDS];
+    for (int r = 0; r < ROUNDS; r++)
+        for (int v = 0; v < bn->n_var; v++)
+            if (res->values[v] == 0)
+                t[v][r] = time_calls(fn[v], va[v], reps[v]);
+    for (int v = 0; v < bn->n_var; v++)
+        if (res->values[v] == 0) {
+            qsort(t[v], ROUNDS, sizeof t[v][0], cmp_double);
+            res->values[v] = t[v][ROUNDS / 2];
+        }
+    res->code = AIT_OK;
+}
+
+/* What identifies a search: the op as the reference emits it (shapes, attributes,
+ * epilogue), the backend, its variants, compiler and flags. */
+static unsigned long long search_key(const ait_graph *g, const ait_node *n, const ait_backend *b,
+                                     int (*knobs)[AIT_MAX_KNOBS], int nv, const ait_knob_opts *o)
+{
+    ait_sb s = {0};
+    ait_emit_kernel(&s, g, n, "k", ait_reference_template(n->op));
+    ait_sb_printf(&s, "knob-search 1 %s %s %s %s\n", b->name, b->key_extra ? b->key_extra : "", o->cc->name,
+                  o->flags ? o->flags : "");
+    for (int v = 0; v < nv; v++) {
+        char k[64];
+        ait_knobs_format(knobs[v], k, sizeof k);
+        ait_sb_printf(&s, "%s;", k);
+    }
+    /* the node's name is in the kernel's comment line: skip it so equal ops share */
+    const char *body = strchr(s.s, '\n');
+    unsigned long long h = XXH64(body, strlen(body), 0);
+    ait_sb_free(&s);
+    return h;
+}
+
+/* Builds and measures one node's variants; fills the choice.  Returns 0 on success. */
+static int measure(ait_graph *g, ait_node *n, const ait_backend *b, int (*knobs)[AIT_MAX_KNOBS], int nv,
+                   const ait_knob_opts *o, ait_knob_choice *c, char *why, size_t why_n)
+{
+    bench bn = {.g = g, .ref = n, .o = o};
+    ait_sb u = {0};
+    ait_sb_puts(&u, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
+    if (b->prelude)
+        ait_sb_puts(&u, b->prelude(b));
+    emit_wrapper(&u, g, n, ait_reference_template(n->op), "ref");
+    for (int v = 0; v < nv; v++) {
+        ait_node *x = AIT_NEW(g->arena, ait_node, 1);
+        *x = *n;
+        memcpy(x->knobs, knobs[v], sizeof x->knobs);
+        b->prepare_node(b, g, x);
+        const ait_template *t = b->template_for(b, g, x);
+        if (!t || (t->applies && !t->applies(g, x)))
+            continue;
+        char fname[16];
+        snprintf(fname, sizeof fname, "v%d", bn.n_var);
+        emit_wrapper(&u, g, x, t, fname);
+        memcpy(knobs[bn.n_var], knobs[v], sizeof knobs[v]);
+        bn.var[bn.n_var] = x;
+        bn.vt[bn.n_var++] = t;
+    }
+    bn.unit = u.s;
+    ait_sandbox_result r;
+    ait_sandbox_run(child, &bn, o->timeout_s, &r);
+    ait_sb_free(&u);
+    if (r.code != AIT_OK) {
+        snprintf(why, why_n, "%s", r.msg);
+        return -1;
+    }
+    double flops = ait_node_flops(g, n);
+    int best = -1;
+    for (int v = 0; v < bn.n_var; v++)
+        if (r.values[v] > 0 && (best < 0 || r.values[v] < r.values[best]))
+            best = v;
+    if (best < 0 || r.values[0] <= 0) {
+        snprintf(why, why_n, "%s", best < 0 ? "no variant matched the reference" : "the default did not match");
+        return -1;
+    }
+    memcpy(c->knobs, knobs[best], sizeof c->knobs);
+    c->gflops = flops / r.values[best] * 1e-9;
+    c->default_gflops = flops / r.values[0] * 1e-9;
+    c->n_variants = bn.n_var;
+    return 0;
+}
+
+/* The choice travels through the cache as a trial result: msg holds the knobs, throughput
+ * and latency_s the chosen and default GFLOP/s. */
+static void to_result(const ait_knob_choice *c, ait_trial_result *r)
+{
+    memset(r, 0, sizeof *r);
+    ait_knobs_format(c->knobs, r->msg, sizeof r->msg);
+    r->throughput = c->gflops;
+    r->latency_s = c->default_gflops;
+    r->profile_batch = c->n_variants;
+}
+
+static int from_result(const ait_trial_result *r, ait_knob_choice *c)
+{
+    if (r->status != AIT_OK || ait_knobs_parse(r->msg, c->knobs) != 0)
+        return -1;
+    c->gflops = r->throughput;
+    c->default_gflops = r->latency_s;
+    c->n_variants = r->profile_batch;
+    return 0;
+}
+
+void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait_knob_opts *o, ait_knob_plan *plan)
+{
+    memset(plan, 0, sizeof *plan);
+    if (!b->variants || !b->prepare_node)
+        return;
+    double t0 = now_s();
+    plan->c = AIT_NEW(a, ait_knob_choice, g->n_nodes + 1);
+    unsigned long long *keys = AIT_NEW(a, unsigned long long, g->n_nodes + 1);
+    int n_nodes = g->n_nodes; /* variants add no nodes, only tensors */
+    for (int k = 0; k < n_nodes; k++) {
+        ait_node *n = &g->nodes[k];
+        int knobs[MAX_VARIANTS][AIT_MAX_KNOBS];
+        if (n->folded || n->removed)
+            continue;
+        int nv = b->variants(b, g, n, knobs, MAX_VARIANTS);
+        if (nv < 2)
+            continue;
+        ait_knob_choice *c = &plan->c[plan->n];
+        c->node = n->name;
+        c->op = n->op_type;
+        unsigned long long key = search_key(g, n, b, knobs, nv, o);
+        int same = -1;
+        for (int i = 0; i < plan->n && same < 0; i++)
+            if (keys[i] == key && !plan->c[i].why)
+                same = i;
+        keys[plan->n++] = key;
+        if (same >= 0) { /* an op like one already searched */
+            ait_knob_choice first = plan->c[same];
+            *c = first;
+            c->node = n->name;
+            c->cached = 1;
+            plan->cached++;
+            continue;
+        }
+        ait_trial_result r;
+        if (ait_cache_get(o->cache_dir, key, &r) == AIT_CACHE_HIT && from_result(&r, c) == 0) {
+            c->cached = 1;
+            plan->cached++;
+            continue;
+        }
+        if (now_s() - t0 > o->budget_s) {
+            c->why = "budget_s spent: default knobs";
+            plan->skipped++;
+            continue;
+        }
+        char why[1100];
+        if (measure(g, n, b, knobs, nv, o, c, why, sizeof why) != 0) {
+            memset(c->knobs, 0, sizeof c->knobs);
+            c->why = ait_arena_printf(a, "not searched: %s", why);
+            plan->skipped++;
+            if (o->log)
+                fprintf(o->log, "   !! knob search of %s (%s): %s\n", n->name, n->op_type, why);
+            continue;
+        }
+        plan->measured++;
+        to_result(c, &r);
+        ait_cache_put(o->cache_dir, key, &r);
+    }
+    plan->seconds = now_s() - t0;
+}
+
+int ait_knob_plan_apply(const ait_knob_plan *p, ait_graph *g)
+{
+    int found = 0;
+    for (int i = 0; i < p->n; i++)
+        for (int k = 0; k < g->n_nodes; k++)
+            if (strcmp(g->nodes[k].name, p->c[i].node) == 0) {
+                memcpy(g->nodes[k].knobs, p->c[i].knobs, sizeof g->nodes[k].knobs);
+                found++;
+                break;
+            }
+    return found;
+}

@@ -1,0 +1,50 @@
+/* The per-op knob search: for each distinct (op, shape, epilogue) a backend
+ * offers variants for (tile sizes, loop order, blocking), build every variant
+ * next to the reference kernel in one gcc unit, check each against the
+ * reference on random inputs, time them interleaved (median of rounds) and
+ * keep the fastest valid one.  Results are cached under [tune] cache_dir, so
+ * a second run measures nothing; [tune] budget_s bounds the measuring (ops
+ * past it keep the defaults). */
+#ifndef AIT_KNOB_SEARCH_H
+#define AIT_KNOB_SEARCH_H
+
+#include <stdio.h>
+
+#include "gen/compile.h"
+#include "strategies/backend.h"
+
+typedef struct {
+    const char *node;            /* node name */
+    const char *op;              /* op type */
+    int knobs[AIT_MAX_KNOBS];
+    double gflops;               /* of the choice; 0 when not measured */
+    double default_gflops;       /* of the backend's default */
+    int n_variants, cached;
+    const char *why;             /* when not measured: the reason */
+} ait_knob_choice;
+
+typedef struct {
+    ait_knob_choice *c;
+    int n;
+    int measured, cached, skipped;
+    double seconds;
+} ait_knob_plan;
+
+typedef struct {
+    const ait_compiler *cc;
+    const char *flags;
+    const char *cache_dir;
+    double budget_s, timeout_s;
+    FILE *log;                   /* NULL: quiet */
+} ait_knob_opts;
+
+/* Searches every node of g (resolved, graph passes run, not yet prepared) that b has
+ * variants for; the plan's strings live in a. */
+void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait_knob_opts *o, ait_knob_plan *plan);
+/* Sets n->knobs of the plan's nodes in g (by name); returns how many were found. */
+int ait_knob_plan_apply(const ait_knob_plan *p, ait_graph *g);
+/* "6,4,0,0" */
+void ait_knobs_format(const int *knobs, char *buf, size_t n);
+int ait_knobs_parse(const char *text, int *knobs);
+
+#endif

@@ -1,0 +1,222 @@
+/* Each graph pass against the unfused reference: small models built in memory
+ * (Conv + BatchNormalization + activation, residual Add, Gemm and MatMul
+ * epilogues, Identity/Dropout), run once as imported and once after the
+ * passes, with the reference templates and with the simd and tiled backends
+ * (whose tiles apply the fused epilogue themselves).  Each test also checks
+ * that the pass fired. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gen/compile.h"
+#include "gen/emit_model.h"
+#include "gen/kernel.h"
+#include "gen/passes.h"
+#include "ir/onnx.h"
+#include "strategies/backend.h"
+#include "tests/onnx_builder.h"
+
+static float *randoms(int64_t n, unsigned seed, float lo, float hi)
+{
+    float *v = malloc(sizeof(float) * (size_t)n);
+    srand(seed);
+    for (int64_t i = 0; i < n; i++)
+        v[i] = lo + (hi - lo) * (float)rand() / (float)RAND_MAX;
+    return v;
+}
+
+static void init_random(tb *b, const char *name, int rank, const int64_t *dims, unsigned seed, float lo, float hi)
+{
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++)
+        n *= dims[i];
+    float *v = randoms(n, seed, lo, hi);
+    tb_init(b, name, 1, rank, dims, v, 0);
+    free(v);
+}
+
+static const ait_template *pick(void *ctx, const ait_graph *g, const ait_node *n, const char **backend)
+{
+    const ait_backend *b = ctx;
+    const ait_template *t = b->template_for(b, g, n);
+    if (t && (!t->applies || t->applies(g, n))) {
+        *backend = b->name;
+        return t;
+    }
+    return NULL;
+}
+
+/* Runs the model (single input x, single output) with gcc; passes and backend optional. */
+static float *run(const uint8_t *bytes, size_t len, int passes, const char *backend, const float *x,
+                  int64_t *out_n, ait_pass_stats *st, int *kernels)
+{
+    ait_arena a = {0};
+    ait_graph *g;
+    ait_diag d = {0};
+    assert_int_equal(ait_onnx_load_bytes(&a, "pass.onnx", bytes, len, &g, &d), AIT_OK);
+    assert_int_equal(ait_graph_resolve(g, &d), AIT_OK);
+    memset(st, 0, sizeof *st);
+    if (passes)
+        ait_graph_passes(g, st);
+    ait_emit_opts o = {.name = "net"};
+    const ait_backend *b = backend ? ait_backend_find(backend) : NULL;
+    if (b) {
+        b->prepare(b, g);
+        o.pick = pick;
+        o.pick_ctx = (void *)b;
+        o.prelude = b->prelude(b);
+    }
+    ait_emitted e;
+    assert_int_equal(ait_emit_model(g, &o, &e, &d), AIT_OK);
+    *kernels = e.n_kernels;
+    char *unit = ait_emitted_unit(&e);
+    ait_module *m;
+    ait_compile_opts co = {.flags = "-O2 -march=native"};
+    if (ait_compiler_gcc.build(unit, &co, &m, &d) != AIT_OK)
+        fail_msg("%s", d.msg);
+    free(unit);
+    typedef int (*run_fn)(const float *const *, float *const *, int);
+    run_fn fn = (run_fn)ait_compiler_gcc.sym(m, "net_run");
+    assert_non_null(fn);
+    *out_n = ait_tensor_numel(&g->t[g->outputs[0]]);
+    float *y = calloc((size_t)*out_n, sizeof(float));
+    const float *in[1] = {x};
+    float *out[1] = {y};
+    assert_int_equal(fn(in, out, 1), 0);
+    ait_compiler_gcc.release(m);
+    ait_emitted_free(&e);
+    ait_arena_free_all(&a);
+    return y;
+}
+
+/* The passes change nothing numerically, under every backend; returns the stats. */
+static ait_pass_stats check_model(tb *b, int64_t x_n)
+{
+    size_t len;
+    const uint8_t *bytes = tb_pack(b, &len);
+    float *x = randoms(x_n, 7, -1, 1);
+    ait_pass_stats none, st = {0};
+    int64_t n0, n1;
+    int k0, k1;
+    float *want = run(bytes, len, 0, NULL, x, &n0, &none, &k0);
+    static const char *const backends[] = {NULL, "simd", "tiled"};
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
+        float *got = run(bytes, len, 1, backends[i], x, &n1, &st, &k1);
+        assert_int_equal(n0, n1);
+        assert_true(k1 < k0); /* something was fused or dropped */
+        for (int64_t j = 0; j < n0; j++)
+            if (!(fabsf(got[j] - want[j]) <= 1e-4f * fabsf(want[j]) + 1e-5f))
+                fail_msg("%s: element %lld: %.9g, unfused %.9g", backends[i] ? backends[i] : "reference",
+                         (long long)j, got[j], want[j]);
+        free(got);
+    }
+    free(want);
+    free(x);
+    return st;
+}
+
+/* x[1,8,10,10] -> Conv 3x3 (pads 1, bias) -> BatchNormalization -> act -> y */
+static tb *conv_bn(const char *act)
+{
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, 8, 10, 10}, wd[4] = {16, 8, 3, 3}, cd[1] = {16};
+    tb_input(b, "x", 1, 4, xd);
+    init_random(b, "W", 4, wd, 1, -0.5f, 0.5f);
+    init_random(b, "B", 1, cd, 2, -0.5f, 0.5f);
+    init_random(b, "scale", 1, cd, 3, 0.5f, 1.5f);
+    init_random(b, "shift", 1, cd, 4, -0.5f, 0.5f);
+    init_random(b, "mean", 1, cd, 5, -0.5f, 0.5f);
+    init_random(b, "var", 1, cd, 6, 0.5f, 2.0f);
+    Onnx__NodeProto *c = tb_node(b, "Conv", "x,W,B", "c");
+    int64_t pads[4] = {1, 1, 1, 1};
+    tb_attr_ints(b, c, "pads", 4, pads);
+    tb_node(b, "BatchNormalization", "c,scale,shift,mean,var", "bn");
+    if (!strcmp(act, "Clip")) {
+        int64_t sd[1] = {1};
+        float lo = 0, hi = 6;
+        tb_init(b, "lo", 1, 0, sd, &lo, 0);
+        tb_init(b, "hi", 1, 0, sd, &hi, 0);
+        tb_node(b, "Clip", "bn,lo,hi", "y");
+    } else {
+        Onnx__NodeProto *a = tb_node(b, act, "bn", "y");
+        if (!strcmp(act, "LeakyRelu"))
+            tb_attr_f(b, a, "alpha", 0.2f);
+    }
+    tb_output(b, "y");
+    return b;
+}
+
+static void test_bn_fold_and_activations(void **state)
+{
+    (void)state;
+    static const char *const acts[] = {"Relu", "Clip", "LeakyRelu", "HardSwish", "Sigmoid"};
+    for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+        tb *b = conv_bn(acts[i]);
+        ait_pass_stats st = check_model(b, 800);
+        assert_int_equal(st.bn_folded, 1);
+        assert_int_equal(st.fused, 1);
+        tb_free(b);
+    }
+}
+
+/* x -> Conv 1x1 -> Relu = r; Conv 1x1 (r) -> Add(r) -> Relu -> y: a residual block */
+static void test_residual_add(void **state)
+{
+    (void)state;
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, 16, 7, 7}, wd[4] = {16, 16, 1, 1};
+    tb_input(b, "x", 1, 4, xd);
+    init_random(b, "W1", 4, wd, 11, -0.5f, 0.5f);
+    init_random(b, "W2", 4, wd, 12, -0.5f, 0.5f);
+    tb_node(b, "Conv", "x,W1", "c1");
+    tb_node(b, "Relu", "c1", "r");
+    tb_node(b, "Conv", "r,W2", "c2");
+    tb_node(b, "Add", "c2,r", "s");
+    tb_node(b, "Relu", "s", "y");
+    tb_output(b, "y");
+    ait_pass_stats st = check_model(b, 16 * 49);
+    assert_int_equal(st.fused, 3); /* Relu, Add, Relu */
+    tb_free(b);
+}
+
+/* x[3,20] -> Identity -> Gemm (transB, bias) -> Dropout -> Relu -> MatMul W2 -> Sigmoid -> y */
+static void test_gemm_matmul_epilogues_and_drops(void **state)
+{
+    (void)state;
+    tb *b = tb_new(13);
+    int64_t xd[2] = {3, 20}, wd[2] = {33, 20}, bd[1] = {33}, w2d[2] = {33, 17};
+    tb_input(b, "x", 1, 2, xd);
+    init_random(b, "W", 2, wd, 21, -0.5f, 0.5f);
+    init_random(b, "B", 1, bd, 22, -0.5f, 0.5f);
+    init_random(b, "W2", 2, w2d, 23, -0.5f, 0.5f);
+    tb_node(b, "Identity", "x", "xi");
+    Onnx__NodeProto *g = tb_node(b, "Gemm", "xi,W,B", "h");
+    tb_attr_i(b, g, "transB", 1);
+    tb_node(b, "Dropout", "h", "hd");
+    tb_node(b, "Relu", "hd", "r");
+    tb_node(b, "MatMul", "r,W2", "m");
+    tb_node(b, "Sigmoid", "m", "y");
+    tb_output(b, "y");
+    ait_pass_stats st = check_model(b, 60);
+    assert_int_equal(st.dropped, 2);
+    assert_int_equal(st.fused, 2);
+    tb_free(b);
+}
+
+int main(void)
+{
+    ait_backend_set_arch("native");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bn_fold_and_activations),
+        cmocka_unit_test(test_residual_add),
+        cmocka_unit_test(test_gemm_matmul_epilogues_and_drops),
+    };
+    return cmocka_run_group_tests_name("passes", tests, NULL, NULL);
+}
