@@ -12,23 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "ir/clock.h"
 #include "gen/compile.h"
 #include "gen/model_load.h"
 #include "strategies/tuner.h"
 #include "tests/onnx_builder.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return a < b ? -1 : a > b;
-}
 
 typedef void (*call_fn)(void *ctx);
 
@@ -36,20 +24,19 @@ typedef void (*call_fn)(void *ctx);
 static double median_time(call_fn f, void *ctx)
 {
     f(ctx);
-    double t0 = now_s();
+    double t0 = ait_now_s();
     f(ctx);
-    double once = now_s() - t0;
+    double once = ait_now_s() - t0;
     int reps = once > 2e-3 ? 1 : (int)(2e-3 / (once + 1e-9)) + 1;
     enum { SAMPLES = 15 };
     double s[SAMPLES];
     for (int i = 0; i < SAMPLES; i++) {
-        double a = now_s();
+        double a = ait_now_s();
         for (int r = 0; r < reps; r++)
             f(ctx);
-        s[i] = (now_s() - a) / reps;
+        s[i] = (ait_now_s() - a) / reps;
     }
-    qsort(s, SAMPLES, sizeof s[0], cmp_double);
-    return s[SAMPLES / 2];
+    return ait_median(s, SAMPLES);
 }
 
 typedef float vf16 __attribute__((vector_size(64)));

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <xxhash.h>
 
+#include "ir/clock.h"
 #include "gen/kernel.h"
 #include "gen/model_load.h"
 #include "gen/output.h"
@@ -18,13 +19,6 @@
 #include "strategies/tuner.h"
 
 #define AIT_VERSION "0.1.0"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* Paths in the config are relative to its folder. */
 static char *relative_to(ait_arena *a, const char *config, const char *path)
@@ -242,7 +236,7 @@ static ait_status finish(const ait_config *c, const ait_tune_opts *o, const char
 
 ait_status ait_tune_config(const ait_config *c, const ait_tune_opts *o, ait_diag *d)
 {
-    double t0 = now_s();
+    double t0 = ait_now_s();
     FILE *log = o->log;
     ait_arena a = {0};
     ait_status s;
@@ -301,7 +295,7 @@ ait_status ait_tune_config(const ait_config *c, const ait_tune_opts *o, ait_diag
     }
     /* recording and graph spec */
     ait_recording rec;
-    double tr = now_s();
+    double tr = ait_now_s();
     CHECK(ait_record_samples(&a, c, &src, g0, smp, ns, &rec, log, d));
     t.rec = &rec;
     ait_spec_text(&rec.spec, t.spec_text, sizeof t.spec_text);
@@ -313,7 +307,7 @@ ait_status ait_tune_config(const ait_config *c, const ait_tune_opts *o, ait_diag
         fprintf(log, "graph passes: %d Identity/Dropout dropped, %d BatchNormalization folded, %d ops fused into "
                      "epilogues\n",
                 ps.dropped, ps.bn_folded, ps.fused);
-        fprintf(log, "recording took %.2fs\n", now_s() - tr);
+        fprintf(log, "recording took %.2fs\n", ait_now_s() - tr);
         fprintf(log, "----------------------------------------------------------------\n");
         fprintf(log, "Tuning graph `0` of `%s`:\nnumber of parameters: %.0f\nnumber of nodes: %d\nprecisions: float32\n",
                 c->name, count_params(g0), g0->n_nodes);
@@ -325,19 +319,19 @@ ait_status ait_tune_config(const ait_config *c, const ait_tune_opts *o, ait_diag
         for (int i = 0; i < t.n_cand; i++)
             fprintf(log, "  %s\n", t.cand[i].desc);
     }
-    double ts = now_s();
+    double ts = ait_now_s();
     CHECK(strategy->tune(&t, d));
     ait_candidate *w = &t.cand[t.winner];
     if (log) {
         fprintf(log, "Strategy %s finished in %.2fs: selected %s for `%s` and graph spec 0 (%s)\n", strategy->name,
-                now_s() - ts, w->desc, c->name, t.why_winner);
+                ait_now_s() - ts, w->desc, c->name, t.why_winner);
         if (t.cache_hits || t.cache_rebuilt)
             fprintf(log, "cache: %d trials reused, %d corrupt entries rebuilt\n", t.cache_hits, t.cache_rebuilt);
     }
-    CHECK(finish(c, o, model, g0, &t, strategy->name, now_s() - t0, d));
+    CHECK(finish(c, o, model, g0, &t, strategy->name, ait_now_s() - t0, d));
     if (log)
         fprintf(log, "Tuning `%s` completed in %.2fs\n================================================================\n",
-                c->name, now_s() - t0);
+                c->name, ait_now_s() - t0);
 out:
     for (int i = 0; i < t.n_cand; i++) {
         ait_emitted_free(&t.cand[i].e);

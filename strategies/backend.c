@@ -67,29 +67,23 @@ static void tile_prepare_node(const ait_backend *b, ait_graph *g, ait_node *n)
     ait_simd_prepare_node(g, n);
 }
 
-static tile_backend simd_backend = {
-    .b = {.name = "simd",
-          .description = "GCC vector extensions, packed weights, register-blocked GEMM tiles, depthwise kernel",
-          .key_extra = "simd-2",
-          .template_for = tile_template,
-          .n_knobs = 3,
-          .prepare = tile_prepare,
-          .prelude = tile_prelude,
-          .variants = tile_variants,
-          .prepare_node = tile_prepare_node},
-};
+#define TILE_BACKEND(NAME, DESCRIPTION, KEY)                                                                           \
+    {                                                                                                                  \
+        .b = {.name = NAME,                                                                                            \
+              .description = DESCRIPTION,                                                                              \
+              .key_extra = KEY,                                                                                        \
+              .template_for = tile_template,                                                                           \
+              .n_knobs = 3,                                                                                            \
+              .prepare = tile_prepare,                                                                                 \
+              .prelude = tile_prelude,                                                                                 \
+              .variants = tile_variants,                                                                               \
+              .prepare_node = tile_prepare_node},                                                                      \
+    }
 
-static tile_backend tiled_backend = {
-    .b = {.name = "tiled",
-          .description = "scalar C99 register tiles on packed weights, cache-blocked (no vector extensions)",
-          .key_extra = "tiled-1",
-          .template_for = tile_template,
-          .n_knobs = 3,
-          .prepare = tile_prepare,
-          .prelude = tile_prelude,
-          .variants = tile_variants,
-          .prepare_node = tile_prepare_node},
-};
+static tile_backend simd_backend =
+    TILE_BACKEND("simd", "GCC vector extensions, packed weights, register-blocked GEMM tiles, depthwise kernel", "simd-3");
+static tile_backend tiled_backend =
+    TILE_BACKEND("tiled", "scalar C99 register tiles on packed weights, cache-blocked (no vector extensions)", "tiled-2");
 
 static void set_tile_cfg(tile_backend *tb, int vl)
 {

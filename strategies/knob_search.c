@@ -6,18 +6,12 @@
 #include <time.h>
 #include <xxhash.h>
 
+#include "ir/clock.h"
 #include "gen/kernel.h"
 #include "strategies/cache.h"
 #include "strategies/sandbox.h"
 
 enum { MAX_VARIANTS = 8, ROUNDS = 7 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 void ait_knobs_format(const int *knobs, char *buf, size_t n)
 {
@@ -86,16 +80,10 @@ static void **args_for(const ait_graph *g, const ait_node *n, const ait_template
 
 static double time_calls(kb_fn f, void *const *a, int reps)
 {
-    double t0 = now_s();
+    double t0 = ait_now_s();
     for (int r = 0; r < reps; r++)
         f(a);
-    return (now_s() - t0) / reps;
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return a < b ? -1 : a > b;
+    return (ait_now_s() - t0) / reps;
 }
 
 /* In the child: values[i] is variant i's median seconds per call, -1 if it disagrees
@@ -153,10 +141,8 @@ static void child(void *ctx, ait_sandbox_result *res)
             if (res->values[v] == 0)
                 t[v][r] = time_calls(fn[v], va[v], reps[v]);
     for (int v = 0; v < bn->n_var; v++)
-        if (res->values[v] == 0) {
-            qsort(t[v], ROUNDS, sizeof t[v][0], cmp_double);
-            res->values[v] = t[v][ROUNDS / 2];
-        }
+        if (res->values[v] == 0)
+            res->values[v] = ait_median(t[v], ROUNDS);
     res->code = AIT_OK;
 }
 
@@ -256,7 +242,7 @@ void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait
     memset(plan, 0, sizeof *plan);
     if (!b->variants || !b->prepare_node)
         return;
-    double t0 = now_s();
+    double t0 = ait_now_s();
     plan->c = AIT_NEW(a, ait_knob_choice, g->n_nodes + 1);
     unsigned long long *keys = AIT_NEW(a, unsigned long long, g->n_nodes + 1);
     int n_nodes = g->n_nodes; /* variants add no nodes, only tensors */
@@ -291,7 +277,7 @@ void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait
             plan->cached++;
             continue;
         }
-        if (now_s() - t0 > o->budget_s) {
+        if (ait_now_s() - t0 > o->budget_s) {
             c->why = "budget_s spent: default knobs";
             plan->skipped++;
             continue;
@@ -309,7 +295,7 @@ void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait
         to_result(c, &r);
         ait_cache_put(o->cache_dir, key, &r);
     }
-    plan->seconds = now_s() - t0;
+    plan->seconds = ait_now_s() - t0;
 }
 
 int ait_knob_plan_apply(const ait_knob_plan *p, ait_graph *g)

@@ -10,12 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "ir/clock.h"
 
 ait_status ait_sandbox_run(ait_sandbox_fn fn, void *ctx, double timeout_s, ait_sandbox_result *r)
 {
@@ -47,10 +42,10 @@ ait_status ait_sandbox_run(ait_sandbox_fn fn, void *ctx, double timeout_s, ait_s
     }
     close(fd[1]);
     size_t got = 0;
-    double deadline = now_s() + timeout_s;
+    double deadline = ait_now_s() + timeout_s;
     int timed_out = 0;
     while (got < sizeof *r) {
-        double left = deadline - now_s();
+        double left = deadline - ait_now_s();
         if (left <= 0) {
             timed_out = 1;
             break;

@@ -6,17 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "ir/clock.h"
 #include "strategies/check_case.h"
 #include "strategies/sandbox.h"
 
 typedef int (*run_io_fn)(void *, const void *const *, void *const *, int);
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 int ait_outputs_match(const ait_record *rec, int n_out, void *const *got, double rtol, double atol, double *max_abs,
                       double *max_rel, char *why, size_t n)
@@ -49,19 +43,13 @@ int ait_outputs_match(const ait_record *rec, int n_out, void *const *got, double
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* Runs in the child. */
 static void child(void *ctx, ait_sandbox_result *res)
 {
     const ait_trial_spec *t = ctx;
     const ait_recording *r = t->rec;
     ait_diag d = {0};
-    double t0 = now_s();
+    double t0 = ait_now_s();
     ait_module *m = NULL;
     ait_compile_opts co = {t->flags, t->libs};
     if (t->cc->build(t->source, &co, &m, &d) != AIT_OK) {
@@ -77,13 +65,13 @@ static void child(void *ctx, ait_sandbox_result *res)
         snprintf(res->msg, sizeof res->msg, "symbol %s not found", sym);
         return;
     }
-    res->values[3] = now_s() - t0;
+    res->values[3] = ait_now_s() - t0;
     void *ws = aligned_alloc(64, (t->arena_bytes + 64) / 64 * 64);
     int n_out = r->spec.n_out, n_in = r->spec.n_in;
     const void *in[64];
     void *out[64];
     double max_abs = 0, max_rel = 0;
-    t0 = now_s();
+    t0 = ait_now_s();
     const ait_record *prof = NULL;
     for (int i = 0; i < r->n; i++) {
         const ait_record *rec = &r->rec[i];
@@ -113,7 +101,7 @@ static void child(void *ctx, ait_sandbox_result *res)
     }
     res->values[0] = max_abs;
     res->values[1] = max_rel;
-    res->values[4] = now_s() - t0;
+    res->values[4] = ait_now_s() - t0;
     if (t->profile_batch && prof) {
         for (int k = 0; k < n_in; k++)
             in[k] = prof->in[k].data;
@@ -122,18 +110,17 @@ static void child(void *ctx, ait_sandbox_result *res)
         int b = r->max_batch > 1 ? prof->batch : 1;
         double times[1000];
         int n = 0;
-        t0 = now_s();
+        t0 = ait_now_s();
         for (int w = 0; w < 2; w++)
             run(ws, in, out, b);
-        double start = now_s();
-        while (n < 1000 && (n < 5 || now_s() - start < 0.3)) {
-            double a = now_s();
+        double start = ait_now_s();
+        while (n < 1000 && (n < 5 || ait_now_s() - start < 0.3)) {
+            double a = ait_now_s();
             run(ws, in, out, b);
-            times[n++] = now_s() - a;
+            times[n++] = ait_now_s() - a;
         }
-        qsort(times, (size_t)n, sizeof times[0], cmp_double);
-        res->values[2] = times[n / 2];
-        res->values[5] = now_s() - t0;
+        res->values[2] = ait_median(times, n);
+        res->values[5] = ait_now_s() - t0;
         for (int k = 0; k < n_out; k++)
             free(out[k]);
     }
