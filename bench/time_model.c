@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 199309L /* clock_gettime under -std=c99 */
 /* make bench: times emitted code.  Built by bench/run.sh per model with
  *   gcc -O3 -march=native -DMODEL_H='"m.h"' -DRUN=m_run -DIN_N=... -DOUT_N=... -DMAX_B=...
  * usage: time_model input.f32 batch  -> prints the median ms per call (of 15 samples) */

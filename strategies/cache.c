@@ -41,27 +41,68 @@ static int format(const ait_trial_result *r, unsigned long long key, char *buf, 
                     r->throughput, r->build_s, r->validate_s, r->profile_s);
 }
 
-int ait_cache_put(const char *dir, unsigned long long key, const ait_trial_result *r)
+/* Writes parts (in order) to path through a temporary file and a rename: readers never
+ * see half an entry. */
+static int write_atomic(const char *dir, const char *path, const void *const *parts, const size_t *lens, int n)
 {
     if (mkdirs(dir) != 0)
         return -1;
-    char body[2048], path[1100], tmp[1200];
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return -1;
+    int ok = 1;
+    for (int i = 0; i < n; i++)
+        ok &= fwrite(parts[i], 1, lens[i], f) == lens[i];
+    if (fclose(f) != 0 || !ok || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int ait_cache_put(const char *dir, unsigned long long key, const ait_trial_result *r)
+{
+    char body[2048], path[1100];
     int n = format(r, key, body, sizeof body);
     if (n < 0 || (size_t)n >= sizeof body - 40)
         return -1;
     n += snprintf(body + n, sizeof body - (size_t)n, "checksum=%016llx\n",
                   (unsigned long long)XXH64(body, (size_t)n, 0));
     ait_cache_path(dir, key, path, sizeof path);
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
+    const void *parts[1] = {body};
+    size_t lens[1] = {(size_t)n};
+    return write_atomic(dir, path, parts, lens, 1);
+}
+
+static void blob_path(const char *dir, unsigned long long key, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/%016llx.blob", dir, key);
+}
+
+int ait_cache_put_blob(const char *dir, unsigned long long key, const void *data, size_t len)
+{
+    char path[1100];
+    blob_path(dir, key, path, sizeof path);
+    unsigned long long sum = (unsigned long long)XXH64(data, len, key);
+    const void *parts[2] = {data, &sum};
+    size_t lens[2] = {len, sizeof sum};
+    return write_atomic(dir, path, parts, lens, 2);
+}
+
+ait_cache_lookup ait_cache_get_blob(const char *dir, unsigned long long key, void *data, size_t len)
+{
+    char path[1100];
+    blob_path(dir, key, path, sizeof path);
+    FILE *f = fopen(path, "rb");
     if (!f)
-        return -1;
-    int ok = fwrite(body, 1, (size_t)n, f) == (size_t)n;
-    if (fclose(f) != 0 || !ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+        return AIT_CACHE_MISS;
+    unsigned long long sum = 0;
+    char extra;
+    int ok = fread(data, 1, len, f) == len && fread(&sum, sizeof sum, 1, f) == 1 && fread(&extra, 1, 1, f) == 0;
+    fclose(f);
+    return ok && sum == (unsigned long long)XXH64(data, len, key) ? AIT_CACHE_HIT : AIT_CACHE_CORRUPT;
 }
 
 ait_cache_lookup ait_cache_get(const char *dir, unsigned long long key, ait_trial_result *r)

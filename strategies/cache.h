@@ -14,4 +14,9 @@ ait_cache_lookup ait_cache_get(const char *dir, unsigned long long key, ait_tria
 int ait_cache_put(const char *dir, unsigned long long key, const ait_trial_result *r);
 void ait_cache_path(const char *dir, unsigned long long key, char *buf, size_t n);
 
+/* Binary entries (recorded reference outputs): `<key>.blob`, the bytes then their xxh64.
+ * A hit fills exactly len bytes; a wrong size or checksum is CORRUPT. */
+int ait_cache_put_blob(const char *dir, unsigned long long key, const void *data, size_t len);
+ait_cache_lookup ait_cache_get_blob(const char *dir, unsigned long long key, void *data, size_t len);
+
 #endif

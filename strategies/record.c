@@ -7,6 +7,7 @@
 #include "gen/compile.h"
 #include "gen/emit_model.h"
 #include "gen/model_load.h"
+#include "strategies/cache.h"
 
 typedef int (*run_io_fn)(void *, const void *const *, void *const *, int);
 
@@ -153,27 +154,75 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
         if (batchable[k])
             item_bind[k].dims[0] = 1;
     }
+    /* output shapes and storage, from the graph the oracle runs at each binding */
+    ait_graph *meta = NULL;
+    int meta_for = -1;
+    size_t total = 0;
+    for (int i = 0; i < r->n; i++) {
+        ait_record *rec = &r->rec[i];
+        int want = r->true_batch_oracle ? rec->batch : 0;
+        if (meta_for != want) {
+            AIT_TRY(ait_model_prepare(a, m->path, m->bytes, m->len, r->true_batch_oracle ? rec->in : item_bind, &meta,
+                                      d));
+            /* outputs follow the item graph: batched when their axis 0 holds the item */
+            for (int k = 0; k < no && !r->true_batch_oracle; k++) {
+                const ait_tensor *t = &meta->t[meta->outputs[k]];
+                bout[k] = any && t->rank >= 1 && t->dims[0] == 1;
+            }
+            meta_for = want;
+        }
+        for (int k = 0; k < no; k++) {
+            const ait_tensor *t = &meta->t[meta->outputs[k]];
+            rec->out[k] = *t;
+            rec->out[k].name = t->name;
+            if (!r->true_batch_oracle && bout[k])
+                rec->out[k].dims[0] = rec->batch;
+            rec->out[k].data = ait_arena_alloc(a, ait_tensor_bytes(&rec->out[k]) + 1);
+            total += ait_tensor_bytes(&rec->out[k]);
+        }
+    }
+    /* the reference outputs are cached: the same model and inputs give the same outputs */
+    XXH64_state_t *kh = XXH64_createState();
+    XXH64_reset(kh, 0);
+    XXH64_update(kh, "record-1", 8);
+    XXH64_update(kh, m->bytes, m->len);
+    XXH64_update(kh, &r->true_batch_oracle, sizeof r->true_batch_oracle);
+    for (int i = 0; i < r->n; i++) {
+        XXH64_update(kh, &r->rec[i].batch, sizeof r->rec[i].batch);
+        for (int k = 0; k < ni; k++) {
+            XXH64_update(kh, r->rec[i].in[k].dims, sizeof r->rec[i].in[k].dims);
+            XXH64_update(kh, r->rec[i].in[k].data, ait_tensor_bytes(&r->rec[i].in[k]));
+        }
+    }
+    unsigned long long key = XXH64_digest(kh);
+    XXH64_freeState(kh);
+    unsigned char *all = malloc(total + 1);
+    if (ait_cache_get_blob(c->cache_dir, key, all, total) == AIT_CACHE_HIT) {
+        size_t off = 0;
+        for (int i = 0; i < r->n; i++)
+            for (int k = 0; k < no; k++) {
+                memcpy(r->rec[i].out[k].data, all + off, ait_tensor_bytes(&r->rec[i].out[k]));
+                off += ait_tensor_bytes(&r->rec[i].out[k]);
+            }
+        r->cached = 1;
+    }
     oracle o = {0};
     int built_for = -1;
-    for (int i = 0; i < r->n; i++) {
+    for (int i = 0; i < r->n && !r->cached; i++) {
         ait_record *rec = &r->rec[i];
         int want = r->true_batch_oracle ? rec->batch : 0;
         if (built_for != want) {
             oracle_free(&o);
-            if (r->true_batch_oracle) {
-                AIT_TRY(oracle_build(a, m, rec->in, NULL, NULL, 1, &o, d));
-            } else {
-                /* outputs follow the item graph: batched when their axis 0 holds the item */
-                ait_graph *probe;
-                AIT_TRY(ait_model_prepare(a, m->path, m->bytes, m->len, item_bind, &probe, d));
-                for (int k = 0; k < no; k++) {
-                    const ait_tensor *t = &probe->t[probe->outputs[k]];
-                    bout[k] = any && t->rank >= 1 && t->dims[0] == 1;
-                }
-                AIT_TRY(oracle_build(a, m, item_bind, bin, bout, c->batch_sizes[c->n_batch_sizes - 1] > 1
-                                                                       ? c->batch_sizes[c->n_batch_sizes - 1]
-                                                                       : 1,
-                                     &o, d));
+            ait_status s = r->true_batch_oracle
+                               ? oracle_build(a, m, rec->in, NULL, NULL, 1, &o, d)
+                               : oracle_build(a, m, item_bind, bin, bout,
+                                              c->batch_sizes[c->n_batch_sizes - 1] > 1
+                                                  ? c->batch_sizes[c->n_batch_sizes - 1]
+                                                  : 1,
+                                              &o, d);
+            if (s != AIT_OK) {
+                free(all);
+                return s;
             }
             built_for = want;
         }
@@ -181,22 +230,25 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
         void *out[64];
         for (int k = 0; k < ni; k++)
             in[k] = rec->in[k].data;
-        for (int k = 0; k < no; k++) {
-            const ait_tensor *t = &o.g->t[o.g->outputs[k]];
-            rec->out[k] = *t;
-            rec->out[k].data = NULL;
-            rec->out[k].name = t->name;
-            if (!r->true_batch_oracle && bout[k])
-                rec->out[k].dims[0] = rec->batch;
-            rec->out[k].data = ait_arena_alloc(a, ait_tensor_bytes(&rec->out[k]) + 1);
+        for (int k = 0; k < no; k++)
             out[k] = rec->out[k].data;
-        }
         int rc = o.run(o.ws, in, out, r->true_batch_oracle ? 1 : rec->batch);
         if (rc != 0) {
             oracle_free(&o);
+            free(all);
             return ait_fail(d, AIT_E_RUNTIME, "reference run failed with code %d", rc);
         }
     }
+    if (!r->cached) {
+        size_t off = 0;
+        for (int i = 0; i < r->n; i++)
+            for (int k = 0; k < no; k++) {
+                memcpy(all + off, r->rec[i].out[k].data, ait_tensor_bytes(&r->rec[i].out[k]));
+                off += ait_tensor_bytes(&r->rec[i].out[k]);
+            }
+        ait_cache_put_blob(c->cache_dir, key, all, total);
+    }
+    free(all);
     oracle_free(&o);
     AIT_TRY(classify(a, g, r));
 
@@ -248,8 +300,9 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
         fprintf(log, "recorded %d batches (batch sizes", r->n);
         for (int i = 0; i < c->n_batch_sizes; i++)
             fprintf(log, "%s%d", i ? "," : " ", c->batch_sizes[i]);
-        fprintf(log, ") from %d samples, %d items; reference %s\n", ns, n_items,
-                r->true_batch_oracle ? "run at each batch size" : "run item by item (model takes one item)");
+        fprintf(log, ") from %d samples, %d items; reference %s%s\n", ns, n_items,
+                r->true_batch_oracle ? "run at each batch size" : "run item by item (model takes one item)",
+                r->cached ? " (outputs reused from the cache)" : "");
     }
     return AIT_OK;
 }

@@ -27,6 +27,7 @@ typedef struct {
     ait_tensor *bind;       /* input shapes candidates are specialized for (one item when batched) */
     unsigned long long hash; /* of all recorded inputs and outputs */
     int true_batch_oracle;  /* the reference ran at each batch size (symbolic batch dim) */
+    int cached;             /* reference outputs came from the cache */
 } ait_recording;
 
 typedef struct {

@@ -328,10 +328,20 @@ static void test_cache_reuse_and_corrupt_entry(void **state)
     ait_diag d;
     assert_int_equal(tune(&c, &log, &d), AIT_OK);
     assert_null(strstr(log, "reusing cached trial"));
+    assert_null(strstr(log, "outputs reused from the cache"));
     free(log);
     assert_int_equal(tune(&c, &log, &d), AIT_OK);
     assert_non_null(strstr(log, "reusing cached trial"));
     assert_non_null(strstr(log, "cache: 1 trials reused, 0 corrupt"));
+    assert_non_null(strstr(log, "outputs reused from the cache"));
+    free(log);
+    /* a damaged recording is recomputed, never trusted */
+    char cmd0[1400];
+    snprintf(cmd0, sizeof cmd0, "for f in %s/*.blob; do printf 'x' | dd of=\"$f\" bs=1 seek=3 conv=notrunc 2>/dev/null; done",
+             c.cache_dir);
+    assert_int_equal(system(cmd0), 0);
+    assert_int_equal(tune(&c, &log, &d), AIT_OK);
+    assert_null(strstr(log, "outputs reused from the cache"));
     free(log);
     /* damage every entry: detected by checksum and rebuilt */
     char cmd[1400];
