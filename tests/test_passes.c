@@ -78,7 +78,7 @@ static float *run(const uint8_t *bytes, size_t len, int passes, const char *back
     *kernels = e.n_kernels;
     char *unit = ait_emitted_unit(&e);
     ait_module *m;
-    ait_compile_opts co = {.flags = "-O2 -march=native"};
+    ait_compile_opts co = {.flags = "-O3 -march=native -ffp-contract=fast"}; /* as trials build */
     if (ait_compiler_gcc.build(unit, &co, &m, &d) != AIT_OK)
         fail_msg("%s", d.msg);
     free(unit);
@@ -210,6 +210,45 @@ static void test_gemm_matmul_epilogues_and_drops(void **state)
     tb_free(b);
 }
 
+/* x[1,C,H,W] -> Conv (group g, k x k, stride s, pads k/2) -> Clip(0, 6) -> y: depthwise and
+ * im2col convs with their own plane and border handling in simd/tiled */
+static void conv_case(int64_t c_in, int64_t c_out, int64_t group, int64_t hw, int64_t stride, int64_t k)
+{
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, c_in, hw, hw}, wd[4] = {c_out, c_in / group, k, k}, bd[1] = {c_out}, sd[1] = {1};
+    tb_input(b, "x", 1, 4, xd);
+    init_random(b, "W", 4, wd, 31, -0.5f, 0.5f);
+    init_random(b, "B", 1, bd, 32, -0.5f, 0.5f);
+    float lo = 0, hi = 6;
+    tb_init(b, "lo", 1, 0, sd, &lo, 0);
+    tb_init(b, "hi", 1, 0, sd, &hi, 0);
+    Onnx__NodeProto *c = tb_node(b, "Conv", "x,W,B", "c");
+    int64_t pads[4] = {k / 2, k / 2, k / 2, k / 2}, strides[2] = {stride, stride};
+    tb_attr_ints(b, c, "pads", 4, pads);
+    tb_attr_ints(b, c, "strides", 2, strides);
+    tb_attr_i(b, c, "group", group);
+    tb_node(b, "Clip", "c,lo,hi", "y");
+    tb_output(b, "y");
+    ait_pass_stats st = check_model(b, c_in * hw * hw);
+    assert_int_equal(st.fused, 1);
+    tb_free(b);
+}
+
+static void test_depthwise_and_im2col_convs(void **state)
+{
+    (void)state;
+    static const int64_t hw[] = {7, 14, 15, 20, 28, 33, 56, 112};
+    for (size_t i = 0; i < sizeof hw / sizeof hw[0]; i++)
+        for (int64_t s = 1; s <= 2; s++) {
+            conv_case(8, 8, 8, hw[i], s, 3);   /* depthwise */
+            conv_case(32, 32, 32, hw[i], s, 3);
+            conv_case(3, 8, 1, hw[i], s, 3);   /* im2col */
+            conv_case(16, 27, 1, hw[i], 1, 1); /* pointwise: rows and columns past whole tiles */
+        }
+    conv_case(192, 192, 192, 28, 2, 3); /* mobilenet_v2's shapes */
+    conv_case(384, 384, 384, 14, 1, 3);
+}
+
 int main(void)
 {
     ait_backend_set_arch("native");
@@ -217,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_bn_fold_and_activations),
         cmocka_unit_test(test_residual_add),
         cmocka_unit_test(test_gemm_matmul_epilogues_and_drops),
+        cmocka_unit_test(test_depthwise_and_im2col_convs),
     };
     return cmocka_run_group_tests_name("passes", tests, NULL, NULL);
 }

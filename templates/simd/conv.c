@@ -95,20 +95,43 @@ static void wx_panels(ait_sb *b, const ait_graph *g, const ait_node *n, const ai
 void ait_simd_im2col(ait_sb *b, const ait_conv_params *p, const char *dst)
 {
     long long N = p->out[1] * p->out[2];
+    int64_t S = p->stride[2], P = p->pad_lo[2], D = p->dil[2], OW = p->out[2], IW = p->in[2];
     ait_sb_printf(b,
                   "for (long ci = 0; ci < %" PRId64 "; ci++)\nfor (long kh = 0; kh < %" PRId64 "; kh++)\n"
                   "for (long kw = 0; kw < %" PRId64 "; kw++) {\n"
                   "float *row = %s + ((ci * %" PRId64 " + kh) * %" PRId64 " + kw) * %lld;\n",
                   p->cin, p->k[1], p->k[2], dst, p->k[1], p->k[2], N);
+    /* output columns whose tap lands inside the input: plain copies between zero borders */
     ait_sb_printf(b,
-                  "for (long oh = 0; oh < %" PRId64 "; oh++) {\nconst long ih = oh * %" PRId64 " - %" PRId64
-                  " + kh * %" PRId64 ";\n"
-                  "for (long ow = 0; ow < %" PRId64 "; ow++) {\nconst long iw = ow * %" PRId64 " - %" PRId64
-                  " + kw * %" PRId64 ";\n"
-                  "row[oh * %" PRId64 " + ow] = ih >= 0 && ih < %" PRId64 " && iw >= 0 && iw < %" PRId64
-                  " ? x0[(ci * %" PRId64 " + ih) * %" PRId64 " + iw] : 0;\n}\n}\n}\n",
-                  p->out[1], p->stride[1], p->pad_lo[1], p->dil[1], p->out[2], p->stride[2], p->pad_lo[2],
-                  p->dil[2], p->out[2], p->in[1], p->in[2], p->in[1], p->in[2]);
+                  "const long lo_t = %" PRId64 " - kw * %" PRId64 ", hi_t = %" PRId64 " - kw * %" PRId64 ";\n"
+                  "long owlo = lo_t > 0 ? (lo_t + %" PRId64 ") / %" PRId64 " : 0;\n"
+                  "long owhi = hi_t >= 0 ? hi_t / %" PRId64 " + 1 : 0;\n"
+                  "owlo = owlo < %" PRId64 " ? owlo : %" PRId64 ";\n"
+                  "owhi = owhi < owlo ? owlo : owhi < %" PRId64 " ? owhi : %" PRId64 ";\n",
+                  P, D, IW - 1 + P, D, S - 1, S, S, OW, OW, OW, OW);
+    /* the same for output rows: zero rows, then rows whose tap row is inside the input (no
+     * `continue` in the row loop, see emit_plane) */
+    int64_t SH = p->stride[1], PH = p->pad_lo[1], DH = p->dil[1], OH = p->out[1], IH = p->in[1];
+    ait_sb_printf(b,
+                  "const long lo_h = %" PRId64 " - kh * %" PRId64 ", hi_h = %" PRId64 " - kh * %" PRId64 ";\n"
+                  "long ohlo = lo_h > 0 ? (lo_h + %" PRId64 ") / %" PRId64 " : 0;\n"
+                  "long ohhi = hi_h >= 0 ? hi_h / %" PRId64 " + 1 : 0;\n"
+                  "ohlo = ohlo < %" PRId64 " ? ohlo : %" PRId64 ";\n"
+                  "ohhi = ohhi < ohlo ? ohlo : ohhi < %" PRId64 " ? ohhi : %" PRId64 ";\n",
+                  PH, DH, IH - 1 + PH, DH, SH - 1, SH, SH, OH, OH, OH, OH);
+    ait_sb_printf(b, "for (long j = 0; j < ohlo * %" PRId64 "; j++)\nrow[j] = 0;\n", OW);
+    ait_sb_printf(b,
+                  "for (long oh = ohlo; oh < ohhi; oh++) {\nconst long ih = oh * %" PRId64 " - %" PRId64
+                  " + kh * %" PRId64 ";\nfloat *const out = row + oh * %" PRId64 ";\n",
+                  SH, PH, DH, OW);
+    ait_sb_printf(b,
+                  "const float *const src = x0 + (ci * %" PRId64 " + ih) * %" PRId64 ";\n"
+                  "for (long ow = 0; ow < owlo; ow++)\nout[ow] = 0;\n"
+                  "for (long ow = owlo; ow < owhi; ow++)\nout[ow] = src[ow * %" PRId64 " - %" PRId64 " + kw * %" PRId64
+                  "];\n"
+                  "for (long ow = owhi; ow < %" PRId64 "; ow++)\nout[ow] = 0;\n}\n",
+                  IH, IW, S, P, D, OW);
+    ait_sb_printf(b, "for (long j = ohhi * %" PRId64 "; j < %lld; j++)\nrow[j] = 0;\n}\n", OW, N);
 }
 
 static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col)
@@ -146,73 +169,132 @@ static void plane_dims(const ait_conv_params *p, int64_t *rows, int64_t *cols)
     *cols = (OWv - 1) * p->stride[2] + (p->k[2] - 1) * p->dil[2] + 1;
 }
 
+/* plane[r][j] = x[r - pad_top][step * j + off - pad_left] of channel xc, zero outside the
+ * input; the bounds are constants, so the copy is a plain (vectorizable) loop. */
+static void emit_plane(ait_sb *b, const ait_conv_params *p, const char *plane, int64_t rows, int64_t cols,
+                       int64_t step, int64_t off)
+{
+    int64_t IH = p->in[1], IW = p->in[2], PT = p->pad_lo[1], PL = p->pad_lo[2];
+    int64_t rlo = PT < rows ? PT : rows, rhi = PT + IH < rows ? PT + IH : rows;
+    /* columns j with 0 <= step * j + off - PL < IW */
+    int64_t jlo = PL - off > 0 ? (PL - off + step - 1) / step : 0;
+    int64_t jhi = IW - 1 + PL - off >= 0 ? (IW - 1 + PL - off) / step + 1 : 0;
+    jlo = jlo < cols ? jlo : cols;
+    jhi = jhi < jlo ? jlo : jhi < cols ? jhi : cols;
+    /* zero rows before and after, then the rows that read the input (no control flow inside
+     * the row loop: gcc 12 miscompiles the outer-loop vectorization of a row loop that
+     * skips rows with `continue`, found by tests/test_passes.c) */
+    ait_sb_printf(b, "for (long j = 0; j < %" PRId64 "; j++)\n%s[j] = 0;\n", rlo * cols, plane);
+    ait_sb_printf(b,
+                  "for (long r = %" PRId64 "; r < %" PRId64 "; r++) {\nfloat *const row = %s + r * %" PRId64 ";\n"
+                  "for (long j = 0; j < %" PRId64 "; j++)\nrow[j] = 0;\n"
+                  "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = xc[(r - %" PRId64 ") * %" PRId64
+                  " + %" PRId64 " * j + %" PRId64 "];\n"
+                  "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = 0;\n}\n",
+                  rlo, rhi, plane, cols, jlo, jlo, jhi, PT, IW, step, off - PL, jhi, cols);
+    ait_sb_printf(b, "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\n%s[j] = 0;\n", rhi * cols, rows * cols,
+                  plane);
+}
+
+/* One depthwise tile at (oh, ow): R output rows x V vectors, each its own sum over the taps
+ * (the planes and weights as emit_depthwise sets them up). */
+static void dw_tile(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int V)
+{
+    const ait_conv_params *p = n->params;
+    const int vl = ait_simd_base()->vl;
+    int64_t OH = p->out[1], OW = p->out[2], KH = p->k[1], KW = p->k[2];
+    int64_t SH = p->stride[1], SW = p->stride[2], DH = p->dil[1], DW = p->dil[2];
+    int64_t PHh, PWw;
+    plane_dims(p, &PHh, &PWw);
+    int64_t PE = (PWw + 1) / 2, PO = PWw / 2;
+    int vec_epi = ait_simd_epilogue_vec(NULL, g, n, NULL, NULL);
+    ait_sb_puts(b, "{\n");
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < V; v++)
+            ait_sb_printf(b, "ait_vf a%d_%d = (ait_vf){0} + bias;\n", r, v);
+    for (int64_t kh = 0; kh < KH; kh++)
+        for (int64_t kw = 0; kw < KW; kw++) {
+            int64_t col = kw * DW;
+            ait_sb_printf(b, "{\nconst float w = wk[%" PRId64 "];\n", kh * KW + kw);
+            for (int r = 0; r < R; r++)
+                for (int v = 0; v < V; v++) {
+                    if (SW == 1)
+                        ait_sb_printf(b, "a%d_%d += w * AIT_LD(pad + ((oh + %d) * %" PRId64 " + %" PRId64 ") * %" PRId64
+                                         " + ow + %" PRId64 ");\n",
+                                      r, v, r, SH, kh * DH, PWw, col + v * vl);
+                    else
+                        ait_sb_printf(b, "a%d_%d += w * AIT_LD(%s + ((oh + %d) * %" PRId64 " + %" PRId64 ") * %" PRId64
+                                         " + ow + %" PRId64 ");\n",
+                                      r, v, col & 1 ? "od" : "ev", r, SH, kh * DH, col & 1 ? PO : PE,
+                                      (col >> 1) + v * vl);
+                }
+            ait_sb_puts(b, "}\n");
+        }
+    /* Whole vectors are stored even past the row's end, in row-major order: the extra lanes
+     * land on the next row (or channel), which is stored afterwards.  Only the tensor's last
+     * row goes through a buffer.  A vector epilogue runs before the store; any other after
+     * it, on the whole plane. */
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < V; v++) {
+            char acc[32];
+            snprintf(acc, sizeof acc, "a%d_%d", r, v);
+            ait_sb_printf(b, "{\nconst long owv = ow + %d;\nconst long yi = (ch * %" PRId64 " + oh + %d) * %" PRId64
+                             " + owv;\n",
+                          v * vl, OH, r, OW);
+            ait_sb_printf(b, "if (yi + %d <= %" PRId64 ") {\n", vl, p->cin * OH * OW);
+            if (vec_epi && n->n_epi) /* residual lanes past the tensor's end are never read */
+                ait_simd_epilogue_vec(b, g, n, acc, "yi");
+            ait_sb_printf(b, "AIT_ST(y0 + yi, %s);\n} else {\n", acc);
+            ait_sb_printf(b, "float t[%d];\nAIT_ST(t, %s);\nfor (long j = 0; j < %d && owv + j < %" PRId64 "; j++) {\n"
+                             "float v = t[j];\n",
+                          vl, acc, vl, OW);
+            if (vec_epi)
+                ait_emit_epilogue(b, g, n, "v", "yi + j");
+            ait_sb_puts(b, "y0[yi + j] = v;\n}\n}\n}\n");
+        }
+    ait_sb_puts(b, "}\n");
+}
+
 static void emit_depthwise(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_conv_params *p = n->params;
     const ait_simd_cfg *c = ait_simd_base();
     int64_t IH = p->in[1], IW = p->in[2], OH = p->out[1], OW = p->out[2], KH = p->k[1], KW = p->k[2];
-    int64_t SH = p->stride[1], SW = p->stride[2], DH = p->dil[1], DW = p->dil[2], PT = p->pad_lo[1], PL = p->pad_lo[2];
+    int64_t SW = p->stride[2];
     int64_t PHh, PWw;
     plane_dims(p, &PHh, &PWw);
     int64_t PE = (PWw + 1) / 2, PO = PWw / 2; /* even/odd column planes for stride 2 */
     int vec_epi = ait_simd_epilogue_vec(NULL, g, n, NULL, NULL);
     ait_sb_printf(b, "for (long ch = 0; ch < %" PRId64 "; ch++) {\nconst float *const xc = x0 + ch * %" PRId64 ";\n",
                   p->cin, IH * IW);
-    /* one pass builds the padded plane (stride 1) or its even and odd columns (stride 2) */
+    /* the padded plane (stride 1) or its even and odd columns (stride 2) */
     if (SW == 1) {
-        ait_sb_printf(b,
-                      "float *const pad = s0;\nfor (long r = 0; r < %" PRId64 "; r++) {\n"
-                      "const long ih = r - %" PRId64 ";\nfloat *const row = pad + r * %" PRId64 ";\n"
-                      "for (long j = 0; j < %" PRId64 "; j++) {\nconst long iw = j - %" PRId64 ";\n"
-                      "row[j] = ih >= 0 && ih < %" PRId64 " && iw >= 0 && iw < %" PRId64 " ? xc[ih * %" PRId64
-                      " + iw] : 0;\n}\n}\n",
-                      PHh, PT, PWw, PWw, PL, IH, IW, IW);
+        ait_sb_puts(b, "float *const pad = s0;\n");
+        emit_plane(b, p, "pad", PHh, PWw, 1, 0);
     } else {
-        ait_sb_printf(b,
-                      "float *const ev = s0, *const od = s0 + %" PRId64 ";\nfor (long r = 0; r < %" PRId64 "; r++) {\n"
-                      "const long ih = r - %" PRId64 ";\nconst int rin = ih >= 0 && ih < %" PRId64 ";\n"
-                      "for (long j = 0; j < %" PRId64 "; j++) {\nconst long iw = 2 * j - %" PRId64 ";\n"
-                      "ev[r * %" PRId64 " + j] = rin && iw >= 0 && iw < %" PRId64 " ? xc[ih * %" PRId64 " + iw] : 0;\n"
-                      "od[r * %" PRId64 " + j] = rin && iw + 1 >= 0 && iw + 1 < %" PRId64 " ? xc[ih * %" PRId64
-                      " + iw + 1] : 0;\n}\n}\n",
-                      PHh * PE, PHh, PT, IH, PE, PL, PE, IW, IW, PO, IW, IW);
+        ait_sb_printf(b, "float *const ev = s0, *const od = s0 + %" PRId64 ";\n", PHh * PE);
+        emit_plane(b, p, "ev", PHh, PE, 2, 0);
+        emit_plane(b, p, "od", PHh, PO, 2, 1);
     }
     ait_sb_printf(b, "const float *const wk = x1 + ch * %" PRId64 ";\n", KH * KW);
     ait_sb_printf(b, "const float bias = %s;\n", ait_node_in(g, n, 2) ? "x2[ch]" : "0");
-    ait_sb_printf(b, "for (long oh = 0; oh < %" PRId64 "; oh++)\nfor (long ow = 0; ow < %" PRId64 "; ow += %d) {\n"
-                     "ait_vf acc = {0};\nacc += bias;\n",
-                  OH, OW, c->vl);
-    for (int64_t kh = 0; kh < KH; kh++)
-        for (int64_t kw = 0; kw < KW; kw++) {
-            int64_t col = kw * DW;
-            if (SW == 1)
-                ait_sb_printf(b, "acc += wk[%" PRId64 "] * AIT_LD(pad + (oh * %" PRId64 " + %" PRId64 ") * %" PRId64
-                                 " + ow + %" PRId64 ");\n",
-                              kh * KW + kw, SH, kh * DH, PWw, col);
-            else
-                ait_sb_printf(b, "acc += wk[%" PRId64 "] * AIT_LD(%s + (oh * %" PRId64 " + %" PRId64 ") * %" PRId64
-                                 " + ow + %" PRId64 ");\n",
-                              kh * KW + kw, col & 1 ? "od" : "ev", SH, kh * DH, col & 1 ? PO : PE, col >> 1);
+    /* tiles of R rows x V vectors: independent sums hide the FMA latency */
+    int64_t nvec = (OW + c->vl - 1) / c->vl, V = nvec < 4 ? nvec : 4, R = V >= 6 ? 1 : 6 / V;
+    int64_t nfull = nvec / V, rem = nvec % V, rows = OH / R * R;
+    for (int pass = 0; pass < 2; pass++) {
+        int64_t r_n = pass ? 1 : R, from = pass ? rows : 0, to = pass ? OH : rows;
+        if (from >= to)
+            continue;
+        ait_sb_printf(b, "for (long oh = %" PRId64 "; oh < %" PRId64 "; oh += %" PRId64 ") {\n", from, to, r_n);
+        ait_sb_printf(b, "for (long ow = 0; ow < %" PRId64 "; ow += %" PRId64 ")\n", nfull * V * c->vl, V * c->vl);
+        dw_tile(b, g, n, (int)r_n, (int)V);
+        if (rem) {
+            ait_sb_printf(b, "{\nconst long ow = %" PRId64 ";\n", nfull * V * c->vl);
+            dw_tile(b, g, n, (int)r_n, (int)rem);
+            ait_sb_puts(b, "}\n");
         }
-    /* Whole vectors are stored even past the row's end: the extra lanes land on the next row
-     * (or channel), which is computed afterwards.  Only the tensor's last row goes through a
-     * buffer.  A vector epilogue runs before the store; any other after it, on the row. */
-    ait_sb_printf(b, "const long yi = (ch * %" PRId64 " + oh) * %" PRId64 " + ow;\n", OH, OW);
-    if (vec_epi && n->n_epi) {
-        /* residual lanes past the tensor's end are not read: the last row takes the scalar path */
-        ait_sb_printf(b, "if (yi + %d <= %" PRId64 ") {\n", c->vl, p->cin * OH * OW);
-        ait_simd_epilogue_vec(b, g, n, "acc", "yi");
-        ait_sb_puts(b, "AIT_ST(y0 + yi, acc);\n} else {\n");
-    } else {
-        ait_sb_printf(b, "if (yi + %d <= %" PRId64 ") {\nAIT_ST(y0 + yi, acc);\n} else {\n", c->vl,
-                      p->cin * OH * OW);
+        ait_sb_puts(b, "}\n");
     }
-    ait_sb_printf(b, "float t[%d];\nAIT_ST(t, acc);\nfor (long j = 0; j < %d && ow + j < %" PRId64 "; j++) {\n"
-                     "float v = t[j];\n",
-                  c->vl, c->vl, OW);
-    if (vec_epi)
-        ait_emit_epilogue(b, g, n, "v", "yi + j");
-    ait_sb_puts(b, "y0[yi + j] = v;\n}\n}\n}\n");
     if (n->n_epi && !vec_epi) {
         ait_sb_printf(b, "for (long j = 0; j < %" PRId64 "; j++) {\nconst long yi = ch * %" PRId64 " + j;\n"
                          "float v = y0[yi];\n",
