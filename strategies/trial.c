@@ -111,10 +111,15 @@ static void child(void *ctx, ait_sandbox_result *res)
         double times[1000];
         int n = 0;
         t0 = ait_now_s();
-        for (int w = 0; w < 2; w++)
+        run(ws, in, out, b);
+        /* a second warm-up and at least 5 timed runs; 3 when one takes over half a second (the
+         * reference of a big model) */
+        int slow = ait_now_s() - t0 > 0.5;
+        if (!slow)
             run(ws, in, out, b);
         double start = ait_now_s();
-        while (n < 1000 && (n < 5 || ait_now_s() - start < 0.3)) {
+        int min_runs = slow ? 3 : 5;
+        while (n < 1000 && (n < min_runs || ait_now_s() - start < 0.3)) {
             double a = ait_now_s();
             run(ws, in, out, b);
             times[n++] = ait_now_s() - a;
