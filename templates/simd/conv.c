@@ -1,7 +1,6 @@
 /* simd: Conv as a WX GEMM on packed weights (1x1 directly on the input,
- * other kernels through im2col into scratch), and a dedicated depthwise
- * kernel vectorized along output rows (stride 2 reads even/odd column planes
- * so every load is contiguous). */
+ * other kernels through im2col into scratch), and depthwise through the
+ * sliding-window kernel of window.c. */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -160,156 +159,21 @@ static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
     }
 }
 
-/* The depthwise padded plane: it covers every window of a row rounded up to whole vectors. */
-static void plane_dims(const ait_conv_params *p, int64_t *rows, int64_t *cols)
+static ait_simd_window depthwise_window(const ait_conv_params *p)
 {
-    const int vl = ait_simd_base()->vl;
-    int64_t OWv = (p->out[2] + vl - 1) / vl * vl;
-    *rows = (p->out[1] - 1) * p->stride[1] + (p->k[1] - 1) * p->dil[1] + 1;
-    *cols = (OWv - 1) * p->stride[2] + (p->k[2] - 1) * p->dil[2] + 1;
-}
-
-/* plane[r][j] = x[r - pad_top][step * j + off - pad_left] of channel xc, zero outside the
- * input; the bounds are constants, so the copy is a plain (vectorizable) loop. */
-static void emit_plane(ait_sb *b, const ait_conv_params *p, const char *plane, int64_t rows, int64_t cols,
-                       int64_t step, int64_t off)
-{
-    int64_t IH = p->in[1], IW = p->in[2], PT = p->pad_lo[1], PL = p->pad_lo[2];
-    int64_t rlo = PT < rows ? PT : rows, rhi = PT + IH < rows ? PT + IH : rows;
-    /* columns j with 0 <= step * j + off - PL < IW */
-    int64_t jlo = PL - off > 0 ? (PL - off + step - 1) / step : 0;
-    int64_t jhi = IW - 1 + PL - off >= 0 ? (IW - 1 + PL - off) / step + 1 : 0;
-    jlo = jlo < cols ? jlo : cols;
-    jhi = jhi < jlo ? jlo : jhi < cols ? jhi : cols;
-    /* zero rows before and after, then the rows that read the input (no control flow inside
-     * the row loop: gcc 12 miscompiles the outer-loop vectorization of a row loop that
-     * skips rows with `continue`, found by tests/test_passes.c) */
-    ait_sb_printf(b, "for (long j = 0; j < %" PRId64 "; j++)\n%s[j] = 0;\n", rlo * cols, plane);
-    ait_sb_printf(b,
-                  "for (long r = %" PRId64 "; r < %" PRId64 "; r++) {\nfloat *const row = %s + r * %" PRId64 ";\n"
-                  "for (long j = 0; j < %" PRId64 "; j++)\nrow[j] = 0;\n"
-                  "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = xc[(r - %" PRId64 ") * %" PRId64
-                  " + %" PRId64 " * j + %" PRId64 "];\n"
-                  "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = 0;\n}\n",
-                  rlo, rhi, plane, cols, jlo, jlo, jhi, PT, IW, step, off - PL, jhi, cols);
-    ait_sb_printf(b, "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\n%s[j] = 0;\n", rhi * cols, rows * cols,
-                  plane);
-}
-
-/* One depthwise tile at (oh, ow): R output rows x V vectors, each its own sum over the taps
- * (the planes and weights as emit_depthwise sets them up). */
-static void dw_tile(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int V)
-{
-    const ait_conv_params *p = n->params;
-    const int vl = ait_simd_base()->vl;
-    int64_t OH = p->out[1], OW = p->out[2], KH = p->k[1], KW = p->k[2];
-    int64_t SH = p->stride[1], SW = p->stride[2], DH = p->dil[1], DW = p->dil[2];
-    int64_t PHh, PWw;
-    plane_dims(p, &PHh, &PWw);
-    int64_t PE = (PWw + 1) / 2, PO = PWw / 2;
-    int vec_epi = ait_simd_epilogue_vec(NULL, g, n, NULL, NULL);
-    ait_sb_puts(b, "{\n");
-    for (int r = 0; r < R; r++)
-        for (int v = 0; v < V; v++)
-            ait_sb_printf(b, "ait_vf a%d_%d = (ait_vf){0} + bias;\n", r, v);
-    for (int64_t kh = 0; kh < KH; kh++)
-        for (int64_t kw = 0; kw < KW; kw++) {
-            int64_t col = kw * DW;
-            ait_sb_printf(b, "{\nconst float w = wk[%" PRId64 "];\n", kh * KW + kw);
-            for (int r = 0; r < R; r++)
-                for (int v = 0; v < V; v++) {
-                    if (SW == 1)
-                        ait_sb_printf(b, "a%d_%d += w * AIT_LD(pad + ((oh + %d) * %" PRId64 " + %" PRId64 ") * %" PRId64
-                                         " + ow + %" PRId64 ");\n",
-                                      r, v, r, SH, kh * DH, PWw, col + v * vl);
-                    else
-                        ait_sb_printf(b, "a%d_%d += w * AIT_LD(%s + ((oh + %d) * %" PRId64 " + %" PRId64 ") * %" PRId64
-                                         " + ow + %" PRId64 ");\n",
-                                      r, v, col & 1 ? "od" : "ev", r, SH, kh * DH, col & 1 ? PO : PE,
-                                      (col >> 1) + v * vl);
-                }
-            ait_sb_puts(b, "}\n");
-        }
-    /* Whole vectors are stored even past the row's end, in row-major order: the extra lanes
-     * land on the next row (or channel), which is stored afterwards.  Only the tensor's last
-     * row goes through a buffer.  A vector epilogue runs before the store; any other after
-     * it, on the whole plane. */
-    for (int r = 0; r < R; r++)
-        for (int v = 0; v < V; v++) {
-            char acc[32];
-            snprintf(acc, sizeof acc, "a%d_%d", r, v);
-            ait_sb_printf(b, "{\nconst long owv = ow + %d;\nconst long yi = (ch * %" PRId64 " + oh + %d) * %" PRId64
-                             " + owv;\n",
-                          v * vl, OH, r, OW);
-            ait_sb_printf(b, "if (yi + %d <= %" PRId64 ") {\n", vl, p->cin * OH * OW);
-            if (vec_epi && n->n_epi) /* residual lanes past the tensor's end are never read */
-                ait_simd_epilogue_vec(b, g, n, acc, "yi");
-            ait_sb_printf(b, "AIT_ST(y0 + yi, %s);\n} else {\n", acc);
-            ait_sb_printf(b, "float t[%d];\nAIT_ST(t, %s);\nfor (long j = 0; j < %d && owv + j < %" PRId64 "; j++) {\n"
-                             "float v = t[j];\n",
-                          vl, acc, vl, OW);
-            if (vec_epi)
-                ait_emit_epilogue(b, g, n, "v", "yi + j");
-            ait_sb_puts(b, "y0[yi + j] = v;\n}\n}\n}\n");
-        }
-    ait_sb_puts(b, "}\n");
-}
-
-static void emit_depthwise(ait_sb *b, const ait_graph *g, const ait_node *n)
-{
-    const ait_conv_params *p = n->params;
-    const ait_simd_cfg *c = ait_simd_base();
-    int64_t IH = p->in[1], IW = p->in[2], OH = p->out[1], OW = p->out[2], KH = p->k[1], KW = p->k[2];
-    int64_t SW = p->stride[2];
-    int64_t PHh, PWw;
-    plane_dims(p, &PHh, &PWw);
-    int64_t PE = (PWw + 1) / 2, PO = PWw / 2; /* even/odd column planes for stride 2 */
-    int vec_epi = ait_simd_epilogue_vec(NULL, g, n, NULL, NULL);
-    ait_sb_printf(b, "for (long ch = 0; ch < %" PRId64 "; ch++) {\nconst float *const xc = x0 + ch * %" PRId64 ";\n",
-                  p->cin, IH * IW);
-    /* the padded plane (stride 1) or its even and odd columns (stride 2) */
-    if (SW == 1) {
-        ait_sb_puts(b, "float *const pad = s0;\n");
-        emit_plane(b, p, "pad", PHh, PWw, 1, 0);
-    } else {
-        ait_sb_printf(b, "float *const ev = s0, *const od = s0 + %" PRId64 ";\n", PHh * PE);
-        emit_plane(b, p, "ev", PHh, PE, 2, 0);
-        emit_plane(b, p, "od", PHh, PO, 2, 1);
-    }
-    ait_sb_printf(b, "const float *const wk = x1 + ch * %" PRId64 ";\n", KH * KW);
-    ait_sb_printf(b, "const float bias = %s;\n", ait_node_in(g, n, 2) ? "x2[ch]" : "0");
-    /* tiles of R rows x V vectors: independent sums hide the FMA latency */
-    int64_t nvec = (OW + c->vl - 1) / c->vl, V = nvec < 4 ? nvec : 4, R = V >= 6 ? 1 : 6 / V;
-    int64_t nfull = nvec / V, rem = nvec % V, rows = OH / R * R;
-    for (int pass = 0; pass < 2; pass++) {
-        int64_t r_n = pass ? 1 : R, from = pass ? rows : 0, to = pass ? OH : rows;
-        if (from >= to)
-            continue;
-        ait_sb_printf(b, "for (long oh = %" PRId64 "; oh < %" PRId64 "; oh += %" PRId64 ") {\n", from, to, r_n);
-        ait_sb_printf(b, "for (long ow = 0; ow < %" PRId64 "; ow += %" PRId64 ")\n", nfull * V * c->vl, V * c->vl);
-        dw_tile(b, g, n, (int)r_n, (int)V);
-        if (rem) {
-            ait_sb_printf(b, "{\nconst long ow = %" PRId64 ";\n", nfull * V * c->vl);
-            dw_tile(b, g, n, (int)r_n, (int)rem);
-            ait_sb_puts(b, "}\n");
-        }
-        ait_sb_puts(b, "}\n");
-    }
-    if (n->n_epi && !vec_epi) {
-        ait_sb_printf(b, "for (long j = 0; j < %" PRId64 "; j++) {\nconst long yi = ch * %" PRId64 " + j;\n"
-                         "float v = y0[yi];\n",
-                      OH * OW, OH * OW);
-        ait_emit_epilogue(b, g, n, "v", "yi");
-        ait_sb_puts(b, "y0[yi] = v;\n}\n");
-    }
-    ait_sb_puts(b, "}\n");
+    ait_simd_window w = {.kind = AIT_WIN_CONV, .c = p->cin, .ih = p->in[1], .iw = p->in[2], .oh = p->out[1],
+                         .ow = p->out[2], .kh = p->k[1], .kw = p->k[2], .sh = p->stride[1], .sw = p->stride[2],
+                         .dh = p->dil[1], .dw = p->dil[2], .pt = p->pad_lo[1], .pl = p->pad_lo[2]};
+    return w;
 }
 
 static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     int kind = ait_simd_conv_kind(g, n);
-    if (kind == 1)
-        emit_depthwise(b, g, n);
+    if (kind == 1) {
+        const ait_simd_window w = depthwise_window(n->params);
+        ait_simd_emit_window(b, g, n, &w);
+    }
     else
         emit_wx(b, g, n, kind == 3);
 }
@@ -319,9 +183,8 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
     const ait_conv_params *p = n->params;
     int kind = ait_simd_conv_kind(g, n);
     if (kind == 1) {
-        int64_t PHh, PWw;
-        plane_dims(p, &PHh, &PWw);
-        return sizeof(float) * (size_t)(2 * PHh * PWw + 16);
+        const ait_simd_window w = depthwise_window(p);
+        return ait_simd_window_scratch(&w);
     }
     const ait_simd_cfg *c = ait_simd_base();
     size_t K = (size_t)(p->cin * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);

@@ -140,7 +140,7 @@ static int applies(const ait_graph *g, const ait_node *n)
 
 const ait_template ait_simd_matmul = {.family = "matmul", .applies = applies, .emit = emit};
 
-extern const ait_template ait_simd_conv;
+extern const ait_template ait_simd_conv, ait_simd_pool;
 
 const ait_template *ait_simd_template(const ait_graph *g, const ait_node *n)
 {
@@ -148,5 +148,7 @@ const ait_template *ait_simd_template(const ait_graph *g, const ait_node *n)
         return &ait_simd_conv;
     if ((n->op == AIT_OP_GEMM || n->op == AIT_OP_MATMUL) && handled(g, n))
         return &ait_simd_matmul;
+    if (n->op == AIT_OP_MAX_POOL || n->op == AIT_OP_AVERAGE_POOL)
+        return &ait_simd_pool;
     return NULL;
 }

@@ -39,14 +39,15 @@ ait_simd_cfg ait_simd_node_cfg(const ait_node *n)
 
 const char *ait_simd_prelude(void)
 {
-    static char buf[1024];
+    static char buf[4096];
     if (base.vl == 1) {
         snprintf(buf, sizeof buf,
                  "/* tiled backend: scalar register tiles, cache-blocked */\n"
                  "typedef float ait_vf;\n"
                  "#define AIT_LD(p) (*(p))\n#define AIT_ST(p, v) (*(p) = (v))\n"
                  "static inline ait_vf ait_vmax(ait_vf a, ait_vf b)\n{\nreturn a > b ? a : b;\n}\n"
-                 "static inline ait_vf ait_vmin(ait_vf a, ait_vf b)\n{\nreturn a < b ? a : b;\n}\n\n");
+                 "static inline ait_vf ait_vmin(ait_vf a, ait_vf b)\n{\nreturn a < b ? a : b;\n}\n"
+                 "static inline ait_vf ait_vmaxnan(ait_vf a, ait_vf b)\n{\nreturn b > a || b != b ? b : a;\n}\n\n");
         return buf;
     }
     snprintf(buf, sizeof buf,
@@ -62,7 +63,10 @@ const char *ait_simd_prelude(void)
              "static inline ait_vf ait_vmax(ait_vf a, ait_vf b)\n{\nconst ait_vi m = a > b;\n"
              "return (ait_vf)(((ait_vi)a & m) | ((ait_vi)b & ~m));\n}\n"
              "static inline ait_vf ait_vmin(ait_vf a, ait_vf b)\n{\nconst ait_vi m = a < b;\n"
-             "return (ait_vf)(((ait_vi)a & m) | ((ait_vi)b & ~m));\n}\n\n",
+             "return (ait_vf)(((ait_vi)a & m) | ((ait_vi)b & ~m));\n}\n"
+             "/* max(a, b) where a NaN in b wins, as the reference's max */\n"
+             "static inline ait_vf ait_vmaxnan(ait_vf a, ait_vf b)\n{\nconst ait_vi m = (b > a) | (b != b);\n"
+             "return (ait_vf)(((ait_vi)b & m) | ((ait_vi)a & ~m));\n}\n\n",
              base.vl, base.vl * 4, base.vl * 4, base.vl * 4);
     return buf;
 }

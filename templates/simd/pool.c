@@ -1,0 +1,46 @@
+/* simd: MaxPool and AveragePool over 2-D planes through the sliding-window
+ * kernel of window.c.  MaxPool pads with -inf and propagates NaN as the
+ * reference does; AveragePool is taken when every window has the same
+ * divisor (no padding and no ceil_mode overhang), other cases stay with the
+ * reference. */
+#include "templates/simd/simd.h"
+
+static int window_of(const ait_graph *g, const ait_node *n, ait_simd_window *w)
+{
+    const ait_pool_params *p = n->params;
+    int max = n->op == AIT_OP_MAX_POOL;
+    if ((!max && n->op != AIT_OP_AVERAGE_POOL) || ait_node_in(g, n, 0)->dtype != AIT_DT_FLOAT || p->spatial != 2 ||
+        p->stride[1] > 2 || p->stride[2] > 2 || (n->n_out > 1 && n->out[1] >= 0))
+        return 0; /* MaxPool's Indices output stays with the reference */
+    *w = (ait_simd_window){.kind = max ? AIT_WIN_MAX : AIT_WIN_AVG, .c = p->n * p->c, .ih = p->in[1],
+                           .iw = p->in[2], .oh = p->out[1], .ow = p->out[2], .kh = p->k[1], .kw = p->k[2],
+                           .sh = p->stride[1], .sw = p->stride[2], .dh = p->dil[1], .dw = p->dil[2],
+                           .pt = p->pad_lo[1], .pl = p->pad_lo[2], .scale = 1.0f / (float)(p->k[1] * p->k[2])};
+    if (max)
+        return 1;
+    int unpadded = p->pad_lo[1] == 0 && p->pad_lo[2] == 0 && p->pad_hi[1] == 0 && p->pad_hi[2] == 0;
+    int inside = (p->out[1] - 1) * p->stride[1] + (p->k[1] - 1) * p->dil[1] < p->in[1] &&
+                 (p->out[2] - 1) * p->stride[2] + (p->k[2] - 1) * p->dil[2] < p->in[2];
+    return unpadded && inside;
+}
+
+static int applies(const ait_graph *g, const ait_node *n)
+{
+    ait_simd_window w;
+    return window_of(g, n, &w);
+}
+
+static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    ait_simd_window w;
+    window_of(g, n, &w);
+    ait_simd_emit_window(b, g, n, &w);
+}
+
+static size_t scratch(const ait_graph *g, const ait_node *n)
+{
+    ait_simd_window w;
+    return window_of(g, n, &w) ? ait_simd_window_scratch(&w) : 0;
+}
+
+const ait_template ait_simd_pool = {.family = "pool", .applies = applies, .emit = emit, .scratch_bytes = scratch};

@@ -1,0 +1,177 @@
+/* simd: sliding windows over 2-D planes, one channel at a time: depthwise
+ * Conv, MaxPool and AveragePool.  Each channel is first copied into a padded
+ * plane (for stride 2, its even and odd columns as two planes, so every load
+ * is contiguous); then tiles of R output rows x V vectors, each an
+ * independent accumulator, run over the window taps. */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "gen/passes.h"
+#include "templates/emit_util.h"
+#include "templates/simd/simd.h"
+
+/* The padded plane covers every window of a row rounded up to whole vectors. */
+static void plane_dims(const ait_simd_window *w, int64_t *rows, int64_t *cols)
+{
+    const int vl = ait_simd_base()->vl;
+    int64_t OWv = (w->ow + vl - 1) / vl * vl;
+    *rows = (w->oh - 1) * w->sh + (w->kh - 1) * w->dh + 1;
+    *cols = (OWv - 1) * w->sw + (w->kw - 1) * w->dw + 1;
+}
+
+size_t ait_simd_window_scratch(const ait_simd_window *w)
+{
+    int64_t rows, cols;
+    plane_dims(w, &rows, &cols);
+    return sizeof(float) * (size_t)(2 * rows * cols + 16);
+}
+
+/* plane[r][j] = x[r - pad_top][step * j + off - pad_left] of channel xc, `fill` outside the
+ * input; the bounds are constants, so the copy is a plain (vectorizable) loop. */
+static void emit_plane(ait_sb *b, const ait_simd_window *w, const char *plane, int64_t rows, int64_t cols,
+                       int64_t step, int64_t off, const char *fill)
+{
+    int64_t IH = w->ih, IW = w->iw, PT = w->pt, PL = w->pl;
+    int64_t rlo = PT < rows ? PT : rows, rhi = PT + IH < rows ? PT + IH : rows;
+    /* columns j with 0 <= step * j + off - PL < IW */
+    int64_t jlo = PL - off > 0 ? (PL - off + step - 1) / step : 0;
+    int64_t jhi = IW - 1 + PL - off >= 0 ? (IW - 1 + PL - off) / step + 1 : 0;
+    jlo = jlo < cols ? jlo : cols;
+    jhi = jhi < jlo ? jlo : jhi < cols ? jhi : cols;
+    rhi = rhi < rlo ? rlo : rhi;
+    /* fill rows before and after, then the rows that read the input (no control flow inside
+     * the row loop: gcc 12 miscompiles the outer-loop vectorization of a row loop that
+     * skips rows with `continue`, found by tests/test_passes.c) */
+    ait_sb_printf(b, "for (long j = 0; j < %" PRId64 "; j++)\n%s[j] = %s;\n", rlo * cols, plane, fill);
+    ait_sb_printf(b,
+                  "for (long r = %" PRId64 "; r < %" PRId64 "; r++) {\nfloat *const row = %s + r * %" PRId64 ";\n"
+                  "for (long j = 0; j < %" PRId64 "; j++)\nrow[j] = %s;\n"
+                  "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = xc[(r - %" PRId64 ") * %" PRId64
+                  " + %" PRId64 " * j + %" PRId64 "];\n"
+                  "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = %s;\n}\n",
+                  rlo, rhi, plane, cols, jlo, fill, jlo, jhi, PT, IW, step, off - PL, jhi, cols, fill);
+    ait_sb_printf(b, "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\n%s[j] = %s;\n", rhi * cols, rows * cols,
+                  plane, fill);
+}
+
+/* One tile at (oh, ow): R output rows x V vectors, each its own accumulator over the taps
+ * (planes, weights and bias as ait_simd_emit_window sets them up). */
+static void tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_window *w, int R, int V)
+{
+    const int vl = ait_simd_base()->vl;
+    int64_t PHh, PWw;
+    plane_dims(w, &PHh, &PWw);
+    int64_t PE = (PWw + 1) / 2, PO = PWw / 2;
+    int vec_epi = ait_simd_epilogue_vec(NULL, g, n, NULL, NULL);
+    static const char *const init[] = {"(ait_vf){0} + bias", "(ait_vf){0} - INFINITY", "(ait_vf){0}"};
+    ait_sb_puts(b, "{\n");
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < V; v++)
+            ait_sb_printf(b, "ait_vf a%d_%d = %s;\n", r, v, init[w->kind]);
+    for (int64_t kh = 0; kh < w->kh; kh++)
+        for (int64_t kw = 0; kw < w->kw; kw++) {
+            int64_t col = kw * w->dw;
+            if (w->kind == AIT_WIN_CONV)
+                ait_sb_printf(b, "{\nconst float w = wk[%" PRId64 "];\n", kh * w->kw + kw);
+            else
+                ait_sb_puts(b, "{\n");
+            for (int r = 0; r < R; r++)
+                for (int v = 0; v < V; v++) {
+                    char ld[160];
+                    if (w->sw == 1)
+                        snprintf(ld, sizeof ld,
+                                 "AIT_LD(pad + ((oh + %d) * %" PRId64 " + %" PRId64 ") * %" PRId64 " + ow + %" PRId64
+                                 ")",
+                                 r, w->sh, kh * w->dh, PWw, col + v * vl);
+                    else
+                        snprintf(ld, sizeof ld,
+                                 "AIT_LD(%s + ((oh + %d) * %" PRId64 " + %" PRId64 ") * %" PRId64 " + ow + %" PRId64
+                                 ")",
+                                 col & 1 ? "od" : "ev", r, w->sh, kh * w->dh, col & 1 ? PO : PE, (col >> 1) + v * vl);
+                    if (w->kind == AIT_WIN_CONV)
+                        ait_sb_printf(b, "a%d_%d += w * %s;\n", r, v, ld);
+                    else if (w->kind == AIT_WIN_MAX)
+                        ait_sb_printf(b, "a%d_%d = ait_vmaxnan(a%d_%d, %s);\n", r, v, r, v, ld);
+                    else
+                        ait_sb_printf(b, "a%d_%d += %s;\n", r, v, ld);
+                }
+            ait_sb_puts(b, "}\n");
+        }
+    /* Whole vectors are stored even past the row's end, in row-major order: the extra lanes
+     * land on the next row (or channel), which is stored afterwards.  Only the tensor's last
+     * row goes through a buffer.  A vector epilogue runs before the store; any other after
+     * it, on the whole plane. */
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < V; v++) {
+            char acc[32];
+            snprintf(acc, sizeof acc, "a%d_%d", r, v);
+            if (w->kind == AIT_WIN_AVG) {
+                ait_sb_printf(b, "%s *= ", acc);
+                ait_emit_lit(b, AIT_DT_FLOAT, w->scale);
+                ait_sb_puts(b, ";\n");
+            }
+            ait_sb_printf(b, "{\nconst long owv = ow + %d;\nconst long yi = (ch * %" PRId64 " + oh + %d) * %" PRId64
+                             " + owv;\n",
+                          v * vl, w->oh, r, w->ow);
+            ait_sb_printf(b, "if (yi + %d <= %" PRId64 ") {\n", vl, w->c * w->oh * w->ow);
+            if (vec_epi && n->n_epi) /* residual lanes past the tensor's end are never read */
+                ait_simd_epilogue_vec(b, g, n, acc, "yi");
+            ait_sb_printf(b, "AIT_ST(y0 + yi, %s);\n} else {\n", acc);
+            ait_sb_printf(b, "float t[%d];\nAIT_ST(t, %s);\nfor (long j = 0; j < %d && owv + j < %" PRId64 "; j++) {\n"
+                             "float v = t[j];\n",
+                          vl, acc, vl, w->ow);
+            if (vec_epi)
+                ait_emit_epilogue(b, g, n, "v", "yi + j");
+            ait_sb_puts(b, "y0[yi + j] = v;\n}\n}\n}\n");
+        }
+    ait_sb_puts(b, "}\n");
+}
+
+void ait_simd_emit_window(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_window *w)
+{
+    const int vl = ait_simd_base()->vl;
+    int64_t PHh, PWw;
+    plane_dims(w, &PHh, &PWw);
+    int64_t PE = (PWw + 1) / 2, PO = PWw / 2; /* even/odd column planes for stride 2 */
+    const char *fill = w->kind == AIT_WIN_MAX ? "-INFINITY" : "0";
+    int vec_epi = ait_simd_epilogue_vec(NULL, g, n, NULL, NULL);
+    ait_sb_printf(b, "for (long ch = 0; ch < %" PRId64 "; ch++) {\nconst float *const xc = x0 + ch * %" PRId64 ";\n",
+                  w->c, w->ih * w->iw);
+    if (w->sw == 1) {
+        ait_sb_puts(b, "float *const pad = s0;\n");
+        emit_plane(b, w, "pad", PHh, PWw, 1, 0, fill);
+    } else {
+        ait_sb_printf(b, "float *const ev = s0, *const od = s0 + %" PRId64 ";\n", PHh * PE);
+        emit_plane(b, w, "ev", PHh, PE, 2, 0, fill);
+        emit_plane(b, w, "od", PHh, PO, 2, 1, fill);
+    }
+    if (w->kind == AIT_WIN_CONV) {
+        ait_sb_printf(b, "const float *const wk = x1 + ch * %" PRId64 ";\n", w->kh * w->kw);
+        ait_sb_printf(b, "const float bias = %s;\n", ait_node_in(g, n, 2) ? "x2[ch]" : "0");
+    }
+    /* tiles of R rows x V vectors: independent accumulators hide the latency */
+    int64_t nvec = (w->ow + vl - 1) / vl, V = nvec < 4 ? nvec : 4, R = V >= 6 ? 1 : 6 / V;
+    int64_t nfull = nvec / V, rem = nvec % V, rows = w->oh / R * R;
+    for (int pass = 0; pass < 2; pass++) {
+        int64_t r_n = pass ? 1 : R, from = pass ? rows : 0, to = pass ? w->oh : rows;
+        if (from >= to)
+            continue;
+        ait_sb_printf(b, "for (long oh = %" PRId64 "; oh < %" PRId64 "; oh += %" PRId64 ") {\n", from, to, r_n);
+        ait_sb_printf(b, "for (long ow = 0; ow < %" PRId64 "; ow += %" PRId64 ")\n", nfull * V * vl, V * vl);
+        tile(b, g, n, w, (int)r_n, (int)V);
+        if (rem) {
+            ait_sb_printf(b, "{\nconst long ow = %" PRId64 ";\n", nfull * V * vl);
+            tile(b, g, n, w, (int)r_n, (int)rem);
+            ait_sb_puts(b, "}\n");
+        }
+        ait_sb_puts(b, "}\n");
+    }
+    if (n->n_epi && !vec_epi) {
+        ait_sb_printf(b, "for (long j = 0; j < %" PRId64 "; j++) {\nconst long yi = ch * %" PRId64 " + j;\n"
+                         "float v = y0[yi];\n",
+                      w->oh * w->ow, w->oh * w->ow);
+        ait_emit_epilogue(b, g, n, "v", "yi");
+        ait_sb_puts(b, "y0[yi] = v;\n}\n");
+    }
+    ait_sb_puts(b, "}\n");
+}
