@@ -90,7 +90,7 @@ INI
   for v in out ref; do
     gcc -std=c99 -O3 -march=native -I"$d/$v" -DMODEL_H="\"$m.h\"" -DRUN=${m}_run \
         -DIN_N=${UP}_INPUT0_ELEMS_PER_BATCH -DOUT_N=${UP}_OUTPUT0_ELEMS_PER_BATCH \
-        bench/time_model.c "$d/$v/$m.c" -lm -o "$d/time_$v"
+        -I. -D_POSIX_C_SOURCE=199309L bench/time_model.c ir/clock.c "$d/$v/$m.c" -lm -o "$d/time_$v"
   done
   gcc -std=c99 -O3 -march=native -c "$d/out/$m.c" -I"$d/out" -o "$d/$m.o"
   size_bytes=$(size "$d/$m.o" | awk 'NR == 2 { print $1 + $2 }')

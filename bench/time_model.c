@@ -1,6 +1,5 @@
-#define _POSIX_C_SOURCE 199309L /* clock_gettime under -std=c99 */
 /* make bench: times emitted code.  Built by bench/run.sh per model with
- *   gcc -O3 -march=native -DMODEL_H='"m.h"' -DRUN=m_run -DIN_N=... -DOUT_N=... -DMAX_B=...
+ *   gcc -O3 -march=native -I. -DMODEL_H='"m.h"' -DRUN=m_run -DIN_N=... -DOUT_N=... time_model.c ir/clock.c
  * usage: time_model input.f32 batch  -> prints the median ms per call (of 15 samples) */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,19 +7,7 @@
 #include <time.h>
 
 #include MODEL_H
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return a < b ? -1 : a > b;
-}
+#include "ir/clock.h"
 
 int main(int argc, char **argv)
 {
@@ -40,19 +27,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "time_model: run failed at batch %d\n", batch);
         return 1;
     }
-    double t0 = now_s();
+    double t0 = ait_now_s();
     RUN(in, out, batch);
-    double once = now_s() - t0;
+    double once = ait_now_s() - t0;
     int reps = once > 5e-3 ? 1 : (int)(5e-3 / (once + 1e-9)) + 1;
     int samples = once > 0.5 ? 5 : 15;
     double s[15];
     for (int i = 0; i < samples; i++) {
-        double a = now_s();
+        double a = ait_now_s();
         for (int r = 0; r < reps; r++)
             RUN(in, out, batch);
-        s[i] = (now_s() - a) / reps;
+        s[i] = (ait_now_s() - a) / reps;
     }
-    qsort(s, (size_t)samples, sizeof s[0], cmp_double);
-    printf("%.4f\n", s[samples / 2] * 1e3);
+    printf("%.4f\n", ait_median(s, samples) * 1e3);
     return 0;
 }

@@ -89,6 +89,22 @@ static void wx_panels(ait_sb *b, const ait_graph *g, const ait_node *n, const ai
     }
 }
 
+/* C for `<o>lo`, `<o>hi`: the outputs o in [0, n_out) whose tap o * stride - pad + k * dil
+ * (k the loop variable named `k`) lies in [0, n_in). */
+static void emit_inside_range(ait_sb *b, const char *o, const char *k, int64_t pad, int64_t dil, int64_t n_in,
+                              int64_t stride, int64_t n_out)
+{
+    ait_sb_printf(b,
+                  "long %slo = %" PRId64 " - %s * %" PRId64 " > 0 ? (%" PRId64 " - %s * %" PRId64 " + %" PRId64
+                  ") / %" PRId64 " : 0;\n"
+                  "long %shi = %" PRId64 " - %s * %" PRId64 " >= 0 ? (%" PRId64 " - %s * %" PRId64 ") / %" PRId64
+                  " + 1 : 0;\n"
+                  "%slo = %slo < %" PRId64 " ? %slo : %" PRId64 ";\n"
+                  "%shi = %shi < %slo ? %slo : %shi < %" PRId64 " ? %shi : %" PRId64 ";\n",
+                  o, pad, k, dil, pad, k, dil, stride - 1, stride, o, n_in - 1 + pad, k, dil, n_in - 1 + pad, k, dil,
+                  stride, o, o, n_out, o, n_out, o, o, o, o, o, n_out, o, n_out);
+}
+
 /* dst[(ci, kh, kw)][oh * OW + ow] = the padded input under that tap: the K x N operand of a
  * Conv as GEMM (zeros where the window leaves the input). */
 void ait_simd_im2col(ait_sb *b, const ait_conv_params *p, const char *dst)
@@ -100,24 +116,11 @@ void ait_simd_im2col(ait_sb *b, const ait_conv_params *p, const char *dst)
                   "for (long kw = 0; kw < %" PRId64 "; kw++) {\n"
                   "float *row = %s + ((ci * %" PRId64 " + kh) * %" PRId64 " + kw) * %lld;\n",
                   p->cin, p->k[1], p->k[2], dst, p->k[1], p->k[2], N);
-    /* output columns whose tap lands inside the input: plain copies between zero borders */
-    ait_sb_printf(b,
-                  "const long lo_t = %" PRId64 " - kw * %" PRId64 ", hi_t = %" PRId64 " - kw * %" PRId64 ";\n"
-                  "long owlo = lo_t > 0 ? (lo_t + %" PRId64 ") / %" PRId64 " : 0;\n"
-                  "long owhi = hi_t >= 0 ? hi_t / %" PRId64 " + 1 : 0;\n"
-                  "owlo = owlo < %" PRId64 " ? owlo : %" PRId64 ";\n"
-                  "owhi = owhi < owlo ? owlo : owhi < %" PRId64 " ? owhi : %" PRId64 ";\n",
-                  P, D, IW - 1 + P, D, S - 1, S, S, OW, OW, OW, OW);
-    /* the same for output rows: zero rows, then rows whose tap row is inside the input (no
-     * `continue` in the row loop, see emit_plane) */
+    /* output columns and rows whose tap lands inside the input: plain copies between zero
+     * borders (no `continue` in the row loop, see window.c's emit_plane) */
     int64_t SH = p->stride[1], PH = p->pad_lo[1], DH = p->dil[1], OH = p->out[1], IH = p->in[1];
-    ait_sb_printf(b,
-                  "const long lo_h = %" PRId64 " - kh * %" PRId64 ", hi_h = %" PRId64 " - kh * %" PRId64 ";\n"
-                  "long ohlo = lo_h > 0 ? (lo_h + %" PRId64 ") / %" PRId64 " : 0;\n"
-                  "long ohhi = hi_h >= 0 ? hi_h / %" PRId64 " + 1 : 0;\n"
-                  "ohlo = ohlo < %" PRId64 " ? ohlo : %" PRId64 ";\n"
-                  "ohhi = ohhi < ohlo ? ohlo : ohhi < %" PRId64 " ? ohhi : %" PRId64 ";\n",
-                  PH, DH, IH - 1 + PH, DH, SH - 1, SH, SH, OH, OH, OH, OH);
+    emit_inside_range(b, "ow", "kw", P, D, IW, S, OW);
+    emit_inside_range(b, "oh", "kh", PH, DH, IH, SH, OH);
     ait_sb_printf(b, "for (long j = 0; j < ohlo * %" PRId64 "; j++)\nrow[j] = 0;\n", OW);
     ait_sb_printf(b,
                   "for (long oh = ohlo; oh < ohhi; oh++) {\nconst long ih = oh * %" PRId64 " - %" PRId64
