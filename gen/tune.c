@@ -195,8 +195,11 @@ static void write_report(FILE *f, const ait_config *c, const char *cmdline, cons
             fin->sum_intermediate ? 100.0 * (double)fin->arena_bytes / (double)fin->sum_intermediate : 100.0);
     if (w->backend->needs)
         fprintf(f, "- depends on: %s\n", w->backend->needs);
-    fprintf(f, "\nUse it: `cc -std=c99 -O2 app.c %s/%s.c%s%s -lm` with `#include \"%s.h\"`; see the header for the API.\n",
-            c->out_dir, c->name, w->backend->libs ? " " : "", w->backend->libs ? w->backend->libs : "", c->name);
+    fprintf(f, "\nUse it: `cc -std=c99 %s app.c %s/%s.c%s%s -lm` with `#include \"%s.h\"` (the flags it was tuned "
+               "with; any C99 compiler builds the reference and tiled code, GCC or clang the simd code); see the "
+               "header for the API.\n",
+            t->flags, c->out_dir, c->name, w->backend->libs ? " " : "", w->backend->libs ? w->backend->libs : "",
+            c->name);
 }
 
 static ait_status finish(const ait_config *c, const ait_tune_opts *o, const char *model, const ait_graph *g0,

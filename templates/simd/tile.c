@@ -45,9 +45,12 @@ const char *ait_simd_prelude(void)
                  "/* tiled backend: scalar register tiles, cache-blocked */\n"
                  "typedef float ait_vf;\n"
                  "#define AIT_LD(p) (*(p))\n#define AIT_ST(p, v) (*(p) = (v))\n"
-                 "static inline ait_vf ait_vmax(ait_vf a, ait_vf b)\n{\nreturn a > b ? a : b;\n}\n"
-                 "static inline ait_vf ait_vmin(ait_vf a, ait_vf b)\n{\nreturn a < b ? a : b;\n}\n"
-                 "static inline ait_vf ait_vmaxnan(ait_vf a, ait_vf b)\n{\nreturn b > a || b != b ? b : a;\n}\n\n");
+                 "/* the reference's comparisons, NaN included: relu (NaN -> 0), clamps (NaN stays), max\n"
+                 " * where a NaN in y wins */\n"
+                 "#define AIT_RELU(x) ((x) = (x) > 0 ? (x) : 0)\n"
+                 "#define AIT_RAISE_TO(x, y) ((x) = (x) < (y) ? (y) : (x))\n"
+                 "#define AIT_LOWER_TO(x, y) ((x) = (x) > (y) ? (y) : (x))\n"
+                 "#define AIT_MAXNAN_INTO(x, y) do { const ait_vf y_ = (y); (x) = y_ > (x) || y_ != y_ ? y_ : (x); } while (0)\n\n");
         return buf;
     }
     snprintf(buf, sizeof buf,
@@ -60,13 +63,15 @@ const char *ait_simd_prelude(void)
              "typedef float ait_vfu __attribute__((vector_size(%d), aligned(4), may_alias));\n"
              "typedef int ait_vi __attribute__((vector_size(%d)));\n"
              "#define AIT_LD(p) (*(const ait_vfu *)(p))\n#define AIT_ST(p, v) (*(ait_vfu *)(p) = (v))\n"
-             "static inline ait_vf ait_vmax(ait_vf a, ait_vf b)\n{\nconst ait_vi m = a > b;\n"
-             "return (ait_vf)(((ait_vi)a & m) | ((ait_vi)b & ~m));\n}\n"
-             "static inline ait_vf ait_vmin(ait_vf a, ait_vf b)\n{\nconst ait_vi m = a < b;\n"
-             "return (ait_vf)(((ait_vi)a & m) | ((ait_vi)b & ~m));\n}\n"
-             "/* max(a, b) where a NaN in b wins, as the reference's max */\n"
-             "static inline ait_vf ait_vmaxnan(ait_vf a, ait_vf b)\n{\nconst ait_vi m = (b > a) | (b != b);\n"
-             "return (ait_vf)(((ait_vi)b & m) | ((ait_vi)a & ~m));\n}\n\n",
+             "/* the reference's comparisons, NaN included: relu (NaN -> 0), clamps (NaN stays), max\n"
+             " * where a NaN in y wins.  Macros, not functions: a vector argument would tie the ABI to\n"
+             " * the -march the file is built with. */\n"
+             "#define AIT_PICK_(x, y, m) ((x) = (ait_vf)(((ait_vi)(y) & (m)) | ((ait_vi)(x) & ~(m))))\n"
+             "#define AIT_RELU(x) ((x) = (ait_vf)((ait_vi)(x) & ((x) > 0)))\n"
+             "#define AIT_RAISE_TO(x, y) do { const ait_vf y_ = (y); const ait_vi m_ = (x) < y_; AIT_PICK_(x, y_, m_); } while (0)\n"
+             "#define AIT_LOWER_TO(x, y) do { const ait_vf y_ = (y); const ait_vi m_ = (x) > y_; AIT_PICK_(x, y_, m_); } while (0)\n"
+             "#define AIT_MAXNAN_INTO(x, y) do { const ait_vf y_ = (y); const ait_vi m_ = (y_ > (x)) | (y_ != y_); "
+             "AIT_PICK_(x, y_, m_); } while (0)\n\n",
              base.vl, base.vl * 4, base.vl * 4, base.vl * 4);
     return buf;
 }
@@ -106,15 +111,15 @@ int ait_simd_epilogue_vec(ait_sb *b, const ait_graph *g, const ait_node *n, cons
     for (int i = 0; i < n->n_epi; i++) {
         const ait_epi_step *s = &n->epi[i];
         if (s->kind == AIT_EPI_RELU) {
-            ait_sb_printf(b, "%s = ait_vmax(%s, (ait_vf){0});\n", v, v);
+            ait_sb_printf(b, "AIT_RELU(%s);\n", v);
         } else if (s->kind == AIT_EPI_CLIP) {
             if (!isinf(s->a)) {
-                ait_sb_printf(b, "%s = ait_vmax(%s, (ait_vf){0} + ", v, v);
+                ait_sb_printf(b, "AIT_RAISE_TO(%s, (ait_vf){0} + ", v);
                 ait_emit_lit(b, AIT_DT_FLOAT, s->a);
                 ait_sb_puts(b, ");\n");
             }
             if (!isinf(s->b)) {
-                ait_sb_printf(b, "%s = ait_vmin(%s, (ait_vf){0} + ", v, v);
+                ait_sb_printf(b, "AIT_LOWER_TO(%s, (ait_vf){0} + ", v);
                 ait_emit_lit(b, AIT_DT_FLOAT, s->b);
                 ait_sb_puts(b, ");\n");
             }

@@ -91,7 +91,7 @@ static void tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_sim
                     if (w->kind == AIT_WIN_CONV)
                         ait_sb_printf(b, "a%d_%d += w * %s;\n", r, v, ld);
                     else if (w->kind == AIT_WIN_MAX)
-                        ait_sb_printf(b, "a%d_%d = ait_vmaxnan(a%d_%d, %s);\n", r, v, r, v, ld);
+                        ait_sb_printf(b, "AIT_MAXNAN_INTO(a%d_%d, %s);\n", r, v, ld);
                     else
                         ait_sb_printf(b, "a%d_%d += %s;\n", r, v, ld);
                 }
