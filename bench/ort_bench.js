@@ -13,8 +13,9 @@ async function main() {
   const meta = session.inputNames[0];
   const buf = fs.readFileSync(input);
   const data = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
-  // the input's declared shape, from the model (static dims)
-  const dims = JSON.parse(process.env.AIT_INPUT_DIMS);
+  // the input's declared shape, from the model (the shared models' dims are static)
+  const dims = session.inputMetadata[0].shape;
+  if (!dims.every((d) => Number.isInteger(d) && d > 0)) throw new Error(`symbolic input shape ${dims}`);
   const feeds = { [meta]: new ort.Tensor('float32', data, dims) };
   const runBatch = async () => { for (let b = 0; b < batch; b++) await session.run(feeds); };
   await runBatch();

@@ -95,17 +95,11 @@ INI
   gcc -std=c99 -O3 -march=native -c "$d/out/$m.c" -I"$d/out" -o "$d/$m.o"
   size_bytes=$(size "$d/$m.o" | awk 'NR == 2 { print $1 + $2 }')
   arena=$(sed -n "s/^#define ${UP}_ARENA_BYTES \([0-9]*\).*/\1/p" "$d/out/$m.h")
-  dims=$(/usr/bin/python3 -c "
-import onnx
-g = onnx.load('$MODELS/$m.onnx').graph
-init = {i.name for i in g.initializer}
-x = [i for i in g.input if i.name not in init][0]
-print([d.dim_value for d in x.type.tensor_type.shape.dim])")
   input=$MODELS/${m}_testdata/test_data_set_0/input_0.f32
   for b in 1 8; do
     ours=$("$d/time_out" "$input" $b)
     ref=$("$d/time_ref" "$input" $b)
-    ort=$(cd bench && AIT_INPUT_DIMS="$dims" node ort_bench.js "$MODELS/$m.onnx" "$input" $b)
+    ort=$(cd bench && node ort_bench.js "$MODELS/$m.onnx" "$input" $b)
     echo "| $m | $b | $ours | $ort | $ref | $(ratio "$ours" "$ort") | $(ratio "$ours" "$ref") | $winner | $size_bytes | $arena |" \
         >> "$W/models.md"
   done

@@ -54,6 +54,23 @@ static const ait_template *pick(void *ctx, const ait_graph *g, const ait_node *n
     return NULL;
 }
 
+/* >= 0: every node the backend offers knob variants for takes variant `variant` of its list
+ * (the default is variant 0); past the end of a node's list, its last. */
+static int variant = -1;
+
+static void apply_variant(const ait_backend *b, ait_graph *g)
+{
+    for (int k = 0; variant >= 0 && b->variants && k < g->n_nodes; k++) {
+        ait_node *n = &g->nodes[k];
+        int knobs[16][AIT_MAX_KNOBS];
+        if (n->folded || n->removed)
+            continue;
+        int nv = b->variants(b, g, n, knobs, 16);
+        if (nv > 0)
+            memcpy(n->knobs, knobs[variant < nv ? variant : nv - 1], sizeof n->knobs);
+    }
+}
+
 /* Runs the model (single input x, single output) with gcc; passes and backend optional. */
 static float *run(const uint8_t *bytes, size_t len, int passes, const char *backend, const float *x,
                   int64_t *out_n, ait_pass_stats *st, int *kernels)
@@ -69,6 +86,7 @@ static float *run(const uint8_t *bytes, size_t len, int passes, const char *back
     ait_emit_opts o = {.name = "net"};
     const ait_backend *b = backend ? ait_backend_find(backend) : NULL;
     if (b) {
+        apply_variant(b, g);
         b->prepare(b, g);
         o.pick = pick;
         o.pick_ctx = (void *)b;
@@ -79,7 +97,8 @@ static float *run(const uint8_t *bytes, size_t len, int passes, const char *back
     *kernels = e.n_kernels;
     char *unit = ait_emitted_unit(&e);
     ait_module *m;
-    ait_compile_opts co = {.flags = "-O3 -march=native -ffp-contract=fast"}; /* as trials build */
+    /* as trials build, and as strict as the emitted code promises to be */
+    ait_compile_opts co = {.flags = "-std=c99 -pedantic -Wall -Wextra -Werror -O3 -march=native -ffp-contract=fast"};
     if (ait_compiler_gcc.build(unit, &co, &m, &d) != AIT_OK)
         fail_msg("%s", d.msg);
     free(unit);
@@ -238,7 +257,7 @@ static void conv_case(int64_t c_in, int64_t c_out, int64_t group, int64_t hw, in
 static void test_depthwise_and_im2col_convs(void **state)
 {
     (void)state;
-    static const int64_t hw[] = {7, 14, 15, 28, 56};
+    static const int64_t hw[] = {3, 5, 7, 14, 15, 28, 56}; /* 3, 5: rows narrower than half a vector */
     for (size_t i = 0; i < sizeof hw / sizeof hw[0]; i++)
         for (int64_t s = 1; s <= 2; s++) {
             conv_case(8, 8, 8, hw[i], s, 3);   /* depthwise */
@@ -248,6 +267,42 @@ static void test_depthwise_and_im2col_convs(void **state)
         }
     conv_case(192, 192, 192, 28, 2, 3); /* mobilenet_v2's shapes */
     conv_case(384, 384, 384, 14, 1, 3);
+}
+
+/* x[1,C,H,W] -> Conv k x k (pads k/2, bias) -> act [-> Add(x)] -> y, under every knob variant
+ * of the simd and tiled backends: tile shapes, column blocks, and the turned-around form
+ * (vectors along output channels, pixel tiles, transposed store) with its panel and pixel
+ * tails */
+static void variant_case(int64_t c_in, int64_t c_out, int64_t hw, int64_t k, const char *act, int residual)
+{
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, c_in, hw, hw}, wd[4] = {c_out, c_in, k, k}, bd[1] = {c_out};
+    tb_input(b, "x", 1, 4, xd);
+    init_random(b, "W", 4, wd, 51, -0.5f, 0.5f);
+    init_random(b, "B", 1, bd, 52, -0.5f, 0.5f);
+    Onnx__NodeProto *c = tb_node(b, "Conv", "x,W,B", "c");
+    int64_t pads[4] = {k / 2, k / 2, k / 2, k / 2};
+    tb_attr_ints(b, c, "pads", 4, pads);
+    tb_node(b, act, "c", residual ? "a" : "y");
+    if (residual)
+        tb_node(b, "Add", "a,x", "y");
+    tb_output(b, "y");
+    ait_pass_stats st = check_model(b, c_in * hw * hw);
+    assert_int_equal(st.fused, residual ? 2 : 1);
+    tb_free(b);
+}
+
+static void test_knob_variants(void **state)
+{
+    (void)state;
+    for (variant = 0; variant < 8; variant++) {
+        variant_case(16, 40, 7, 1, "Relu", 0);     /* 49 pixels, a partial channel panel */
+        variant_case(24, 24, 7, 1, "Relu", 1);     /* residual Add through the transposed store */
+        variant_case(8, 64, 14, 3, "Sigmoid", 0);  /* im2col; an epilogue with no vector form */
+        variant_case(160, 96, 5, 1, "Relu", 0);    /* pixels fewer than a tile */
+        variant_case(3, 17, 9, 3, "Relu", 0);
+    }
+    variant = -1;
 }
 
 /* x -> Conv 1x1 -> Relu -> MaxPool / AveragePool (k x k, stride s, pads, ceil_mode) -> y: the
@@ -295,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_gemm_matmul_epilogues_and_drops),
         cmocka_unit_test(test_depthwise_and_im2col_convs),
         cmocka_unit_test(test_pooling_windows),
+        cmocka_unit_test(test_knob_variants),
     };
     return cmocka_run_group_tests_name("passes", tests, NULL, NULL);
 }

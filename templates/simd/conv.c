@@ -3,6 +3,7 @@
  * sliding-window kernel of window.c. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "gen/passes.h"
 #include "templates/emit_util.h"
@@ -33,14 +34,14 @@ static void wx_rows(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_
     snprintf(bfmt, sizeof bfmt, "xs + k * %lld + n0 + %%d * %d", N, c->vl);
     snprintf(khi, sizeof khi, "%lld", K);
     ait_sb_printf(b, "long n0 = nb;\nfor (; n0 + %d <= ne; n0 += %d) {\n", nr, nr);
-    ait_simd_tile(b, R, c->nv, "0", khi, afmt, bfmt);
+    ait_simd_tile(b, R, c->nv, "0", khi, afmt, bfmt, NULL);
     ait_simd_store(b, g, n, R, c->nv, N, bias, NULL, NULL, NULL);
     ait_sb_puts(b, "}\n");
     /* blocks are whole panels: only the last one can end in single vectors */
     if ((N - N % c->vl) % nr == 0)
         return;
     ait_sb_printf(b, "for (; n0 + %d <= ne; n0 += %d) {\n", c->vl, c->vl);
-    ait_simd_tile(b, R, 1, "0", khi, afmt, bfmt);
+    ait_simd_tile(b, R, 1, "0", khi, afmt, bfmt, NULL);
     ait_simd_store(b, g, n, R, 1, N, bias, NULL, NULL, NULL);
     ait_sb_puts(b, "}\n");
 }
@@ -55,7 +56,7 @@ static void wx_strip(ait_sb *b, const ait_graph *g, const ait_node *n, const ait
     snprintf(sfmt, sizeof sfmt, "strip + k * %d + %%d", c->vl);
     snprintf(khi, sizeof khi, "%lld", K);
     ait_sb_printf(b, "const long n0 = %lld;\n", N - N % c->vl);
-    ait_simd_tile(b, R, 1, "0", khi, afmt, sfmt);
+    ait_simd_tile(b, R, 1, "0", khi, afmt, sfmt, NULL);
     ait_sb_printf(b, "float t[%d][%d];\n", R, c->vl);
     for (int r = 0; r < R; r++)
         ait_sb_printf(b, "AIT_ST(t[%d], c_%d_0);\n", r, r);
@@ -162,6 +163,89 @@ static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
     }
 }
 
+/* Knob order 1: the same GEMM turned around, Y^T[N,M] = X^T[N,K] W^T[K,M], so vectors run
+ * along output channels (W packed in column panels, as XW) and a register tile covers R
+ * output pixels; made for small images (7x7: 49 pixels are 3 vectors and a 1-column strip
+ * the other way round, but 7 tiles of 7 here).  Each tile is stored transposed through a
+ * buffer, with bias and epilogue on the way.
+ *
+ * Channel panels are outermost: the tiles of one panel share its weights from cache, and
+ * each prefetches a share of the next panel (`wn`), so weights that come cold from memory
+ * stream in under the arithmetic instead of ahead of it (measured on 1x1 convs at 7x7 with
+ * cold caches: 25% faster than pixel tiles outermost, 5-10% hot). */
+static void xw_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int R, int V,
+                    long long K, long long N, long long channels)
+{
+    int nr = c->nv * c->vl;
+    char afmt[64], bfmt[64], khi[32];
+    snprintf(afmt, sizeof afmt, "xs[k * %lld + p0 + %%d]", N);
+    snprintf(bfmt, sizeof bfmt, "wb + k * %d + %%d * %d", nr, c->vl);
+    snprintf(khi, sizeof khi, "%lld", K);
+    ait_sb_puts(b, "{\n");
+    /* tile t of the panel fetches steps [t K, (t + 1) K) of the next one, a cache line (16
+     * floats, or the panel's width if less) a step; every address stays inside that panel */
+    int step = nr < 16 ? nr : 16, lines = nr / step;
+    char pf[64];
+    ait_sb_printf(b, "const float *const pw = wn + (p0 / %d < %d ? p0 / %d : %d) * %lld;\n", R, lines, R, lines - 1,
+                  K * step);
+    snprintf(pf, sizeof pf, "AIT_PREFETCH(pw + k * %d);\n", step);
+    ait_simd_tile(b, R, V, "0", khi, afmt, bfmt, pf);
+    ait_sb_printf(b, "float t[%d][%d];\n", R, V * c->vl);
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < V; v++)
+            ait_sb_printf(b, "AIT_ST(&t[%d][%d], c_%d_%d);\n", r, v * c->vl, r, v);
+    ait_sb_printf(b, "for (long j = 0; j < %lld; j++) {\n", channels);
+    if (ait_node_in(g, n, 2))
+        ait_sb_puts(b, "const float bj = x2[c0 + j];\n");
+    ait_sb_printf(b, "for (long r = 0; r < %d; r++) {\nconst long yi = (c0 + j) * %lld + p0 + r;\nfloat v = t[r][j]%s;\n",
+                  R, N, ait_node_in(g, n, 2) ? " + bj" : "");
+    ait_emit_epilogue(b, g, n, "v", "yi");
+    ait_sb_puts(b, "y0[yi] = v;\n}\n}\n}\n");
+}
+
+/* Every pixel tile of the channel panel at c0 (V vectors, `channels` of them real), each
+ * prefetching its share of the next panel. */
+static void xw_pixels(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int V, long long K,
+                      long long N, long long channels)
+{
+    long long full = N / c->mr, tail = N % c->mr;
+    if (full) {
+        ait_sb_printf(b, "for (long p0 = 0; p0 < %lld; p0 += %d)\n", full * c->mr, c->mr);
+        xw_tile(b, g, n, c, c->mr, V, K, N, channels);
+    }
+    if (tail) {
+        ait_sb_printf(b, "{\nconst long p0 = %lld;\n", full * c->mr);
+        xw_tile(b, g, n, c, (int)tail, V, K, N, channels);
+        ait_sb_puts(b, "}\n");
+    }
+}
+
+/* Every channel panel, outermost: whole panels, then the zero-padded last one. */
+static void emit_xw(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col)
+{
+    const ait_conv_params *p = n->params;
+    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    long long M = p->cout, K = p->cin * p->k[1] * p->k[2], N = p->out[1] * p->out[2];
+    int nr = c.nv * c.vl;
+    long long full = M / nr, rest = M % nr, padded = (M + nr - 1) / nr * nr;
+    if (im2col)
+        ait_simd_im2col(b, p, "s0");
+    ait_sb_printf(b, "const float *const xs = %s;\nconst float *const wp = x%d;\n", im2col ? "s0" : "x0", n->pack_in);
+    if (full) {
+        ait_sb_printf(b, "for (long c0 = 0; c0 < %lld; c0 += %d) {\nconst float *const wb = wp + c0 * %lld;\n"
+                         "const float *const wn = wp + (c0 + %d < %lld ? c0 + %d : c0) * %lld;\n",
+                      full * nr, nr, K, nr, padded, nr, K);
+        xw_pixels(b, g, n, &c, c.nv, K, N, nr);
+        ait_sb_puts(b, "}\n");
+    }
+    if (rest) {
+        ait_sb_printf(b, "{\nconst long c0 = %lld;\nconst float *const wb = wp + c0 * %lld, *const wn = wb;\n",
+                      full * nr, K);
+        xw_pixels(b, g, n, &c, (int)((rest + c.vl - 1) / c.vl), K, N, rest);
+        ait_sb_puts(b, "}\n");
+    }
+}
+
 static ait_simd_window depthwise_window(const ait_conv_params *p)
 {
     ait_simd_window w = {.kind = AIT_WIN_CONV, .c = p->cin, .ih = p->in[1], .iw = p->in[2], .oh = p->out[1],
@@ -177,6 +261,8 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
         const ait_simd_window w = depthwise_window(n->params);
         ait_simd_emit_window(b, g, n, &w);
     }
+    else if (ait_simd_node_cfg(n).order == 1)
+        emit_xw(b, g, n, kind == 3);
     else
         emit_wx(b, g, n, kind == 3);
 }
@@ -189,9 +275,9 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
         const ait_simd_window w = depthwise_window(p);
         return ait_simd_window_scratch(&w);
     }
-    const ait_simd_cfg *c = ait_simd_base();
+    const ait_simd_cfg c = ait_simd_node_cfg(n);
     size_t K = (size_t)(p->cin * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);
-    size_t strip = N % (size_t)c->vl ? K * (size_t)c->vl : 0;
+    size_t strip = c.order != 1 && N % (size_t)c.vl ? K * (size_t)c.vl : 0; /* the WX form's last columns */
     return sizeof(float) * ((kind == 3 ? K * N : 0) + strip);
 }
 

@@ -35,14 +35,14 @@ static void xw_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_
     ait_sb_printf(b, "{\nconst float *const wb = x%d + n0 * %lld;\n", n->pack_in, K);
     const char *lo = kblocked ? "k0" : "0", *hi = kblocked ? "k1" : khi;
     if (!rest) {
-        ait_simd_tile(b, R, c->nv, lo, hi, afmt, bfmt);
+        ait_simd_tile(b, R, c->nv, lo, hi, afmt, bfmt, NULL);
         ait_simd_store(b, g, n, R, c->nv, N, NULL, bias ? "x2 + n0" : NULL, kblocked ? "k0 > 0" : NULL,
                        kblocked ? "last" : NULL);
         ait_sb_puts(b, "}\n");
         return;
     }
     int v_used = (int)((rest + c->vl - 1) / c->vl);
-    ait_simd_tile(b, R, v_used, lo, hi, afmt, bfmt);
+    ait_simd_tile(b, R, v_used, lo, hi, afmt, bfmt, NULL);
     ait_sb_printf(b, "float t[%d][%d];\n", R, v_used * c->vl);
     for (int r = 0; r < R; r++)
         for (int v = 0; v < v_used; v++)

@@ -41,9 +41,10 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
 const char *ait_simd_prelude(void);
 
 /* The register tile: R rows x V vectors, K steps.  a_fmt gives the scalar of row r at
- * step k (one %d for r), b_fmt the address of vector v at step k (one %d for v). */
+ * step k (one %d for r), b_fmt the address of vector v at step k (one %d for v); extra
+ * (optional) is C run at the top of each step (prefetches). */
 void ait_simd_tile(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, const char *a_fmt,
-                   const char *b_fmt);
+                   const char *b_fmt, const char *extra);
 /* Stores tile accumulators c_r_v to y0[(m0 + r) * ldy + n0 + v*VL], adding a per-row bias
  * (bias_row_fmt, one %d for r) or per-column bias vectors (bias_col_expr + v*VL), then runs
  * the node's epilogue over what was stored.  partial (K blocking): a C condition under which

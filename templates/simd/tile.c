@@ -44,7 +44,7 @@ const char *ait_simd_prelude(void)
         snprintf(buf, sizeof buf,
                  "/* tiled backend: scalar register tiles, cache-blocked */\n"
                  "typedef float ait_vf;\n"
-                 "#define AIT_LD(p) (*(p))\n#define AIT_ST(p, v) (*(p) = (v))\n"
+                 "#define AIT_LD(p) (*(p))\n#define AIT_ST(p, v) (*(p) = (v))\n#define AIT_PREFETCH(p) ((void)0)\n"
                  "/* the reference's comparisons, NaN included: relu (NaN -> 0), clamps (NaN stays), max\n"
                  " * where a NaN in y wins */\n"
                  "#define AIT_RELU(x) ((x) = (x) > 0 ? (x) : 0)\n"
@@ -63,6 +63,7 @@ const char *ait_simd_prelude(void)
              "typedef float ait_vfu __attribute__((vector_size(%d), aligned(4), may_alias));\n"
              "typedef int ait_vi __attribute__((vector_size(%d)));\n"
              "#define AIT_LD(p) (*(const ait_vfu *)(p))\n#define AIT_ST(p, v) (*(ait_vfu *)(p) = (v))\n"
+             "#define AIT_PREFETCH(p) __builtin_prefetch(p)\n"
              "/* the reference's comparisons, NaN included: relu (NaN -> 0), clamps (NaN stays), max\n"
              " * where a NaN in y wins.  Macros, not functions: a vector argument would tie the ABI to\n"
              " * the -march the file is built with. */\n"
@@ -77,12 +78,14 @@ const char *ait_simd_prelude(void)
 }
 
 void ait_simd_tile(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, const char *a_fmt,
-                   const char *b_fmt)
+                   const char *b_fmt, const char *extra)
 {
     for (int r = 0; r < R; r++)
         for (int v = 0; v < V; v++)
             ait_sb_printf(b, "ait_vf c_%d_%d = {0};\n", r, v);
     ait_sb_printf(b, "for (long k = %s; k < %s; k++) {\n", k_lo, k_hi);
+    if (extra)
+        ait_sb_puts(b, extra);
     for (int v = 0; v < V; v++) {
         ait_sb_printf(b, "const ait_vf b_%d = AIT_LD(", v);
         ait_sb_printf(b, b_fmt, v);
@@ -227,11 +230,12 @@ void ait_simd_prepare_node(ait_graph *g, ait_node *n)
         return;
     int64_t count;
     const ait_simd_cfg cfg = ait_simd_node_cfg(n);
-    if (n->op == AIT_OP_CONV && ait_simd_conv_kind(g, n) >= 2) { /* 1x1 or im2col: WX */
+    if (n->op == AIT_OP_CONV && ait_simd_conv_kind(g, n) >= 2) { /* 1x1 or im2col: WX, or XW (order 1) */
         const ait_tensor *w = ait_node_in(g, n, 1);
         int64_t M = w->dims[0], K = ait_tensor_numel(w) / M;
-        float *p = pack_rows(g, w->data, M, K, cfg.mr, &count);
-        add_packed(g, n, "simd_wx", p, count);
+        int xw = cfg.order == 1;
+        float *p = xw ? pack_cols(g, w->data, K, M, 1, cfg.nv * cfg.vl, &count) : pack_rows(g, w->data, M, K, cfg.mr, &count);
+        add_packed(g, n, xw ? "simd_xw" : "simd_wx", p, count);
         n->unread_in |= 1u << 1;
     } else if ((n->op == AIT_OP_GEMM || n->op == AIT_OP_MATMUL) && ait_simd_template(g, n)) {
         const ait_matmul_params *mp = n->params;
@@ -268,6 +272,25 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
         memset(knobs[count], 0, sizeof knobs[count]);
         knobs[count][AIT_KNOB_MR] = tiles[i][0];
         knobs[count][AIT_KNOB_NV] = tiles[i][1];
+    }
+    /* Conv turned around (order 1: vectors along output channels, R pixels a tile), with an R
+     * that divides the image where one fits the register file; vector flavours only */
+    if (kind >= 2 && base.vl > 1) {
+        const ait_conv_params *p = n->params;
+        int64_t N = p->out[1] * p->out[2];
+        int rmax = base.vl == 16 ? 8 : 4, nv = 3, best = rmax;
+        for (int r = rmax; r >= rmax / 2 + 1; r--)
+            if (N % r == 0) {
+                best = r;
+                break;
+            }
+        const int xw_tiles[][2] = {{best, nv}, {best == rmax ? rmax - 1 : rmax, nv}, {base.vl == 16 ? 6 : 3, 4}};
+        for (int i = 0; i < 3 && count < max; i++, count++) {
+            memset(knobs[count], 0, sizeof knobs[count]);
+            knobs[count][AIT_KNOB_MR] = xw_tiles[i][0];
+            knobs[count][AIT_KNOB_NV] = xw_tiles[i][1];
+            knobs[count][AIT_KNOB_ORDER] = 1;
+        }
     }
     /* blocking: column blocks of X for Conv; panels-outer order and K blocks for Gemm/MatMul */
     static const int wx_extra[][2] = {{0, 16}}, xw_extra[][2] = {{1, 0}, {0, 256}, {1, 256}};

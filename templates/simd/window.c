@@ -43,6 +43,34 @@ static void emit_plane(ait_sb *b, const ait_simd_window *w, const char *plane, i
      * the row loop: gcc 12 miscompiles the outer-loop vectorization of a row loop that
      * skips rows with `continue`, found by tests/test_passes.c) */
     ait_sb_printf(b, "for (long j = 0; j < %" PRId64 "; j++)\n%s[j] = %s;\n", rlo * cols, plane, fill);
+    const int vl = ait_simd_base()->vl;
+    /* rows copied as whole vectors: all, or where a row is narrower than a vector (it reads on
+     * into the rows after it), those whose read stays inside the channel */
+    int64_t n = jhi - jlo, c0 = jlo + off - PL, vec_rows = rhi;
+    if (n < vl) {
+        int64_t room = IH * IW - vl - c0; /* (r - PT) * IW may reach this */
+        vec_rows = room < 0 ? rlo : PT + room / IW + 1;
+        vec_rows = vec_rows < rlo ? rlo : vec_rows > rhi ? rhi : vec_rows;
+    }
+    if (step == 1 && vl > 1 && n > 0 && vec_rows > rlo) {
+        /* whole vectors, row by row: the left border, the input row (its last vector overlaps
+         * the one before), the right border; a store past the row's end lands on the next row,
+         * written after it (or on the plane's slack) */
+        ait_sb_printf(b, "for (long r = %" PRId64 "; r < %" PRId64 "; r++) {\nfloat *const row = %s + r * %" PRId64 ";\n"
+                         "const float *const src = xc + (r - %" PRId64 ") * %" PRId64 " + %" PRId64 ";\n",
+                      rlo, vec_rows, plane, cols, PT, IW, c0);
+        ait_sb_printf(b, "const ait_vf fill = (ait_vf){0} + %s;\n", fill);
+        for (int64_t j = 0; j < jlo; j += vl)
+            ait_sb_printf(b, "AIT_ST(row + %" PRId64 ", fill);\n", j);
+        for (int64_t j = 0; j + vl <= n || j == 0; j += vl)
+            ait_sb_printf(b, "AIT_ST(row + %" PRId64 ", AIT_LD(src + %" PRId64 "));\n", jlo + j, j);
+        if (n > vl && n % vl)
+            ait_sb_printf(b, "AIT_ST(row + %" PRId64 ", AIT_LD(src + %" PRId64 "));\n", jhi - vl, n - vl);
+        for (int64_t j = jhi; j < cols; j += vl)
+            ait_sb_printf(b, "AIT_ST(row + %" PRId64 ", fill);\n", j);
+        ait_sb_puts(b, "}\n");
+        rlo = vec_rows;
+    }
     ait_sb_printf(b,
                   "for (long r = %" PRId64 "; r < %" PRId64 "; r++) {\nfloat *const row = %s + r * %" PRId64 ";\n"
                   "for (long j = 0; j < %" PRId64 "; j++)\nrow[j] = %s;\n"
@@ -149,8 +177,10 @@ void ait_simd_emit_window(ait_sb *b, const ait_graph *g, const ait_node *n, cons
         ait_sb_printf(b, "const float *const wk = x1 + ch * %" PRId64 ";\n", w->kh * w->kw);
         ait_sb_printf(b, "const float bias = %s;\n", ait_node_in(g, n, 2) ? "x2[ch]" : "0");
     }
-    /* tiles of R rows x V vectors: independent accumulators hide the latency */
-    int64_t nvec = (w->ow + vl - 1) / vl, V = nvec < 4 ? nvec : 4, R = V >= 6 ? 1 : 6 / V;
+    /* tiles of R rows x V vectors: enough independent accumulators to cover the FMA latency on
+     * two pipes (12 of 32 zmm; 8 where 16 registers hold accumulators and loads) */
+    int64_t acc = vl == 16 ? 12 : 8;
+    int64_t nvec = (w->ow + vl - 1) / vl, V = nvec < 4 ? nvec : 4, R = acc / V < w->oh ? acc / V : w->oh;
     int64_t nfull = nvec / V, rem = nvec % V, rows = w->oh / R * R;
     for (int pass = 0; pass < 2; pass++) {
         int64_t r_n = pass ? 1 : R, from = pass ? rows : 0, to = pass ? w->oh : rows;
