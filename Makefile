@@ -7,7 +7,7 @@ Q       := $(if $(V),,@)
 
 DEB_PKGS := tcc libtcc-dev libopenblas-dev libxxhash-dev libinih-dev libcmocka-dev \
             libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata \
-            gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+            gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind
 ONNX_PROTO := /usr/include/onnx/onnx.proto
 
 LIB_SRC := $(wildcard ir/*.c ir/ops/*.c templates/*.c templates/*/*.c gen/*.c strategies/*.c)
@@ -76,7 +76,7 @@ $(B)/tests/test_import_asan: $(B)/asan/tests/test_import.o $(B)/asan/tests/onnx_
 $(B)/conformance: $(B)/obj/tests/conformance.o $(B)/libaitune.a
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
-check: $(B)/aitune-gen $(TESTS) $(B)/conformance
+check: $(B)/aitune-gen $(TESTS) $(B)/conformance $(B)/tests/edge_model
 	$(Q)tests/run_tests.sh $(TESTS) -- $(B)/conformance tests/cli_test.sh
 
 # GEMM vs OpenBLAS vs peak, models vs onnxruntime (npm, offline-safe install) vs reference

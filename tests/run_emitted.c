@@ -1,18 +1,22 @@
 /* Runs emitted code on raw float32 files and compares with expected outputs.
  * Built by tests/cli_test.sh with plain `cc -std=c99 -O2`:
  *   -DMODEL_H='"mlp.h"' -DRUN=mlp_run -DIN_N=MLP_INPUT0_ELEMS_PER_BATCH -DOUT_N=MLP_OUTPUT0_ELEMS_PER_BATCH
- * usage: run_emitted input.f32 expected.f32 */
+ * usage: run_emitted input.f32 expected.f32     compare
+ *        run_emitted input.f32 out.f32 --write   write the outputs instead (a reference run) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include MODEL_H
 
 int main(int argc, char **argv)
 {
     float *x = malloc(sizeof(float) * IN_N), *y = malloc(sizeof(float) * OUT_N), *e = malloc(sizeof(float) * OUT_N);
-    FILE *fx = fopen(argv[1], "rb"), *fe = fopen(argv[2], "rb");
-    if (argc < 3 || !fx || !fe || fread(x, sizeof(float), IN_N, fx) != IN_N || fread(e, sizeof(float), OUT_N, fe) != OUT_N) {
+    int write = argc > 3 && strcmp(argv[3], "--write") == 0;
+    FILE *fx = argc > 1 ? fopen(argv[1], "rb") : NULL, *fe = argc > 2 && !write ? fopen(argv[2], "rb") : NULL;
+    if (argc < 3 || !fx || (!write && !fe) || fread(x, sizeof(float), IN_N, fx) != IN_N ||
+        (!write && fread(e, sizeof(float), OUT_N, fe) != OUT_N)) {
         fprintf(stderr, "run_emitted: cannot read inputs\n");
         return 2;
     }
@@ -22,6 +26,13 @@ int main(int argc, char **argv)
     if (rc != 0) {
         fprintf(stderr, "run_emitted: run returned %d\n", rc);
         return 1;
+    }
+    if (write) {
+        FILE *fo = fopen(argv[2], "wb");
+        int ok = fo && fwrite(y, sizeof(float), OUT_N, fo) == OUT_N;
+        if (fo)
+            ok &= fclose(fo) == 0;
+        return ok ? 0 : 2;
     }
     double worst = 0;
     for (int i = 0; i < OUT_N; i++) {

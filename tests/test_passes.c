@@ -254,6 +254,35 @@ static void conv_case(int64_t c_in, int64_t c_out, int64_t group, int64_t hw, in
     tb_free(b);
 }
 
+/* x[1,4,H,W] -> Conv k x k (dilation d, pads top/left lo, bottom/right hi) -> Relu -> y: im2col
+ * as shifted copies of the input (stride 1, output as wide as the input) and the general one */
+static void im2col_case(int64_t h, int64_t w, int64_t k, int64_t dil, int64_t lo, int64_t hi)
+{
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, 4, h, w}, wd[4] = {6, 4, k, k};
+    tb_input(b, "x", 1, 4, xd);
+    init_random(b, "W", 4, wd, 61, -0.5f, 0.5f);
+    Onnx__NodeProto *c = tb_node(b, "Conv", "x,W", "c");
+    int64_t pads[4] = {lo, lo, hi, hi}, dils[2] = {dil, dil};
+    tb_attr_ints(b, c, "pads", 4, pads);
+    tb_attr_ints(b, c, "dilations", 2, dils);
+    tb_node(b, "Relu", "c", "y");
+    tb_output(b, "y");
+    check_model(b, 4 * h * w);
+    tb_free(b);
+}
+
+static void test_im2col_shifted(void **state)
+{
+    (void)state;
+    im2col_case(9, 9, 3, 2, 2, 2);   /* dilated */
+    im2col_case(7, 11, 5, 1, 2, 2);  /* 5x5, not square */
+    im2col_case(8, 8, 4, 1, 1, 2);   /* even kernel, pads not symmetric */
+    im2col_case(6, 6, 3, 1, 0, 2);   /* all padding on one side */
+    im2col_case(10, 10, 3, 1, 0, 0); /* narrower output: the general im2col */
+    im2col_case(3, 3, 3, 1, 1, 1);
+}
+
 static void test_depthwise_and_im2col_convs(void **state)
 {
     (void)state;
@@ -292,10 +321,31 @@ static void variant_case(int64_t c_in, int64_t c_out, int64_t hw, int64_t k, con
     tb_free(b);
 }
 
+/* x[rows,40] -> Gemm (W [300,40] transposed, bias) or MatMul (W [40,300]) -> Relu -> y: the
+ * matrix-vector tiles (1 x up to 16 vectors) with a partial last panel */
+static void gemv_case(int64_t rows, int gemm)
+{
+    tb *b = tb_new(13);
+    int64_t xd[2] = {rows, 40}, wd[2] = {gemm ? 300 : 40, gemm ? 40 : 300}, bd[1] = {300};
+    tb_input(b, "x", 1, 2, xd);
+    init_random(b, "W", 2, wd, 71, -0.5f, 0.5f);
+    init_random(b, "B", 1, bd, 72, -0.5f, 0.5f);
+    if (gemm)
+        tb_attr_i(b, tb_node(b, "Gemm", "x,W,B", "m"), "transB", 1);
+    else
+        tb_node(b, "MatMul", "x,W", "m");
+    tb_node(b, "Relu", "m", "y");
+    tb_output(b, "y");
+    check_model(b, rows * 40);
+    tb_free(b);
+}
+
 static void test_knob_variants(void **state)
 {
     (void)state;
     for (variant = 0; variant < 8; variant++) {
+        gemv_case(1, 1);
+        gemv_case(2, 0);
         variant_case(16, 40, 7, 1, "Relu", 0);     /* 49 pixels, a partial channel panel */
         variant_case(24, 24, 7, 1, "Relu", 1);     /* residual Add through the transposed store */
         variant_case(8, 64, 14, 3, "Sigmoid", 0);  /* im2col; an epilogue with no vector form */
@@ -351,6 +401,7 @@ int main(void)
         cmocka_unit_test(test_depthwise_and_im2col_convs),
         cmocka_unit_test(test_pooling_windows),
         cmocka_unit_test(test_knob_variants),
+        cmocka_unit_test(test_im2col_shifted),
     };
     return cmocka_run_group_tests_name("passes", tests, NULL, NULL);
 }

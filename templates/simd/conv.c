@@ -106,10 +106,48 @@ static void emit_inside_range(ait_sb *b, const char *o, const char *k, int64_t p
                   stride, o, o, n_out, o, n_out, o, o, o, o, o, n_out, o, n_out);
 }
 
+/* Stride 1 with the output as wide as the input: the row of tap (kh, kw) is the channel's
+ * rows [oh - pad + kh * dil] shifted by s = kw * dil - pad, so it is one contiguous copy
+ * (which compilers vectorize), then the s columns at one edge of each row set to zero.
+ * Reads stay inside the channel. */
+static void im2col_shifted(ait_sb *b, const ait_conv_params *p, const char *dst)
+{
+    int64_t OH = p->out[1], OW = p->out[2], IH = p->in[1], N = OH * OW;
+    ait_sb_printf(b, "for (long ci = 0; ci < %" PRId64 "; ci++) {\nconst float *const xc = x0 + ci * %" PRId64 ";\n",
+                  p->cin, IH * OW);
+    for (int64_t kh = 0; kh < p->k[1]; kh++)
+        for (int64_t kw = 0; kw < p->k[2]; kw++) {
+            int64_t dr = kh * p->dil[1] - p->pad_lo[1], sc = kw * p->dil[2] - p->pad_lo[2];
+            /* output rows oh with 0 <= oh + dr < IH */
+            int64_t ohlo = dr < 0 ? -dr : 0, ohhi = IH - dr < OH ? IH - dr : OH;
+            ohlo = ohlo < OH ? ohlo : OH;
+            ohhi = ohhi < ohlo ? ohlo : ohhi;
+            int64_t jlo = ohlo * OW + (sc < 0 ? -sc : 0), jhi = ohhi * OW - (sc > 0 ? sc : 0);
+            ait_sb_printf(b, "{\nfloat *const row = %s + (ci * %" PRId64 " + %" PRId64 ") * %" PRId64 ";\n", dst,
+                          p->k[1] * p->k[2], kh * p->k[2] + kw, N);
+            ait_sb_printf(b, "for (long j = 0; j < %" PRId64 "; j++)\nrow[j] = 0;\n", jlo);
+            if (jhi > jlo)
+                ait_sb_printf(b, "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = xc[j + %" PRId64 "];\n",
+                              jlo, jhi, dr * OW + sc);
+            ait_sb_printf(b, "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = 0;\n", jhi > jlo ? jhi : jlo, N);
+            if (sc != 0 && ohhi > ohlo) /* the edge columns the shifted copy filled from the next row */
+                ait_sb_printf(b, "for (long oh = %" PRId64 "; oh < %" PRId64 "; oh++)\nfor (long ow = %" PRId64
+                                 "; ow < %" PRId64 "; ow++)\nrow[oh * %" PRId64 " + ow] = 0;\n",
+                              ohlo, ohhi, sc > 0 ? OW - sc : 0, sc > 0 ? OW : -sc, OW);
+            ait_sb_puts(b, "}\n");
+        }
+    ait_sb_puts(b, "}\n");
+}
+
 /* dst[(ci, kh, kw)][oh * OW + ow] = the padded input under that tap: the K x N operand of a
  * Conv as GEMM (zeros where the window leaves the input). */
 void ait_simd_im2col(ait_sb *b, const ait_conv_params *p, const char *dst)
 {
+    if (p->stride[1] == 1 && p->stride[2] == 1 && p->in[2] == p->out[2] && p->k[2] * p->dil[2] <= p->out[2] &&
+        p->k[1] * p->k[2] <= 49) {
+        im2col_shifted(b, p, dst);
+        return;
+    }
     long long N = p->out[1] * p->out[2];
     int64_t S = p->stride[2], P = p->pad_lo[2], D = p->dil[2], OW = p->out[2], IW = p->in[2];
     ait_sb_printf(b,

@@ -267,6 +267,15 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
     if (kind < 2 && !xw)
         return 0; /* depthwise has no knobs */
     const int(*tiles)[2] = base.vl == 16 ? tiles16 : base.vl == 8 ? tiles8 : base.vl == 4 ? tiles4 : tiles1;
+    /* one or two rows (a matrix-vector product): wide rows of vectors, as many independent
+     * sums as hide the FMA latency while the weights stream through */
+    static const int gemv16[][2] = {{1, 4}, {1, 8}, {1, 12}, {1, 16}}, gemv8[][2] = {{1, 3}, {1, 6}, {1, 8}, {1, 12}};
+    if (xw && base.vl > 1) {
+        const ait_matmul_params *mp = n->params;
+        int64_t rows = ait_tensor_numel(ait_node_in(g, n, 0)) / mp->k;
+        if (rows <= 2)
+            tiles = base.vl == 16 ? gemv16 : gemv8;
+    }
     int nt = 4, count = 0;
     for (int i = 0; i < nt && count < max; i++, count++) {
         memset(knobs[count], 0, sizeof knobs[count]);
