@@ -301,6 +301,26 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
             knobs[count][AIT_KNOB_ORDER] = 1;
         }
     }
+    /* Gemm/MatMul: the largest tile that divides the rows and columns exactly (no tail
+     * tiles), when the register file holds it and the table has no such tile */
+    if (xw && base.vl > 1 && count < max) {
+        const ait_matmul_params *mp = n->params;
+        int64_t rows = ait_tensor_numel(ait_node_in(g, n, 0)) / mp->k;
+        int regs = base.vl == 16 ? 30 : 14, fit_mr = 0, fit_nv = 0;
+        for (int nv = 1; nv <= 8; nv++)
+            for (int mr = 2; mr <= 16; mr++)
+                if (rows % mr == 0 && mp->n % (nv * base.vl) == 0 && mr * nv + nv <= regs &&
+                    (mr * nv > fit_mr * fit_nv || (mr * nv == fit_mr * fit_nv && mr + nv < fit_mr + fit_nv)))
+                    fit_mr = mr, fit_nv = nv; /* most sums, then fewest loads a step */
+        for (int i = 0; i < count && fit_mr; i++)
+            if (knobs[i][AIT_KNOB_MR] == fit_mr && knobs[i][AIT_KNOB_NV] == fit_nv)
+                fit_mr = 0;
+        if (fit_mr) {
+            memset(knobs[count], 0, sizeof knobs[count]);
+            knobs[count][AIT_KNOB_MR] = fit_mr;
+            knobs[count++][AIT_KNOB_NV] = fit_nv;
+        }
+    }
     /* blocking: column blocks of X for Conv; panels-outer order and K blocks for Gemm/MatMul */
     static const int wx_extra[][2] = {{0, 16}}, xw_extra[][2] = {{1, 0}, {0, 256}, {1, 256}};
     int ne = xw ? (((const ait_matmul_params *)n->params)->k > 512 ? 3 : 1) : 1;
