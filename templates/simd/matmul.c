@@ -28,11 +28,13 @@ static void xw_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_
 {
     int nr = c->nv * c->vl;
     char afmt[64], bfmt[64];
-    snprintf(afmt, sizeof afmt, "x0[(m0 + %%d) * %lld + k]", K);
+    /* rows through one base pointer: constant offsets, so the loop needs no register a row */
+    snprintf(afmt, sizeof afmt, "xa[%%d * %lld + k]", K);
     snprintf(bfmt, sizeof bfmt, "wb + k * %d + %%d * %d", nr, c->vl);
     char khi[32];
     snprintf(khi, sizeof khi, "%lld", K);
-    ait_sb_printf(b, "{\nconst float *const wb = x%d + n0 * %lld;\n", n->pack_in, K);
+    ait_sb_printf(b, "{\nconst float *const wb = x%d + n0 * %lld;\nconst float *const xa = x0 + m0 * %lld;\n",
+                  n->pack_in, K, K);
     const char *lo = kblocked ? "k0" : "0", *hi = kblocked ? "k1" : khi;
     if (!rest) {
         ait_simd_tile(b, R, c->nv, lo, hi, afmt, bfmt, NULL);
