@@ -267,16 +267,25 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
     if (kind < 2 && !xw)
         return 0; /* depthwise has no knobs */
     const int(*tiles)[2] = base.vl == 16 ? tiles16 : base.vl == 8 ? tiles8 : base.vl == 4 ? tiles4 : tiles1;
-    /* one or two rows (a matrix-vector product): wide rows of vectors, as many independent
-     * sums as hide the FMA latency while the weights stream through */
-    static const int gemv16[][2] = {{1, 4}, {1, 8}, {1, 12}, {1, 16}}, gemv8[][2] = {{1, 3}, {1, 6}, {1, 8}, {1, 12}};
+    /* one or two rows (a matrix-vector product): one tile covers every row, wide rows of
+     * vectors, as many independent sums as hide the FMA latency while the weights stream
+     * through (each weight is read once) */
+    int gemv[4][2], nt = 4, count = 0;
     if (xw && base.vl > 1) {
         const ait_matmul_params *mp = n->params;
-        int64_t rows = ait_tensor_numel(ait_node_in(g, n, 0)) / mp->k;
-        if (rows <= 2)
-            tiles = base.vl == 16 ? gemv16 : gemv8;
+        int rows = (int)(ait_tensor_numel(ait_node_in(g, n, 0)) / mp->k), cap = (base.vl == 16 ? 30 : 14) / (rows + 1);
+        static const int wide16[] = {4, 8, 12, 16}, wide8[] = {3, 6, 8, 12};
+        if (rows <= 2) {
+            nt = 0;
+            for (int i = 0; i < 4; i++) {
+                int nv = (base.vl == 16 ? wide16 : wide8)[i];
+                nv = nv < cap ? nv : cap;
+                if (nt == 0 || gemv[nt - 1][1] != nv)
+                    gemv[nt][0] = rows, gemv[nt++][1] = nv;
+            }
+            tiles = (const int(*)[2])gemv;
+        }
     }
-    int nt = 4, count = 0;
     for (int i = 0; i < nt && count < max; i++, count++) {
         memset(knobs[count], 0, sizeof knobs[count]);
         knobs[count][AIT_KNOB_MR] = tiles[i][0];
