@@ -3,7 +3,6 @@
  * sliding-window kernel of window.c. */
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "gen/passes.h"
 #include "templates/emit_util.h"

@@ -260,37 +260,57 @@ static const int tiles8[][2] = {{4, 3}, {6, 2}, {3, 4}, {12, 1}};
 static const int tiles4[][2] = {{4, 2}, {6, 2}, {3, 3}, {8, 1}};
 static const int tiles1[][2] = {{4, 4}, {2, 8}, {8, 2}, {4, 8}};
 
+/* Appends one knob setting; returns the new count. */
+static int add_variant(int (*knobs)[AIT_MAX_KNOBS], int count, int mr, int nv, int order, int block)
+{
+    memset(knobs[count], 0, sizeof knobs[count]);
+    knobs[count][AIT_KNOB_MR] = mr;
+    knobs[count][AIT_KNOB_NV] = nv;
+    knobs[count][AIT_KNOB_ORDER] = order;
+    knobs[count][AIT_KNOB_BLOCK] = block;
+    return count + 1;
+}
+
+/* The largest mr x nv tile that divides rows and columns exactly (no tail tiles) within regs
+ * registers: most sums, then fewest loads a step.  0 in *mr when none does. */
+static void exact_tile(int64_t rows, int64_t cols, int regs, int *mr, int *nv)
+{
+    *mr = *nv = 0;
+    for (int v = 1; v <= 8; v++)
+        for (int m = 2; m <= 16; m++)
+            if (rows % m == 0 && cols % (v * base.vl) == 0 && m * v + v <= regs &&
+                (m * v > *mr * *nv || (m * v == *mr * *nv && m + v < *mr + *nv)))
+                *mr = m, *nv = v;
+}
+
 int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MAX_KNOBS], int max)
 {
     int kind = n->op == AIT_OP_CONV ? ait_simd_conv_kind(g, n) : 0;
     int xw = (n->op == AIT_OP_GEMM || n->op == AIT_OP_MATMUL) && ait_simd_template(g, n);
     if (kind < 2 && !xw)
         return 0; /* depthwise has no knobs */
+    const ait_matmul_params *mp = xw ? n->params : NULL;
+    int64_t rows = xw ? ait_tensor_numel(ait_node_in(g, n, 0)) / mp->k : 0;
+    int regs = base.vl == 16 ? 30 : 14; /* accumulators + loads: 32 or 16 registers, two spare */
     const int(*tiles)[2] = base.vl == 16 ? tiles16 : base.vl == 8 ? tiles8 : base.vl == 4 ? tiles4 : tiles1;
     /* one or two rows (a matrix-vector product): one tile covers every row, wide rows of
      * vectors, as many independent sums as hide the FMA latency while the weights stream
      * through (each weight is read once) */
     int gemv[4][2], nt = 4, count = 0;
-    if (xw && base.vl > 1) {
-        const ait_matmul_params *mp = n->params;
-        int rows = (int)(ait_tensor_numel(ait_node_in(g, n, 0)) / mp->k), cap = (base.vl == 16 ? 30 : 14) / (rows + 1);
+    if (xw && base.vl > 1 && rows <= 2) {
         static const int wide16[] = {4, 8, 12, 16}, wide8[] = {3, 6, 8, 12};
-        if (rows <= 2) {
-            nt = 0;
-            for (int i = 0; i < 4; i++) {
-                int nv = (base.vl == 16 ? wide16 : wide8)[i];
-                nv = nv < cap ? nv : cap;
-                if (nt == 0 || gemv[nt - 1][1] != nv)
-                    gemv[nt][0] = rows, gemv[nt++][1] = nv;
-            }
-            tiles = (const int(*)[2])gemv;
+        int cap = regs / (int)(rows + 1);
+        nt = 0;
+        for (int i = 0; i < 4; i++) {
+            int nv = (base.vl == 16 ? wide16 : wide8)[i];
+            nv = nv < cap ? nv : cap;
+            if (nt == 0 || gemv[nt - 1][1] != nv)
+                gemv[nt][0] = (int)rows, gemv[nt++][1] = nv;
         }
+        tiles = (const int(*)[2])gemv;
     }
-    for (int i = 0; i < nt && count < max; i++, count++) {
-        memset(knobs[count], 0, sizeof knobs[count]);
-        knobs[count][AIT_KNOB_MR] = tiles[i][0];
-        knobs[count][AIT_KNOB_NV] = tiles[i][1];
-    }
+    for (int i = 0; i < nt && count < max; i++)
+        count = add_variant(knobs, count, tiles[i][0], tiles[i][1], 0, 0);
     /* Conv turned around (order 1: vectors along output channels, R pixels a tile), with an R
      * that divides the image where one fits the register file; vector flavours only */
     if (kind >= 2 && base.vl > 1) {
@@ -303,40 +323,23 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
                 break;
             }
         const int xw_tiles[][2] = {{best, nv}, {best == rmax ? rmax - 1 : rmax, nv}, {base.vl == 16 ? 6 : 3, 4}};
-        for (int i = 0; i < 3 && count < max; i++, count++) {
-            memset(knobs[count], 0, sizeof knobs[count]);
-            knobs[count][AIT_KNOB_MR] = xw_tiles[i][0];
-            knobs[count][AIT_KNOB_NV] = xw_tiles[i][1];
-            knobs[count][AIT_KNOB_ORDER] = 1;
-        }
+        for (int i = 0; i < 3 && count < max; i++)
+            count = add_variant(knobs, count, xw_tiles[i][0], xw_tiles[i][1], 1, 0);
     }
-    /* Gemm/MatMul: the largest tile that divides the rows and columns exactly (no tail
-     * tiles), when the register file holds it and the table has no such tile */
+    /* Gemm/MatMul: the exact tile, when the list has no such tile */
     if (xw && base.vl > 1 && count < max) {
-        const ait_matmul_params *mp = n->params;
-        int64_t rows = ait_tensor_numel(ait_node_in(g, n, 0)) / mp->k;
-        int regs = base.vl == 16 ? 30 : 14, fit_mr = 0, fit_nv = 0;
-        for (int nv = 1; nv <= 8; nv++)
-            for (int mr = 2; mr <= 16; mr++)
-                if (rows % mr == 0 && mp->n % (nv * base.vl) == 0 && mr * nv + nv <= regs &&
-                    (mr * nv > fit_mr * fit_nv || (mr * nv == fit_mr * fit_nv && mr + nv < fit_mr + fit_nv)))
-                    fit_mr = mr, fit_nv = nv; /* most sums, then fewest loads a step */
+        int fit_mr, fit_nv;
+        exact_tile(rows, mp->n, regs, &fit_mr, &fit_nv);
         for (int i = 0; i < count && fit_mr; i++)
             if (knobs[i][AIT_KNOB_MR] == fit_mr && knobs[i][AIT_KNOB_NV] == fit_nv)
                 fit_mr = 0;
-        if (fit_mr) {
-            memset(knobs[count], 0, sizeof knobs[count]);
-            knobs[count][AIT_KNOB_MR] = fit_mr;
-            knobs[count++][AIT_KNOB_NV] = fit_nv;
-        }
+        if (fit_mr)
+            count = add_variant(knobs, count, fit_mr, fit_nv, 0, 0);
     }
     /* blocking: column blocks of X for Conv; panels-outer order and K blocks for Gemm/MatMul */
     static const int wx_extra[][2] = {{0, 16}}, xw_extra[][2] = {{1, 0}, {0, 256}, {1, 256}};
-    int ne = xw ? (((const ait_matmul_params *)n->params)->k > 512 ? 3 : 1) : 1;
-    for (int i = 0; i < ne && count < max; i++, count++) {
-        memset(knobs[count], 0, sizeof knobs[count]);
-        knobs[count][AIT_KNOB_ORDER] = xw ? xw_extra[i][0] : wx_extra[i][0];
-        knobs[count][AIT_KNOB_BLOCK] = xw ? xw_extra[i][1] : wx_extra[i][1];
-    }
+    int ne = xw ? (mp->k > 512 ? 3 : 1) : 1;
+    for (int i = 0; i < ne && count < max; i++)
+        count = add_variant(knobs, count, 0, 0, xw ? xw_extra[i][0] : wx_extra[i][0], xw ? xw_extra[i][1] : wx_extra[i][1]);
     return count;
 }
