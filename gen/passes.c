@@ -170,8 +170,10 @@ static void fuse_epilogues(ait_graph *g, ait_pass_stats *st)
                 if (c->op == AIT_OP_ADD) {
                     int other = c->in[1 - side];
                     const ait_tensor *o = &g->t[other], *y = &g->t[c->out[0]];
+                    /* the producer runs before the other operand's: it cannot read it (ResNet's
+                     * downsample, RegNet's projection come after the branch they join) */
                     if (o->rank != t->rank || memcmp(o->dims, t->dims, sizeof(int64_t) * (size_t)t->rank) != 0 ||
-                        y->rank != t->rank || o->dtype != AIT_DT_FLOAT)
+                        y->rank != t->rank || o->dtype != AIT_DT_FLOAT || o->producer > t->producer)
                         continue;
                     memset(&s, 0, sizeof s);
                     s.kind = AIT_EPI_ADD;

@@ -138,7 +138,9 @@ static ait_status check_sample(const ait_graph *g, const ait_sample *s, ait_diag
         if (m->rank >= 0 && t->rank != m->rank)
             return ait_fail(d, AIT_E_SHAPE, "%s: input '%s' has rank %d, the model expects %d", s->origin, m->name,
                             t->rank, m->rank);
-        for (int k = 1; k < t->rank && m->rank >= 0; k++) /* axis 0 may be batched */
+        /* axis 0 may hold several items where the model's is symbolic or 1 (a batch axis) */
+        int batch_axis = m->rank < 0 || m->dims[0] < 0 || m->dims[0] == 1;
+        for (int k = batch_axis; k < t->rank && m->rank >= 0; k++)
             if (m->dims[k] >= 0 && m->dims[k] != t->dims[k]) {
                 char a[160], b[160];
                 return ait_fail(d, AIT_E_SHAPE, "%s: input '%s' has shape %s, the model expects %s", s->origin,
@@ -149,8 +151,6 @@ static ait_status check_sample(const ait_graph *g, const ait_sample *s, ait_diag
                 if (!isfinite(ait_dtype_load_f64(t->dtype, t->data, (size_t)j)))
                     return ait_fail(d, AIT_E_SHAPE, "%s: input '%s' element %lld is not finite", s->origin, m->name,
                                     (long long)j);
-        if (t->rank > 0 && s->in[0].rank > 0 && t->dims[0] != s->in[0].dims[0])
-            return ait_fail(d, AIT_E_SHAPE, "%s: inputs disagree on the batch (axis 0) size", s->origin);
     }
     return AIT_OK;
 }

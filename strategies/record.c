@@ -46,9 +46,10 @@ static void oracle_free(oracle *o)
     memset(o, 0, sizeof *o);
 }
 
-/* Rows [first, first + b) of the item pool (cyclic) as one batch of input k. */
-static void gather_rows(ait_arena *a, const ait_sample *s, const int *item_sample, const int *item_row, int n_items,
-                        int k, int first, int b, ait_tensor *out)
+/* Rows [first, first + b) of the item pool (cyclic) as one batch of input k; every sample's
+ * rows have the same size (check_shapes), and each copy is checked against its source. */
+static ait_status gather_rows(ait_arena *a, const ait_sample *s, const int *item_sample, const int *item_row,
+                              int n_items, int k, int first, int b, ait_tensor *out, ait_diag *d)
 {
     const ait_tensor *t0 = &s[item_sample[0]].in[k];
     *out = *t0;
@@ -57,9 +58,39 @@ static void gather_rows(ait_arena *a, const ait_sample *s, const int *item_sampl
     out->data = ait_arena_alloc(a, row * (size_t)b + 1);
     for (int r = 0; r < b; r++) {
         int it = (first + r) % n_items;
-        memcpy((char *)out->data + row * (size_t)r, (char *)s[item_sample[it]].in[k].data + row * (size_t)item_row[it],
-               row);
+        const ait_tensor *src = &s[item_sample[it]].in[k];
+        if (item_row[it] >= src->dims[0] || ait_tensor_bytes(src) != row * (size_t)src->dims[0])
+            return ait_fail(d, AIT_E_SHAPE, "%s: input '%s': item %d does not fit the batch's row of %zu bytes",
+                            s[item_sample[it]].origin, t0->name ? t0->name : "?", item_row[it], row);
+        memcpy((char *)out->data + row * (size_t)r, (const char *)src->data + row * (size_t)item_row[it], row);
     }
+    return AIT_OK;
+}
+
+/* Every sample agrees with the first on each input's shape (axis 0 of a batch input aside), and
+ * a sample's batch inputs agree on their item count: a varying non-batch axis is a dynamic axis,
+ * which the emitted contract cannot take yet. */
+static ait_status check_shapes(const ait_graph *g, const ait_sample *s, int ns, const int *batchable, int first_b,
+                               ait_diag *d)
+{
+    for (int i = 0; i < ns; i++)
+        for (int k = 0; k < g->n_inputs; k++) {
+            const ait_tensor *t = &s[i].in[k], *t0 = &s[0].in[k];
+            const char *name = g->t[g->inputs[k]].name;
+            if (batchable[k] && t->dims[0] != s[i].in[first_b].dims[0])
+                return ait_fail(d, AIT_E_SHAPE,
+                                "%s: batch inputs disagree on the batch (axis 0) size: '%s' has %lld, '%s' has %lld",
+                                s[i].origin, g->t[g->inputs[first_b]].name, (long long)s[i].in[first_b].dims[0],
+                                name, (long long)t->dims[0]);
+            for (int ax = batchable[k]; ax < t->rank; ax++)
+                if (t->dims[ax] != t0->dims[ax])
+                    return ait_fail(d, AIT_E_SHAPE,
+                                    "%s: input '%s' axis %d is %lld, but %lld in %s: a dynamic (non-batch) axis is "
+                                    "not supported; give samples of one shape",
+                                    s[i].origin, name, ax, (long long)t->dims[ax], (long long)t0->dims[ax],
+                                    s[0].origin);
+        }
+    return AIT_OK;
 }
 
 static ait_status classify(ait_arena *a, const ait_graph *g, ait_recording *r)
@@ -111,6 +142,7 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
     for (int k = 0; k < ni && first_b < 0; k++)
         if (batchable[k])
             first_b = k;
+    AIT_TRY(check_shapes(g, s, ns, batchable, first_b, d));
     int n_items = 0;
     for (int i = 0; i < ns; i++)
         n_items += first_b >= 0 ? (int)s[i].in[first_b].dims[0] : 1;
@@ -136,7 +168,7 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
             rec->out = AIT_NEW(a, ait_tensor, no + 1);
             for (int k = 0; k < ni; k++) {
                 if (batchable[k])
-                    gather_rows(a, s, item_sample, item_row, n_items, k, j * b, b, &rec->in[k]);
+                    AIT_TRY(gather_rows(a, s, item_sample, item_row, n_items, k, j * b, b, &rec->in[k], d));
                 else
                     rec->in[k] = s[item_sample[(j * b) % n_items]].in[k];
             }

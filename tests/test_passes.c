@@ -206,6 +206,31 @@ static void test_residual_add(void **state)
     tb_free(b);
 }
 
+/* Two branches joined by Add, as ResNet's downsample and RegNet's projection export them:
+ * the Add's first operand comes from the Conv that runs first, so the residual can only be
+ * fused into the second Conv (fusing it into the first would read a tensor not yet computed). */
+static void test_residual_add_of_two_branches(void **state)
+{
+    (void)state;
+    for (int order = 0; order < 2; order++) {
+        tb *b = tb_new(13);
+        int64_t xd[4] = {1, 8, 6, 6}, wd[4] = {16, 8, 1, 1}, w3[4] = {16, 8, 3, 3};
+        tb_input(b, "x", 1, 4, xd);
+        init_random(b, "Wp", 4, wd, 21, -0.5f, 0.5f);
+        init_random(b, "Wf", 4, w3, 22, -0.5f, 0.5f);
+        Onnx__NodeProto *f = tb_node(b, "Conv", "x,Wf", "f");
+        int64_t pads[4] = {1, 1, 1, 1};
+        tb_attr_ints(b, f, "pads", 4, pads);
+        tb_node(b, "Conv", "x,Wp", "p");
+        tb_node(b, "Add", order ? "p,f" : "f,p", "s");
+        tb_node(b, "Relu", "s", "y");
+        tb_output(b, "y");
+        ait_pass_stats st = check_model(b, 8 * 36);
+        assert_int_equal(st.fused, 2); /* Add, Relu into the second Conv */
+        tb_free(b);
+    }
+}
+
 /* x[3,20] -> Identity -> Gemm (transB, bias) -> Dropout -> Relu -> MatMul W2 -> Sigmoid -> y */
 static void test_gemm_matmul_epilogues_and_drops(void **state)
 {
@@ -397,6 +422,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bn_fold_and_activations),
         cmocka_unit_test(test_residual_add),
+        cmocka_unit_test(test_residual_add_of_two_branches),
         cmocka_unit_test(test_gemm_matmul_epilogues_and_drops),
         cmocka_unit_test(test_depthwise_and_im2col_convs),
         cmocka_unit_test(test_pooling_windows),

@@ -20,6 +20,7 @@
 #include "ir/spec.h"
 #include "strategies/backend.h"
 #include "templates/emit_util.h"
+#include "tests/onnx_builder.h"
 
 #define MLP "../shared/models/mlp.onnx"
 #define MLP_DATA "../shared/models/mlp_testdata"
@@ -483,6 +484,121 @@ static void test_npy_samples_and_random(void **state)
     free(log);
 }
 
+/* A config for a model written by the test into tmp/<sub>.onnx, with .npy samples in tmp/<sub>_npy. */
+static void model_config(ait_config *c, const char *sub, const char *batch_sizes)
+{
+    char path[512], text[2048];
+    snprintf(path, sizeof path, "%s/%s.ini", tmp, sub);
+    snprintf(text, sizeof text,
+             "[model]\npath = %s/%s.onnx\nname = m\n[samples]\npath = %s/%s_npy\nbatch_sizes = %s\n"
+             "[tune]\nstrategy = first_wins\nbackends = simd, reference\ncache_dir = %s/%s.cache\n"
+             "[output]\ndir = %s/%s.out\n",
+             tmp, sub, tmp, sub, batch_sizes, tmp, sub, tmp, sub);
+    write_file(path, text);
+    ait_diag d = {0};
+    if (ait_config_load(c, path, &d) != AIT_OK)
+        fail_msg("%s", d.msg);
+    snprintf(path, sizeof path, "%s/%s_npy", tmp, sub);
+    mkdir(path, 0755);
+}
+
+static void save_npy(const char *sub, int input, int sample, int rank, const int64_t *dims)
+{
+    ait_tensor t = {.dtype = AIT_DT_FLOAT, .rank = rank};
+    memcpy(t.dims, dims, sizeof(int64_t) * (size_t)rank);
+    int64_t n = ait_tensor_numel(&t);
+    t.data = calloc((size_t)n, sizeof(float));
+    for (int64_t i = 0; i < n; i++)
+        ((float *)t.data)[i] = (float)((i * 5 + sample + input) % 11) / 11.0f - 0.5f;
+    char f[1200];
+    snprintf(f, sizeof f, "%s/%s_npy/input_%d_%d.npy", tmp, sub, input, sample);
+    ait_diag d = {0};
+    assert_int_equal(ait_npy_save(f, &t, &d), AIT_OK);
+    free(t.data);
+}
+
+/* Inputs whose axis 0 is not a batch (Gemm's A[3,5] and B[5,4], BatchNormalization's X[2,3,4,5]
+ * and its [3] parameters as graph inputs) are static and passed whole. */
+static void test_inputs_with_different_first_dims(void **state)
+{
+    (void)state;
+    tb *b = tb_new(13);
+    int64_t ad[2] = {3, 5}, bd[2] = {5, 4};
+    tb_input(b, "A", 1, 2, ad);
+    tb_input(b, "B", 1, 2, bd);
+    tb_node(b, "Gemm", "A,B", "Y");
+    tb_output(b, "Y");
+    char path[512];
+    snprintf(path, sizeof path, "%s/gemm_in.onnx", tmp);
+    assert_int_equal(tb_write(b, path), 0);
+    tb_free(b);
+    ait_config c;
+    model_config(&c, "gemm_in", "1");
+    save_npy("gemm_in", 0, 0, 2, ad);
+    save_npy("gemm_in", 1, 0, 2, bd);
+    char *log;
+    ait_diag d;
+    if (tune(&c, &log, &d) != AIT_OK)
+        fail_msg("%s", d.msg);
+    assert_non_null(strstr(log, "selected simd"));
+    free(log);
+
+    b = tb_new(13);
+    int64_t xd[4] = {2, 3, 4, 5}, pd[1] = {3};
+    tb_input(b, "X", 1, 4, xd);
+    static const char *const p[4] = {"scale", "bias", "mean", "var"};
+    for (int i = 0; i < 4; i++)
+        tb_input(b, p[i], 1, 1, pd);
+    tb_node(b, "BatchNormalization", "X,scale,bias,mean,var", "Y");
+    tb_output(b, "Y");
+    snprintf(path, sizeof path, "%s/bn_in.onnx", tmp);
+    assert_int_equal(tb_write(b, path), 0);
+    tb_free(b);
+    model_config(&c, "bn_in", "1");
+    save_npy("bn_in", 0, 0, 4, xd);
+    for (int i = 1; i < 5; i++)
+        save_npy("bn_in", i, 0, 1, pd);
+    if (tune(&c, &log, &d) != AIT_OK)
+        fail_msg("%s", d.msg);
+    free(log);
+}
+
+/* Samples of 32 and 16 tokens for a symbolic sequence axis: a clear error naming the input and
+ * the axis (dynamic axes are not in the emitted contract yet), never a read past the shorter. */
+static void test_varying_sequence_length_is_refused(void **state)
+{
+    (void)state;
+    tb *b = tb_new(13);
+    int64_t xd[3] = {-1, -1, 8}, wd[2] = {8, 4};
+    static const char *const sym[3] = {"batch", "seq", NULL};
+    tb_input_sym(b, "tokens", 1, 3, xd, sym);
+    float w[32];
+    for (int i = 0; i < 32; i++)
+        w[i] = (float)i / 32.0f;
+    tb_init(b, "W", 1, 2, wd, w, 0);
+    tb_node(b, "MatMul", "tokens,W", "Y");
+    tb_output(b, "Y");
+    char path[512];
+    snprintf(path, sizeof path, "%s/seq.onnx", tmp);
+    assert_int_equal(tb_write(b, path), 0);
+    tb_free(b);
+    ait_config c;
+    model_config(&c, "seq", "1,2");
+    int64_t long_d[3] = {1, 32, 8}, short_d[3] = {1, 16, 8};
+    save_npy("seq", 0, 0, 3, long_d);
+    save_npy("seq", 0, 1, 3, short_d);
+    char *log;
+    ait_diag d;
+    assert_int_equal(tune(&c, &log, &d), AIT_E_SHAPE);
+    assert_non_null(strstr(d.msg, "input 'tokens' axis 1 is 16, but 32"));
+    free(log);
+    /* two samples of one length tune */
+    save_npy("seq", 0, 1, 3, long_d);
+    if (tune(&c, &log, &d) != AIT_OK)
+        fail_msg("%s", d.msg);
+    free(log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -497,6 +613,8 @@ int main(void)
         cmocka_unit_test(test_load_reemits_same_code),
         cmocka_unit_test(test_failed_run_leaves_out_untouched),
         cmocka_unit_test(test_npy_samples_and_random),
+        cmocka_unit_test(test_inputs_with_different_first_dims),
+        cmocka_unit_test(test_varying_sequence_length_is_refused),
     };
     return cmocka_run_group_tests_name("tune", tests, setup, teardown);
 }
