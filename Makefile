@@ -20,7 +20,7 @@ TEST_HELPERS := $(B)/obj/tests/onnx_builder.o
 ASAN    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_OBJ := $(LIB_OBJ:$(B)/obj/%=$(B)/asan/%)
 
-.PHONY: all deps check conformance bench clean
+.PHONY: all deps zoo-deps check conformance bench zoo clean
 .SECONDARY:
 all: $(B)/aitune-gen
 
@@ -86,6 +86,21 @@ $(B)/bench/bench_gemm: bench/bench_gemm.c $(TEST_HELPERS) $(B)/libaitune.a
 
 bench: $(B)/aitune-gen $(B)/bench/bench_gemm
 	$(Q)bench/run.sh
+
+# the model zoo: torchvision families and hand-made models exported with Debian's torch (build/zoo,
+# never in git), each tuned with reference and simd and checked against torch and onnxruntime
+ZOO_PKGS := python3-numpy python3-onnx python3-torch python3-torchvision nodejs npm
+zoo-deps:
+	$(Q)missing=$$(for p in $(ZOO_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
+	$(Q)[ -d bench/node_modules/onnxruntime-node ] || (cd bench && ONNXRUNTIME_NODE_INSTALL=skip npm install \
+	  --no-audit --no-fund onnxruntime-node >/dev/null)
+
+zoo: $(B)/aitune-gen zoo-deps
+	$(Q)/usr/bin/python3 zoo/export.py $(B)/zoo $(ZOO_MODELS)
+	$(Q)zoo/run.sh $(B)/zoo $(ZOO_MODELS)
 
 conformance: $(B)/conformance
 	$(Q)$(B)/conformance /usr/share/libonnx-testdata/data/node

@@ -8,6 +8,7 @@
 
 #include "gen/kernel.h"
 #include "gen/memplan.h"
+#include "ir/escape.h"
 #include "templates/emit_util.h"
 
 typedef struct {
@@ -53,13 +54,20 @@ static void tensor_ref(ait_sb *b, const model *m, int id, int cst)
     }
 }
 
+/* The comment above a constant: the tensor's name from the model, escaped and capped for a comment */
+static void const_comment(ait_sb *b, const ait_tensor *t)
+{
+    char name[256], shape[160];
+    ait_sb_printf(b, "/* %s %s */\n", ait_esc_buf(name, sizeof name, AIT_ESC_C_COMMENT, t->name),
+                  ait_tensor_shape_str(t, shape, sizeof shape));
+}
+
 static void emit_constant(ait_sb *b, const model *m, int id)
 {
     const ait_tensor *t = &m->g->t[id];
     int64_t n = ait_tensor_numel(t);
-    char shape[160];
-    ait_sb_printf(b, "/* %s %s */\nstatic const %s %s_c%d[%" PRId64 "] = {", t->name,
-                  ait_tensor_shape_str(t, shape, sizeof shape), ait_dtype_get(t->dtype)->ctype, m->o->name, id,
+    const_comment(b, t);
+    ait_sb_printf(b, "static const %s %s_c%d[%" PRId64 "] = {", ait_dtype_get(t->dtype)->ctype, m->o->name, id,
                   n ? n : 1);
     for (int64_t i = 0; i < n; i++) {
         ait_sb_puts(b, i % 8 ? ", " : i ? ",\n" : "\n");
@@ -78,10 +86,9 @@ static void emit_blob(ait_sb *b, const model *m, int id)
 {
     const ait_tensor *t = &m->g->t[id];
     size_t bytes = ait_tensor_bytes(t);
-    char shape[160];
-    ait_sb_printf(b, "/* %s %s */\nstatic const union {\n    unsigned char b[%zu];\n    %s v[%" PRId64 "];\n} %s_c%d %s_ALIGNED_ = {", t->name,
-                  ait_tensor_shape_str(t, shape, sizeof shape), bytes, ait_dtype_get(t->dtype)->ctype,
-                  ait_tensor_numel(t), m->o->name, id, m->up);
+    const_comment(b, t);
+    ait_sb_printf(b, "static const union {\n    unsigned char b[%zu];\n    %s v[%" PRId64 "];\n} %s_c%d %s_ALIGNED_ = {",
+                  bytes, ait_dtype_get(t->dtype)->ctype, ait_tensor_numel(t), m->o->name, id, m->up);
     const unsigned char *p = t->data;
     static const char oct[] = "01234567";
     for (size_t i = 0; i < bytes; i++) {
@@ -98,9 +105,8 @@ static void emit_int_constant(ait_sb *b, const model *m, int id)
 {
     const ait_tensor *t = &m->g->t[id];
     int64_t n = ait_tensor_numel(t);
-    char shape[160];
-    ait_sb_printf(b, "/* %s %s */\nstatic const %s %s_c%d[%" PRId64 "] = {", t->name,
-                  ait_tensor_shape_str(t, shape, sizeof shape), ait_dtype_get(t->dtype)->ctype, m->o->name, id,
+    const_comment(b, t);
+    ait_sb_printf(b, "static const %s %s_c%d[%" PRId64 "] = {", ait_dtype_get(t->dtype)->ctype, m->o->name, id,
                   n ? n : 1);
     int uns = !ait_dtype_get(t->dtype)->is_signed;
     for (int64_t i = 0; i < n; i++) {
@@ -210,15 +216,17 @@ static void emit_header(ait_sb *h, const model *m, int all_float, int n_kernels)
                   AIT_PLAN_ALIGN);
     for (int i = 0; i < g->n_inputs; i++) {
         const ait_tensor *t = &g->t[g->inputs[i]];
-        char s[160];
+        char s[160], name[256];
         ait_sb_printf(h, "#define %s_INPUT%d_ELEMS_PER_BATCH %" PRId64 "  /* '%s' %s */\n", up, i,
-                      ait_tensor_numel(t), t->name, ait_tensor_shape_str(t, s, sizeof s));
+                      ait_tensor_numel(t), ait_esc_buf(name, sizeof name, AIT_ESC_C_COMMENT, t->name),
+                      ait_tensor_shape_str(t, s, sizeof s));
     }
     for (int i = 0; i < g->n_outputs; i++) {
         const ait_tensor *t = &g->t[g->outputs[i]];
-        char s[160];
+        char s[160], name[256];
         ait_sb_printf(h, "#define %s_OUTPUT%d_ELEMS_PER_BATCH %" PRId64 "  /* '%s' %s */\n", up, i,
-                      ait_tensor_numel(t), t->name, ait_tensor_shape_str(t, s, sizeof s));
+                      ait_tensor_numel(t), ait_esc_buf(name, sizeof name, AIT_ESC_C_COMMENT, t->name),
+                      ait_tensor_shape_str(t, s, sizeof s));
     }
     ait_sb_printf(h, "#define %s_OK 0\n#define %s_E_BATCH 1  /* batch < 1 or > %s_MAX_BATCH */\n"
                      "#define %s_E_NULL 2   /* a NULL pointer argument */\n",
@@ -324,10 +332,15 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
             continue;
         char shape[160];
         ait_tensor_shape_str(ait_node_out(g, n, 0), shape, sizeof shape);
-        ait_sb_printf(s, "    {\"%s\", \"", n->op_type);
-        for (const char *c = n->name; *c; c++) /* names are ASCII in practice; escape what C needs */
-            ait_sb_printf(s, *c == '"' || *c == '\\' ? "\\%c" : isprint((unsigned char)*c) ? "%c" : "?", *c);
-        ait_sb_printf(s, "\", \"%s\", \"%s\", %.0f},\n", backend[k], shape, ait_node_flops(g, n));
+        /* every string exact, whatever bytes the model's names hold */
+        const char *field[4] = {n->op_type, n->name, backend[k], shape};
+        ait_sb_puts(s, "    {");
+        for (int f = 0; f < 4; f++) {
+            ait_sb_puts(s, "\"");
+            ait_esc(s, AIT_ESC_C_STRING, field[f]);
+            ait_sb_puts(s, "\", ");
+        }
+        ait_sb_printf(s, "%.0f},\n", ait_node_flops(g, n));
     }
     if (!n_kernels)
         ait_sb_puts(s, "    {0, 0, 0, 0, 0}\n");

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "ir/escape.h"
 #include "gen/kernel.h"
 #include "ir/ops.h"
 
@@ -29,9 +30,10 @@ static scope *child_of(ait_arena *a, scope *s, const char *name, size_t len)
 
 static void print_scope(FILE *f, const scope *s, int depth, int max_depth)
 {
-    char label[96];
+    char label[96], name[96], raw[96];
     int ind = depth * 2;
-    snprintf(label, sizeof label, "%*s%.*s", ind, "", (int)s->name_len, s->name);
+    snprintf(raw, sizeof raw, "%.*s", (int)s->name_len, s->name);
+    snprintf(label, sizeof label, "%*s%s", ind, "", ait_esc_buf(name, sizeof name, AIT_ESC_TEXT, raw));
     fprintf(f, "%-48s %6d %11.0f %10.3f  ", label, s->nodes, s->params, s->flops / 1e6);
     int shown = 0, used[AIT_OP_COUNT] = {0}; /* ops by count, largest first, at most 4 */
     for (; shown < 4; shown++) {

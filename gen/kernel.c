@@ -5,13 +5,16 @@
 #include <string.h>
 
 #include "gen/compile.h"
+#include "ir/escape.h"
 #include "ir/ops/op_util.h"
 
 enum { FOLD_MAX_BYTES = 64 << 20 }; /* larger constant results stay run-time kernels */
 
 void ait_emit_kernel(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t)
 {
-    ait_sb_printf(b, "/* %s (%s) */\nstatic void %s(", n->name, n->op_type, fname);
+    char name[256], op[64];
+    ait_sb_printf(b, "/* %s (%s) */\nstatic void %s(", ait_esc_buf(name, sizeof name, AIT_ESC_C_COMMENT, n->name),
+                  ait_esc_buf(op, sizeof op, AIT_ESC_C_COMMENT, n->op_type), fname);
     int first = 1;
     for (int i = 0; i < n->n_in; i++) {
         const ait_tensor *x = ait_node_in(g, n, i);

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <xxhash.h>
 
+#include "ir/escape.h"
 #include "ir/clock.h"
 #include "gen/kernel.h"
 #include "gen/model_load.h"
@@ -75,12 +76,14 @@ static char *with_include(ait_arena *a, const char *name, const char *source)
 static char *banner(ait_arena *a, const char *cmdline, unsigned long long chash, const char *model,
                     unsigned long long mhash, const char *spec, const char *backend, int n_kernels)
 {
-    char *sp = ait_arena_strdup(a, spec), *out = ait_arena_printf(a, " * command: %s\n * generator: aitune-gen %s\n"
-                                                                      " * config hash: %016llx\n"
-                                                                      " * model: %s (xxh64 %016llx)\n",
-                                                                  cmdline, AIT_VERSION, chash, model, mhash);
+    /* every piece may hold text from the command line, the config or the model */
+    char *sp = ait_arena_strdup(a, spec),
+         *out = ait_arena_printf(a, " * command: %s\n * generator: aitune-gen %s\n * config hash: %016llx\n"
+                                    " * model: %s (xxh64 %016llx)\n",
+                                 ait_esc_str(a, AIT_ESC_C_COMMENT, cmdline), AIT_VERSION, chash,
+                                 ait_esc_str(a, AIT_ESC_C_COMMENT, model), mhash);
     for (char *line = strtok(sp, "\n"); line; line = strtok(NULL, "\n"))
-        out = ait_arena_printf(a, "%s * graph spec: %s\n", out, line);
+        out = ait_arena_printf(a, "%s * graph spec: %s\n", out, ait_esc_str(a, AIT_ESC_C_COMMENT, line));
     return ait_arena_printf(a, "%s * backend: %s (%d kernels; per-kernel backend in the _kernels table)\n", out,
                             backend, n_kernels);
 }
@@ -90,7 +93,9 @@ static void write_manifest(FILE *f, const ait_config *c, const char *model, unsi
 {
     fprintf(f, "; aitune-gen manifest: `aitune-gen --load <this file>` re-emits the code without tuning\n");
     fprintf(f, "[aitune]\nversion = %s\nconfig_hash = %016llx\n\n", AIT_VERSION, chash);
-    fprintf(f, "[model]\npath = %s\nname = %s\nxxh64 = %016llx\n\n", model, c->name, mhash);
+    char path[4 * 1024];
+    fprintf(f, "[model]\npath = %s\nname = %s\nxxh64 = %016llx\n\n", ait_esc_buf(path, sizeof path, AIT_ESC_INI, model),
+            c->name, mhash);
     fprintf(f, "[spec]\nmax_batch = %d\n", t->rec->max_batch);
     for (int k = 0; k < t->g->n_inputs; k++) {
         const ait_tensor *b = &t->rec->bind[k];
@@ -103,17 +108,21 @@ static void write_manifest(FILE *f, const ait_config *c, const char *model, unsi
         fprintf(f, "output%d_batched = %d\n", k, t->rec->batched_out[k]);
     fprintf(f, "\n[choice]\nbackend = %s\nstrategy = %s\ncompiler = %s\nflags = %s\narch = %s\ndeps = %s\n",
             w->backend->name, strategy, t->cc->name, t->flags, c->arch, w->backend->needs ? c->deps : "none");
+    /* a node is named by the xxh64 of its name: names from the model may be of any length and
+     * hold any bytes, and the line stays short for the INI reader */
     if (w->plan.n)
-        fprintf(f, "\n; per-op knobs from the search: mr,nv,order,block then the node\n[knobs]\n");
+        fprintf(f, "\n; per-op knobs from the search: mr,nv,order,block then the xxh64 of the node's name\n[knobs]\n");
     for (int i = 0; i < w->plan.n; i++) {
-        char k[64];
+        char k[64], name[96];
+        const char *node = w->plan.c[i].node;
         ait_knobs_format(w->plan.c[i].knobs, k, sizeof k);
-        fprintf(f, "node%d = %s %s\n", i, k, w->plan.c[i].node);
+        fprintf(f, "; node%d: %s\nnode%d = %s %016llx\n", i, ait_esc_buf(name, sizeof name, AIT_ESC_INI, node), i, k,
+                (unsigned long long)XXH64(node, strlen(node), 0));
     }
 }
 
 /* The winner's per-op knob search: one row per op. */
-static void write_knob_table(FILE *f, const ait_knob_plan *p)
+static void write_knob_table(FILE *f, ait_arena *a, const ait_knob_plan *p)
 {
     fprintf(f, "\n## Per-op choices (knob search)\n\n%d ops: %d measured, %d cached or like another, %d kept the "
                "defaults; %.1f s.\n\n",
@@ -127,8 +136,8 @@ static void write_knob_table(FILE *f, const ait_knob_plan *p)
         ait_knobs_format(c->knobs, num[i][0], sizeof num[i][0]);
         snprintf(num[i][1], sizeof num[i][1], c->why ? "-" : "%.1f", c->gflops);
         snprintf(num[i][2], sizeof num[i][2], c->why ? "-" : "%.1f", c->default_gflops);
-        const char *row[6] = {c->node, c->op, num[i][0], num[i][1], num[i][2],
-                              c->why ? c->why : c->cached ? "cached" : ""};
+        const char *row[6] = {ait_esc_str(a, AIT_ESC_MD, c->node), ait_esc_str(a, AIT_ESC_MD, c->op), num[i][0],
+                              num[i][1], num[i][2], c->why ? ait_esc_str(a, AIT_ESC_MD, c->why) : c->cached ? "cached" : ""};
         memcpy(cells + 6 * i, row, sizeof row);
     }
     ait_table_md(f, 6, head, cells, p->n);
@@ -141,8 +150,8 @@ static void write_report(FILE *f, const ait_config *c, const char *cmdline, cons
 {
     const ait_candidate *w = &t->cand[t->winner];
     fprintf(f, "# %s: aitune-c tuning report\n\n", c->name);
-    fprintf(f, "- command: `%s`\n- model: `%s` (opset %d, %d nodes, %.0f parameters)\n", cmdline, model, g0->opset,
-            g0->n_nodes, count_params(g0));
+    fprintf(f, "- command: %s\n- model: %s (opset %d, %d nodes, %.0f parameters)\n", ait_esc_str(t->a, AIT_ESC_MD, cmdline),
+            ait_esc_str(t->a, AIT_ESC_MD, model), g0->opset, g0->n_nodes, count_params(g0));
     fprintf(f, "- strategy: %s; compiler: %s `%s`; rtol %g, atol %g; correctness check %s\n", strategy,
             t->cc->name, t->flags, c->rtol, c->atol, c->correctness_check ? "on" : "off");
     fprintf(f, "- recorded batches: %d; max batch of the emitted code: %d; tuning took %.1f s\n", t->rec->n,
@@ -176,10 +185,10 @@ static void write_report(FILE *f, const ait_config *c, const char *cmdline, cons
         snprintf(cells[rows][4], sizeof cells[rows][4], r->profile_batch ? "%.2f" : "-", r->throughput);
         snprintf(cells[rows][5], sizeof cells[rows][5], r->profile_batch ? "%d" : "-", r->profile_batch);
         snprintf(cells[rows][6], sizeof cells[rows][6], r->profile_batch ? "%.3f" : "-", r->latency_s * 1e3);
-        snprintf(cells[rows][7], sizeof cells[rows][7], "%s%s", r->cached ? "cached " : "", r->status == AIT_OK ? "" : r->msg);
-        for (char *p = cells[rows][7]; *p; p++)
-            if (*p == '|')
-                *p = '/';
+        snprintf(cells[rows][7], sizeof cells[rows][7], "%s", r->cached ? "cached " : "");
+        if (r->status != AIT_OK) /* the error may quote names from the model */
+            ait_esc_buf(cells[rows][7] + strlen(cells[rows][7]), sizeof cells[rows][7] - strlen(cells[rows][7]),
+                        AIT_ESC_MD, r->msg);
         for (int k = 0; k < NC; k++)
             ptr[rows * NC + k] = cells[rows][k];
         rows++;
@@ -187,7 +196,7 @@ static void write_report(FILE *f, const ait_config *c, const char *cmdline, cons
     ait_table_md(f, NC, head, ptr, rows);
     fprintf(f, "\n## Winner\n\n%s: %s.\n", w->desc, t->why_winner);
     if (w->plan.n)
-        write_knob_table(f, &w->plan);
+        write_knob_table(f, t->a, &w->plan);
     fprintf(f, "\n## Sizes\n\n- generated C: %zu bytes (%d kernels)\n- constants: %zu bytes\n", fin->source.len,
             fin->n_kernels, fin->const_bytes);
     fprintf(f, "- arena: %zu bytes planned from buffer lifetimes, against %zu bytes for all intermediates (%.0f%%)\n",
@@ -198,8 +207,8 @@ static void write_report(FILE *f, const ait_config *c, const char *cmdline, cons
     fprintf(f, "\nUse it: `cc -std=c99 %s app.c %s/%s.c%s%s -lm` with `#include \"%s.h\"` (the flags it was tuned "
                "with; any C99 compiler builds the reference and tiled code, GCC or clang the simd code); see the "
                "header for the API.\n",
-            t->flags, c->out_dir, c->name, w->backend->libs ? " " : "", w->backend->libs ? w->backend->libs : "",
-            c->name);
+            t->flags, ait_esc_str(t->a, AIT_ESC_MD, c->out_dir), c->name, w->backend->libs ? " " : "",
+            w->backend->libs ? w->backend->libs : "", c->name);
 }
 
 static ait_status finish(const ait_config *c, const ait_tune_opts *o, const char *model, const ait_graph *g0,
@@ -360,6 +369,7 @@ typedef struct {
     char err[256];
     ait_arena *a;
     ait_knob_plan plan;
+    unsigned long long node_hash[AIT_MANIFEST_MAX_KNOBS];
     int bad_knobs;
 } manifest;
 
@@ -377,7 +387,7 @@ static int on_manifest(void *user, const char *section, const char *key, const c
     manifest *m = user;
     int k;
     if (!strcmp(section, "model") && !strcmp(key, "path"))
-        snprintf(m->model, sizeof m->model, "%s", value);
+        return ait_unesc_ini(m->model, sizeof m->model, value) == 0;
     else if (!strcmp(section, "model") && !strcmp(key, "name"))
         snprintf(m->name, sizeof m->name, "%s", value);
     else if (!strcmp(section, "model") && !strcmp(key, "xxh64"))
@@ -397,14 +407,16 @@ static int on_manifest(void *user, const char *section, const char *key, const c
     else if (!strcmp(section, "spec") && key_is(key, "output%d_batched", &k))
         m->batched_out[k] = atoi(value);
     else if (!strcmp(section, "knobs")) {
-        /* "mr,nv,order,block node-name" */
+        /* "mr,nv,order,block <xxh64 of the node's name>": the name is found once the model is loaded */
         const char *sp = strchr(value, ' ');
         ait_knob_choice *c = &m->plan.c[m->plan.n];
-        char k4[64];
+        char k4[64], *end;
         snprintf(k4, sizeof k4, "%.*s", sp ? (int)(sp - value) : 0, value);
         if (!sp || m->plan.n == AIT_MANIFEST_MAX_KNOBS || ait_knobs_parse(k4, c->knobs) != 0)
             return 0;
-        c->node = ait_arena_strdup(m->a, sp + 1);
+        m->node_hash[m->plan.n] = strtoull(sp + 1, &end, 16);
+        if (end == sp + 1 || *end)
+            return 0;
         m->plan.n++;
     }
     return 1;
@@ -449,6 +461,15 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
     }
     if ((s = ait_onnx_load_bytes(&a, m.model, bytes, len, &g, d)) != AIT_OK)
         goto out;
+    for (int i = 0; i < m.plan.n; i++) {
+        for (int k = 0; k < g->n_nodes && !m.plan.c[i].node; k++)
+            if (XXH64(g->nodes[k].name, strlen(g->nodes[k].name), 0) == m.node_hash[i])
+                m.plan.c[i].node = g->nodes[k].name;
+        if (!m.plan.c[i].node) {
+            s = ait_fail(d, AIT_E_PARSE, "%s: [knobs] node%d names no node of %s", path, i, m.model);
+            goto out;
+        }
+    }
     ait_tensor *bind = AIT_NEW(&a, ait_tensor, g->n_inputs + 1);
     for (int k = 0; k < g->n_inputs; k++) {
         bind[k].rank = 0;
@@ -461,7 +482,8 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
     char *dir = dirname(ait_arena_strdup(&a, path));
     char *bn = ait_arena_printf(&a, " * command: %s\n * generator: aitune-gen %s\n * re-emitted from %s without tuning\n"
                                     " * backend: %s\n",
-                                o->cmdline, AIT_VERSION, path, b->name);
+                                ait_esc_str(&a, AIT_ESC_C_COMMENT, o->cmdline), AIT_VERSION,
+                                ait_esc_str(&a, AIT_ESC_C_COMMENT, path), b->name);
     ait_emitted e;
     ait_backend_set_arch(m.arch);
     ait_backend_set_deps(m.deps);

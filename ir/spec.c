@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "ir/escape.h"
 #include "ir/table.h"
 
 void ait_spec_classify(ait_tensor_spec *ts, int n, const int *batch, const int64_t *const *dims)
@@ -61,7 +62,7 @@ static void print_side(FILE *f, const char *title, const ait_tensor_spec *ts, in
     int rows = count < 16 ? count : 16;
     for (int r = 0; r < rows; r++) {
         snprintf(cells[r][0], sizeof cells[r][0], "[%d]", r);
-        snprintf(cells[r][1], sizeof cells[r][1], "%s", ts[r].name);
+        ait_esc_buf(cells[r][1], sizeof cells[r][1], markdown ? AIT_ESC_MD : AIT_ESC_TEXT, ts[r].name);
         ait_spec_shape_str(&ts[r], cells[r][2], sizeof cells[r][2]);
         ait_spec_bound_str(&ts[r], 0, cells[r][3], sizeof cells[r][3]);
         ait_spec_bound_str(&ts[r], 1, cells[r][4], sizeof cells[r][4]);

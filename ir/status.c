@@ -3,6 +3,8 @@
 #include <assert.h>
 #include <stdio.h>
 
+#include "ir/escape.h"
+
 static const char *const status_names[] = {
     [AIT_OK] = "ok",
     [AIT_E_IO] = "i/o error",
@@ -29,8 +31,11 @@ ait_status ait_fail(ait_diag *d, ait_status code, const char *fmt, ...)
     if (d && d->code == AIT_OK) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+        char raw[sizeof d->msg];
+        vsnprintf(raw, sizeof raw, fmt, ap);
         va_end(ap);
+        /* one printable line, whatever names from a model or a file it quotes */
+        ait_esc_buf(d->msg, sizeof d->msg, AIT_ESC_TEXT, raw);
         d->code = code;
     }
     return code;

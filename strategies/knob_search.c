@@ -6,6 +6,7 @@
 #include <time.h>
 #include <xxhash.h>
 
+#include "ir/escape.h"
 #include "ir/clock.h"
 #include "gen/kernel.h"
 #include "strategies/cache.h"
@@ -288,7 +289,8 @@ void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait
             c->why = ait_arena_printf(a, "not searched: %s", why);
             plan->skipped++;
             if (o->log)
-                fprintf(o->log, "   !! knob search of %s (%s): %s\n", n->name, n->op_type, why);
+                fprintf(o->log, "   !! knob search of %s (%s): %s\n", ait_esc_str(a, AIT_ESC_TEXT, n->name), n->op_type,
+                        why);
             continue;
         }
         plan->measured++;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ir/escape.h"
 #include "ir/clock.h"
 #include "strategies/check_case.h"
 #include "strategies/sandbox.h"
@@ -17,12 +18,14 @@ int ait_outputs_match(const ait_record *rec, int n_out, void *const *got, double
 {
     for (int k = 0; k < n_out; k++) {
         const ait_tensor *w = &rec->out[k];
+        char name[256];
+        ait_esc_buf(name, sizeof name, AIT_ESC_TEXT, w->name);
         int fl = ait_dtype_get(w->dtype)->is_float;
         for (int64_t j = 0; j < ait_tensor_numel(w); j++) {
             double g = ait_dtype_load_f64(w->dtype, got[k], (size_t)j);
             double e = ait_dtype_load_f64(w->dtype, w->data, (size_t)j);
             if (fl && !isfinite(g) && isfinite(e)) {
-                snprintf(why, n, "output '%s' element %lld is %g (batch %d)", w->name, (long long)j, g, rec->batch);
+                snprintf(why, n, "output '%s' element %lld is %g (batch %d)", name, (long long)j, g, rec->batch);
                 return -1;
             }
             int ok = fl ? ait_values_close(g, e, rtol, atol)
@@ -34,7 +37,7 @@ int ait_outputs_match(const ait_record *rec, int n_out, void *const *got, double
                     *max_rel = err / fabs(e);
             }
             if (!ok) {
-                snprintf(why, n, "output '%s' element %lld: %.9g, reference %.9g (batch %d)", w->name, (long long)j, g,
+                snprintf(why, n, "output '%s' element %lld: %.9g, reference %.9g (batch %d)", name, (long long)j, g,
                          e, rec->batch);
                 return -1;
             }

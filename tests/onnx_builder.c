@@ -41,6 +41,11 @@ tb *tb_new(int opset)
     return b;
 }
 
+Onnx__ModelProto *tb_model(tb *b)
+{
+    return &b->model;
+}
+
 void tb_free(tb *b)
 {
     free(b->packed);

@@ -26,6 +26,8 @@ void tb_attr_f(tb *b, Onnx__NodeProto *n, const char *name, float v);
 void tb_attr_s(tb *b, Onnx__NodeProto *n, const char *name, const char *v);
 void tb_attr_ints(tb *b, Onnx__NodeProto *n, const char *name, int count, const int64_t *v);
 void tb_attr_floats(tb *b, Onnx__NodeProto *n, const char *name, int count, const float *v);
+/* The model itself, to set fields the helpers do not (producer, doc_string, graph name). */
+Onnx__ModelProto *tb_model(tb *b);
 /* Serialized model (owned by b). */
 const uint8_t *tb_pack(tb *b, size_t *len);
 /* Writes the model to path; returns 0 on success. */
