@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { K_STR, K_INT, K_REAL, K_BOOL, K_ENUM, K_INTS, K_LIST } key_kind;
+typedef enum { K_STR, K_INT, K_REAL, K_BOOL, K_ENUM, K_INTS, K_LIST, K_BYTES } key_kind;
 
 typedef struct {
     const char *section, *key;
@@ -37,6 +37,8 @@ static const key_def keys[] = {
     {"tune", "correctness_check", K_BOOL, F(correctness_check), "true", NULL, 0, 0},
     {"tune", "trial_timeout_s", K_REAL, F(trial_timeout_s), "300", NULL, 1, 86400},
     {"tune", "budget_s", K_REAL, F(budget_s), "60", NULL, 0, 86400},
+    {"tune", "max_tensor_bytes", K_BYTES, F(max_tensor_bytes), "2G", NULL, 1, 0x1p40},
+    {"tune", "max_total_bytes", K_BYTES, F(max_total_bytes), "8G", NULL, 1, 0x1p42},
     {"target", "arch", K_ENUM, F(arch), "native", "native|x86-64-v3|generic|aarch64|cortex-m", 0, 0},
     {"target", "deps", K_ENUM, F(deps), "none", "none|openblas", 0, 0},
     {"output", "dir", K_STR, F(out_dir), "out", NULL, 0, 0},
@@ -88,6 +90,19 @@ static int set_value(ait_config *c, const key_def *k, const char *value, char *w
         if (v < k->lo || v > k->hi)
             return snprintf(why, n, "must be between %g and %g", k->lo, k->hi), 0;
         *(double *)dst = v;
+        return 1;
+    }
+    case K_BYTES: { /* an integer with an optional K, M or G (powers of 1024) */
+        errno = 0;
+        unsigned long long v = strtoull(value, &end, 10);
+        int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+        end += shift != 0;
+        if (end == value || *value == '-' || *trim(end) || errno || v > (1ull << 42))
+            return snprintf(why, n, "not a byte count (an integer, optionally with K, M or G)"), 0;
+        v <<= shift;
+        if ((double)v < k->lo || (double)v > k->hi)
+            return snprintf(why, n, "must be between %.0f and %.0f bytes", k->lo, k->hi), 0;
+        *(unsigned long long *)dst = v;
         return 1;
     }
     case K_BOOL:
@@ -250,6 +265,7 @@ void ait_config_canonical(const ait_config *c, char *buf, size_t n)
         case K_STR: case K_ENUM: k += (size_t)snprintf(buf + k, n - k, "%s\n", (const char *)src); break;
         case K_INT: case K_BOOL: k += (size_t)snprintf(buf + k, n - k, "%d\n", *(const int *)src); break;
         case K_REAL: k += (size_t)snprintf(buf + k, n - k, "%.17g\n", *(const double *)src); break;
+        case K_BYTES: k += (size_t)snprintf(buf + k, n - k, "%llu\n", *(const unsigned long long *)src); break;
         case K_INTS:
             for (int j = 0; j < c->n_batch_sizes && k < n; j++)
                 k += (size_t)snprintf(buf + k, n - k, "%s%d", j ? "," : "", c->batch_sizes[j]);

@@ -30,6 +30,8 @@ typedef struct {
     int correctness_check;
     double trial_timeout_s;
     double budget_s;             /* per-op knob search, per backend */
+    unsigned long long max_tensor_bytes; /* no tensor of the model may be larger */
+    unsigned long long max_total_bytes;  /* nor all of them together */
     /* [target] */
     char arch[16];
     char deps[16];

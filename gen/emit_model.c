@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "gen/kernel.h"
 #include "gen/memplan.h"
@@ -201,6 +202,84 @@ static void plan(model *m)
     ait_plan_solve(&m->plan);
 }
 
+/* One kernel call in the graph function. */
+static void emit_call(ait_sb *s, const model *m, int k, const int *fn_of)
+{
+    const ait_node *n = &m->g->nodes[k];
+    ait_sb_printf(s, "%s_k%d(", m->o->name, fn_of[k]);
+    int first = 1;
+    for (int i = 0; i < n->n_in; i++, first = 0) {
+        ait_sb_puts(s, first ? "" : ", ");
+        if (n->in[i] < 0 || (n->unread_in >> i & 1))
+            ait_sb_puts(s, "0");
+        else
+            tensor_ref(s, m, n->in[i], 1);
+    }
+    for (int i = 0; i < n->n_out; i++, first = 0) {
+        ait_sb_puts(s, first ? "" : ", ");
+        if (n->out[i] < 0)
+            ait_sb_puts(s, "0");
+        else
+            tensor_ref(s, m, n->out[i], 0);
+    }
+    if (m->scratch_buf[k] >= 0)
+        ait_sb_printf(s, "%s(float *)(ws + %zu)", first ? "" : ", ", ait_plan_offset(&m->plan, m->scratch_buf[k]));
+    ait_sb_puts(s, ");\n");
+}
+
+enum { GRAPH_PART_CALLS = 512 };
+
+#define KERNEL_PLACEHOLDER "ait_kernel_fn_"
+
+/* One function per distinct kernel: nodes whose code comes out the same (repeated blocks, a
+ * long chain of one op) call one function, so the compiler sees each body once.  Returns, per
+ * node, the step whose function it calls (the function is <name>_k<step>). */
+static int *emit_kernels(ait_sb *s, const model *m)
+{
+    const ait_graph *g = m->g;
+    int *fn_of = AIT_NEW(g->arena, int, g->n_nodes + 1);
+    int cap = 64;
+    while (cap < 2 * g->n_nodes)
+        cap *= 2;
+    struct seen {
+        unsigned long long h;
+        const char *code; /* the body after its comment line, with the placeholder name */
+        int step;
+    } *tab = AIT_NEW(g->arena, struct seen, cap);
+    for (int k = 0; k < g->n_nodes; k++) {
+        if (m->step_of[k] < 0)
+            continue;
+        ait_sb body = {0};
+        ait_emit_kernel(&body, g, &g->nodes[k], KERNEL_PLACEHOLDER, m->tmpl[k]);
+        const char *code = strstr(body.s, "*/\n") + 3; /* past the node's comment */
+        unsigned long long h = XXH64(code, strlen(code), 0);
+        int i = (int)(h & (unsigned long long)(cap - 1));
+        while (tab[i].code && (tab[i].h != h || strcmp(tab[i].code, code) != 0))
+            i = (i + 1) & (cap - 1);
+        if (tab[i].code) {
+            fn_of[k] = tab[i].step;
+            ait_sb_free(&body);
+            continue;
+        }
+        tab[i] = (struct seen){h, ait_arena_strdup(g->arena, code), m->step_of[k]};
+        fn_of[k] = m->step_of[k];
+        char fname[160];
+        snprintf(fname, sizeof fname, "%s_k%d", m->o->name, m->step_of[k]);
+        size_t pl = strlen(KERNEL_PLACEHOLDER);
+        for (const char *p = body.s, *q; *p; p = q + pl) {
+            q = strstr(p, KERNEL_PLACEHOLDER);
+            if (!q) {
+                ait_sb_puts(s, p);
+                break;
+            }
+            ait_sb_putn(s, p, (size_t)(q - p));
+            ait_sb_puts(s, fname);
+        }
+        ait_sb_free(&body);
+    }
+    return fn_of;
+}
+
 static void emit_header(ait_sb *h, const model *m, int all_float, int n_kernels)
 {
     const ait_graph *g = m->g;
@@ -315,15 +394,9 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
     /* kernels */
     const char **backend = m.backend;
     int n_kernels = 0;
-    for (int k = 0; k < g->n_nodes; k++) {
-        const ait_node *n = &g->nodes[k];
-        if (m.step_of[k] < 0)
-            continue;
-        char fname[160];
-        snprintf(fname, sizeof fname, "%s_k%d", nm, m.step_of[k]);
-        ait_emit_kernel(s, g, n, fname, m.tmpl[k]);
-        n_kernels++;
-    }
+    int *fn_of = emit_kernels(s, &m);
+    for (int k = 0; k < g->n_nodes; k++)
+        n_kernels += m.step_of[k] >= 0;
     ait_sb_printf(s, "const %s_kernel_info %s_kernels[%s_NUM_KERNELS > 0 ? %s_NUM_KERNELS : 1] = {\n", nm, nm, m.up,
                   m.up);
     for (int k = 0; k < g->n_nodes; k++) {
@@ -346,34 +419,31 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
         ait_sb_puts(s, "    {0, 0, 0, 0, 0}\n");
     ait_sb_puts(s, "};\n\n");
 
-    /* the graph */
+    /* the graph: a long one in parts, as compilers slow down more than linearly on one huge
+     * function (a 100,000-node chain) */
+    int n_calls = 0;
+    for (int k = 0; k < g->n_nodes; k++)
+        n_calls += m.step_of[k] >= 0;
+    int parts = n_calls > GRAPH_PART_CALLS ? (n_calls + GRAPH_PART_CALLS - 1) / GRAPH_PART_CALLS : 0;
+    for (int p = 0, k = 0; p < parts; p++) {
+        ait_sb_printf(s, "static void %s_graph_p%d(unsigned char *ws, const void *const *in, void *const *out)\n{\n"
+                         "(void)ws;\n(void)in;\n(void)out;\n",
+                      nm, p);
+        for (int calls = 0; k < g->n_nodes && calls < GRAPH_PART_CALLS; k++)
+            if (m.step_of[k] >= 0) {
+                emit_call(s, &m, k, fn_of);
+                calls++;
+            }
+        ait_sb_puts(s, "}\n\n");
+    }
     ait_sb_printf(s, "static int %s_graph(unsigned char *ws, const void *const *in, void *const *out)\n{\n"
                      "(void)ws;\n(void)in;\n(void)out;\n",
                   nm);
-    for (int k = 0; k < g->n_nodes; k++) {
-        const ait_node *n = &g->nodes[k];
-        if (m.step_of[k] < 0)
-            continue;
-        ait_sb_printf(s, "%s_k%d(", nm, m.step_of[k]);
-        int first = 1;
-        for (int i = 0; i < n->n_in; i++, first = 0) {
-            ait_sb_puts(s, first ? "" : ", ");
-            if (n->in[i] < 0 || (n->unread_in >> i & 1))
-                ait_sb_puts(s, "0");
-            else
-                tensor_ref(s, &m, n->in[i], 1);
-        }
-        for (int i = 0; i < n->n_out; i++, first = 0) {
-            ait_sb_puts(s, first ? "" : ", ");
-            if (n->out[i] < 0)
-                ait_sb_puts(s, "0");
-            else
-                tensor_ref(s, &m, n->out[i], 0);
-        }
-        if (m.scratch_buf[k] >= 0)
-            ait_sb_printf(s, "%s(float *)(ws + %zu)", first ? "" : ", ", ait_plan_offset(&m.plan, m.scratch_buf[k]));
-        ait_sb_puts(s, ");\n");
-    }
+    for (int p = 0; p < parts; p++)
+        ait_sb_printf(s, "%s_graph_p%d(ws, in, out);\n", nm, p);
+    for (int k = 0; k < g->n_nodes && !parts; k++)
+        if (m.step_of[k] >= 0)
+            emit_call(s, &m, k, fn_of);
     /* outputs not written by a kernel: constants, inputs, repeated names */
     for (int i = 0; i < g->n_outputs; i++) {
         int id = g->outputs[i];

@@ -95,11 +95,17 @@ static int foldable(const ait_graph *g, const ait_node *n)
 
 ait_status ait_graph_resolve(ait_graph *g, ait_diag *d)
 {
+    uint64_t total = 0;
+    for (int id = 0; id < g->n_t; id++) /* initializers: their bytes are in the file already */
+        if (g->t[id].data)
+            total += ait_tensor_bytes(&g->t[id]);
     for (int i = 0; i < g->n_inputs; i++) {
         const ait_tensor *t = &g->t[g->inputs[i]];
         if (!ait_dtype_supported(t->dtype))
             return ait_fail(d, AIT_E_UNSUPPORTED, "%s: input '%s' has data type %s, which is not supported", g->path,
                             t->name, ait_dtype_get(t->dtype)->name);
+        if (t->rank >= 0)
+            AIT_TRY(ait_tensor_check_limits(g, t, "graph input", &total, d));
     }
     for (int k = 0; k < g->n_nodes; k++) {
         ait_node *n = &g->nodes[k];
@@ -117,6 +123,11 @@ ait_status ait_graph_resolve(ait_graph *g, ait_diag *d)
             if (y->rank < 0 || !ait_dtype_supported(y->dtype))
                 return ait_fail(d, AIT_E_UNSUPPORTED, "%s: node %s (%s): output '%s' has no supported type or shape",
                                 g->path, n->name, n->op_type, y->name);
+            if (!y->data) { /* a constant output was counted where it was made */
+                char what[300];
+                snprintf(what, sizeof what, "node %s (%s)", n->name, n->op_type);
+                AIT_TRY(ait_tensor_check_limits(g, y, what, &total, d));
+            }
             all_const &= y->data != NULL;
         }
         if (all_const)

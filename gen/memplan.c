@@ -30,36 +30,83 @@ static int by_size_desc(const void *a, const void *b)
     return *(const int *)a - *(const int *)b; /* stable: plans are byte-identical run to run */
 }
 
+static int by_offset(const void *a, const void *b)
+{
+    const ait_plan_buf *x = &sort_base[*(const int *)a], *y = &sort_base[*(const int *)b];
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Work bounds: a graph past them (a hostile 100,000-way Concat keeps every buffer alive at
+ * once) gets its remaining buffers placed one after another, unshared: correct, and linear. */
+enum { PLAN_MAX_ENTRIES = 8 << 20, PLAN_MAX_WORK = 200 << 20 };
+
 void ait_plan_solve(ait_plan *p)
 {
     int *order = AIT_NEW(p->arena, int, p->n + 1);
-    int *placed = AIT_NEW(p->arena, int, p->n + 1);
-    for (int i = 0; i < p->n; i++)
+    int steps = 0;
+    for (int i = 0; i < p->n; i++) {
         order[i] = i;
+        steps = p->buf[i].last + 1 > steps ? p->buf[i].last + 1 : steps;
+    }
     sort_base = p->buf;
     qsort(order, (size_t)p->n, sizeof *order, by_size_desc);
-    int np = 0;
+    /* placed buffers by step: each step's list holds the placed buffers alive at it */
+    int *head = AIT_NEW(p->arena, int, steps + 1), *stamp = AIT_NEW(p->arena, int, p->n + 1);
+    int *cand = AIT_NEW(p->arena, int, p->n + 1);
+    int *e_buf = NULL, *e_next = NULL, n_e = 0, cap_e = 0;
+    for (int t = 0; t <= steps; t++)
+        head[t] = -1;
+    for (int i = 0; i <= p->n; i++)
+        stamp[i] = -1;
+    long long work = 0;
     p->high_water = 0;
     for (int k = 0; k < p->n; k++) {
         ait_plan_buf *b = &p->buf[order[k]];
-        size_t off = 0;
-        /* raise `off` past every time-overlapping placed buffer it collides with, until stable */
-        for (int moved = 1; moved;) {
-            moved = 0;
-            for (int j = 0; j < np; j++) {
-                const ait_plan_buf *o = &p->buf[placed[j]];
-                if (o->last < b->first || o->first > b->last)
-                    continue;
-                if (off < o->offset + o->size && o->offset < off + b->size) {
-                    off = o->offset + o->size;
-                    moved = 1;
+        long long span = (long long)b->last - b->first + 1;
+        if (work > PLAN_MAX_WORK || n_e + span > PLAN_MAX_ENTRIES) {
+            b->offset = p->high_water; /* past everything placed */
+            p->high_water += b->size;
+            continue;
+        }
+        /* the placed buffers alive at some step of b's lifetime, lowest offset first */
+        int nc = 0;
+        for (int t = b->first; t <= b->last; t++)
+            for (int e = head[t]; e >= 0; e = e_next[e], work++)
+                if (stamp[e_buf[e]] != k) {
+                    stamp[e_buf[e]] = k;
+                    cand[nc++] = e_buf[e];
                 }
-            }
+        qsort(cand, (size_t)nc, sizeof *cand, by_offset);
+        /* the lowest offset where b fits between them */
+        size_t off = 0;
+        for (int j = 0; j < nc; j++) {
+            const ait_plan_buf *o = &p->buf[cand[j]];
+            if (o->offset >= off + b->size)
+                break;
+            if (o->offset + o->size > off)
+                off = o->offset + o->size;
         }
         b->offset = off;
-        placed[np++] = order[k];
         if (off + b->size > p->high_water)
             p->high_water = off + b->size;
+        if (n_e + span > cap_e) {
+            int cap = cap_e ? cap_e : 1024;
+            while (cap < n_e + span)
+                cap *= 2;
+            int *nb = AIT_NEW(p->arena, int, cap), *nn = AIT_NEW(p->arena, int, cap);
+            if (n_e) {
+                memcpy(nb, e_buf, sizeof(int) * (size_t)n_e);
+                memcpy(nn, e_next, sizeof(int) * (size_t)n_e);
+            }
+            e_buf = nb;
+            e_next = nn;
+            cap_e = cap;
+        }
+        for (int t = b->first; t <= b->last; t++) {
+            e_buf[n_e] = order[k];
+            e_next[n_e] = head[t];
+            head[t] = n_e++;
+        }
     }
 }
 

@@ -4,7 +4,8 @@
  * the last step that reads it (inclusive).  Buffers are placed largest first,
  * each at the lowest aligned offset that does not overlap, in both time and
  * address, any buffer already placed (the greedy scheme of TFLM's
- * GreedyMemoryPlanner).  Two tensors alive at the same step never share bytes,
+ * GreedyMemoryPlanner; placed buffers are indexed by step, so a buffer is checked only against
+ * those alive with it).  Two tensors alive at the same step never share bytes,
  * so a kernel's inputs and outputs are always distinct. */
 #ifndef AIT_MEMPLAN_H
 #define AIT_MEMPLAN_H

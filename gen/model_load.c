@@ -56,11 +56,12 @@ int ait_bind_symbolic_to_one(ait_graph *g, char *note, size_t n)
     return count;
 }
 
-ait_status ait_model_prepare(ait_arena *a, const char *path, const void *bytes, size_t len, const ait_tensor *shapes,
-                             ait_graph **out, ait_diag *d)
+ait_status ait_model_prepare(ait_arena *a, const ait_model_src *m, const ait_tensor *shapes, ait_graph **out,
+                             ait_diag *d)
 {
     ait_graph *g;
-    AIT_TRY(ait_onnx_load_bytes(a, path, bytes, len, &g, d));
+    AIT_TRY(ait_onnx_load_bytes(a, m->path, m->bytes, m->len, &g, d));
+    g->limits = m->limits;
     for (int i = 0; i < g->n_inputs; i++)
         AIT_TRY(ait_graph_bind_input(g, i, shapes[i].rank, shapes[i].dims, d));
     AIT_TRY(ait_graph_resolve(g, d));

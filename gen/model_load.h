@@ -9,9 +9,17 @@ ait_status ait_bind_shape_arg(ait_graph *g, const char *arg, ait_diag *d);
 /* Binds every still-symbolic dimension of every input to 1 and reports which. */
 int ait_bind_symbolic_to_one(ait_graph *g, char *note, size_t n);
 
+/* A model read into memory, with the bounds its graphs are resolved under. */
+typedef struct {
+    const char *path;       /* model file */
+    const void *bytes;
+    size_t len;
+    ait_limits limits;
+} ait_model_src;
+
 /* Imports the model from bytes already read, binds input i to the shape of shapes[i]
- * (dtype and data ignored), and resolves. */
-ait_status ait_model_prepare(ait_arena *a, const char *path, const void *bytes, size_t len, const ait_tensor *shapes,
-                             ait_graph **out, ait_diag *d);
+ * (dtype and data ignored), and resolves under m's limits. */
+ait_status ait_model_prepare(ait_arena *a, const ait_model_src *m, const ait_tensor *shapes, ait_graph **out,
+                             ait_diag *d);
 
 #endif

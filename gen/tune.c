@@ -285,11 +285,12 @@ ait_status ait_tune_config(const ait_config *c, const ait_tune_opts *o, ait_diag
     void *bytes;
     size_t len;
     CHECK(ait_read_file(&a, model, &bytes, &len, d));
-    ait_model_src src = {model, bytes, len};
+    ait_model_src src = {model, bytes, len, {c->max_tensor_bytes, c->max_total_bytes}};
     t.m = &src;
     t.model_hash = (unsigned long long)XXH64(bytes, len, 0);
     ait_graph *g0;
     CHECK(ait_onnx_load_bytes(&a, model, bytes, len, &g0, d));
+    g0->limits = src.limits;
     if (log) {
         fprintf(log, "================================================================\n");
         fprintf(log, "Tuning model `%s`: %s (opset %d, %d nodes)\n", c->name, model, g0->opset, g0->n_nodes);
@@ -311,7 +312,7 @@ ait_status ait_tune_config(const ait_config *c, const ait_tune_opts *o, ait_diag
     CHECK(ait_record_samples(&a, c, &src, g0, smp, ns, &rec, log, d));
     t.rec = &rec;
     ait_spec_text(&rec.spec, t.spec_text, sizeof t.spec_text);
-    CHECK(ait_model_prepare(&a, model, bytes, len, rec.bind, &t.g, d));
+    CHECK(ait_model_prepare(&a, &src, rec.bind, &t.g, d));
     t.tg = (ait_target_graph){&src, rec.bind, rec.max_batch, rec.batched_in, rec.batched_out, c->name};
     ait_pass_stats ps;
     ait_graph_passes(t.g, &ps);
@@ -477,7 +478,7 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
             for (char *p = m.shape[k]; *p && bind[k].rank < AIT_MAX_RANK; p += *p == 'x')
                 bind[k].dims[bind[k].rank++] = strtoll(p, &p, 10);
     }
-    ait_model_src src = {m.model, bytes, len};
+    ait_model_src src = {m.model, bytes, len, {AIT_LIMIT_TENSOR_DEFAULT, AIT_LIMIT_TOTAL_DEFAULT}};
     ait_target_graph tg = {&src, bind, m.max_batch, m.batched_in, m.batched_out, m.name};
     char *dir = dirname(ait_arena_strdup(&a, path));
     char *bn = ait_arena_printf(&a, " * command: %s\n * generator: aitune-gen %s\n * re-emitted from %s without tuning\n"

@@ -34,6 +34,7 @@ ait_graph *ait_graph_new(ait_arena *a, const char *path)
     g->arena = a;
     g->path = ait_arena_strdup(a, path ? path : "<model>");
     g->names = AIT_NEW(a, struct ait_name_map, 1);
+    g->limits = (ait_limits){AIT_LIMIT_TENSOR_DEFAULT, AIT_LIMIT_TOTAL_DEFAULT};
     return g;
 }
 
@@ -82,14 +83,44 @@ int ait_graph_add_tensor(ait_graph *g, const char *name)
 int64_t ait_tensor_numel(const ait_tensor *t)
 {
     int64_t n = 1;
-    for (int i = 0; i < t->rank; i++)
+    for (int i = 0; i < t->rank; i++) {
+        if (t->dims[i] < 0)
+            return INT64_MAX; /* unknown: as large as can be */
+        if (t->dims[i] && n > INT64_MAX / t->dims[i])
+            return INT64_MAX;
         n *= t->dims[i];
+    }
     return n;
 }
 
 size_t ait_tensor_bytes(const ait_tensor *t)
 {
-    return (size_t)ait_tensor_numel(t) * ait_dtype_get(t->dtype)->size;
+    int64_t n = ait_tensor_numel(t);
+    size_t es = ait_dtype_get(t->dtype)->size;
+    if (n == INT64_MAX || (uint64_t)n > SIZE_MAX / (es ? es : 1))
+        return SIZE_MAX;
+    return (size_t)n * es;
+}
+
+ait_status ait_tensor_check_limits(const ait_graph *g, const ait_tensor *t, const char *what, uint64_t *total,
+                                   ait_diag *d)
+{
+    size_t bytes = ait_tensor_bytes(t);
+    char shape[200];
+    if (bytes > g->limits.max_tensor_bytes)
+        return ait_fail(d, AIT_E_SHAPE, "%s: %s: tensor '%s' %s is %s%zu bytes, over the limit of %llu "
+                                        "(tune.max_tensor_bytes)",
+                        g->path, what, t->name ? t->name : "?", ait_tensor_shape_str(t, shape, sizeof shape),
+                        bytes == SIZE_MAX ? "over " : "", bytes, (unsigned long long)g->limits.max_tensor_bytes);
+    if (total) {
+        *total += bytes;
+        if (*total > g->limits.max_total_bytes)
+            return ait_fail(d, AIT_E_SHAPE, "%s: %s: tensor '%s' brings the model's tensors to %llu bytes, over the "
+                                            "limit of %llu (tune.max_total_bytes)",
+                            g->path, what, t->name ? t->name : "?", (unsigned long long)*total,
+                            (unsigned long long)g->limits.max_total_bytes);
+    }
+    return AIT_OK;
 }
 
 void ait_tensor_set_shape(ait_tensor *t, int rank, const int64_t *dims)

@@ -93,9 +93,22 @@ typedef struct {
     const char *bad_attr;  /* set by a getter that found the attribute with the wrong type */
 } ait_node;
 
+/* Bounds on what a model may make the generator allocate: every tensor's bytes, and all
+ * tensors' bytes together (constants, inputs, intermediates, unshared), checked as shapes are
+ * inferred, before anything of that size is allocated (config: tune.max_tensor_bytes,
+ * tune.max_total_bytes). */
+typedef struct {
+    uint64_t max_tensor_bytes;
+    uint64_t max_total_bytes;
+} ait_limits;
+
+#define AIT_LIMIT_TENSOR_DEFAULT (2ull << 30)
+#define AIT_LIMIT_TOTAL_DEFAULT (8ull << 30)
+
 typedef struct {
     ait_arena *arena;
     const char *path;      /* model file, for messages */
+    ait_limits limits;
     int opset;             /* default-domain opset */
     ait_tensor *t;
     int n_t, cap_t;
@@ -114,8 +127,14 @@ int ait_node_append_input(ait_graph *g, ait_node *n, int tensor, int min_slot);
 int ait_graph_find(const ait_graph *g, const char *name);        /* -1 if absent */
 int ait_graph_add_tensor(ait_graph *g, const char *name);        /* returns id; name must be new */
 
+/* Element count and bytes; INT64_MAX / SIZE_MAX when the product overflows (a model's dims
+ * are data: the limits check then refuses the tensor). */
 int64_t ait_tensor_numel(const ait_tensor *t);
 size_t ait_tensor_bytes(const ait_tensor *t);
+/* Fails naming the tensor and the config key when t is over g's tensor limit, or when
+ * *total + its bytes is over the total limit; adds its bytes to *total. */
+ait_status ait_tensor_check_limits(const ait_graph *g, const ait_tensor *t, const char *what, uint64_t *total,
+                                   ait_diag *d);
 void ait_tensor_set_shape(ait_tensor *t, int rank, const int64_t *dims);
 /* "float32[1,3,224,224]" into buf */
 const char *ait_tensor_shape_str(const ait_tensor *t, char *buf, size_t n);

@@ -260,11 +260,13 @@ ait_status ait_samples_random(ait_arena *a, const ait_graph *g, int count, int i
             if (m->rank < 0)
                 return ait_fail(d, AIT_E_SHAPE, "%s: input '%s' has no declared shape: give samples", g->path,
                                 m->name);
+            t->name = m->name;
             t->dtype = m->dtype;
             t->rank = m->rank;
             t->producer = -1;
             for (int j = 0; j < m->rank; j++)
                 t->dims[j] = m->dims[j] >= 0 ? m->dims[j] : (j == 0 ? items : 1);
+            AIT_TRY(ait_tensor_check_limits(g, t, "random sample", NULL, d));
             int64_t n = ait_tensor_numel(t);
             t->data = ait_arena_alloc(a, ait_tensor_bytes(t) + 1);
             for (int64_t j = 0; j < n; j++) {

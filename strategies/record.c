@@ -22,7 +22,7 @@ typedef struct {
 static ait_status oracle_build(ait_arena *a, const ait_model_src *m, const ait_tensor *bind, const int *bin,
                                const int *bout, int max_batch, oracle *o, ait_diag *d)
 {
-    AIT_TRY(ait_model_prepare(a, m->path, m->bytes, m->len, bind, &o->g, d));
+    AIT_TRY(ait_model_prepare(a, m, bind, &o->g, d));
     ait_emit_opts eo = {.name = "oracle", .max_batch = max_batch, .batched_in = bin, .batched_out = bout};
     ait_emitted e;
     AIT_TRY(ait_emit_model(o->g, &eo, &e, d));
@@ -48,12 +48,14 @@ static void oracle_free(oracle *o)
 
 /* Rows [first, first + b) of the item pool (cyclic) as one batch of input k; every sample's
  * rows have the same size (check_shapes), and each copy is checked against its source. */
-static ait_status gather_rows(ait_arena *a, const ait_sample *s, const int *item_sample, const int *item_row,
-                              int n_items, int k, int first, int b, ait_tensor *out, ait_diag *d)
+static ait_status gather_rows(ait_arena *a, const ait_graph *g, const ait_sample *s, const int *item_sample,
+                              const int *item_row, int n_items, int k, int first, int b, ait_tensor *out,
+                              uint64_t *total, ait_diag *d)
 {
     const ait_tensor *t0 = &s[item_sample[0]].in[k];
     *out = *t0;
     out->dims[0] = b;
+    AIT_TRY(ait_tensor_check_limits(g, out, "recorded batch", total, d));
     size_t row = ait_tensor_bytes(t0) / (size_t)t0->dims[0];
     out->data = ait_arena_alloc(a, row * (size_t)b + 1);
     for (int r = 0; r < b; r++) {
@@ -156,6 +158,7 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
         }
 
     /* batches */
+    uint64_t recorded = 0; /* bytes of recorded inputs and outputs, bounded like a model's tensors */
     r->rec = AIT_NEW(a, ait_record, c->n_batch_sizes * c->max_batches_per_size);
     for (int bi = 0; bi < c->n_batch_sizes; bi++) {
         int b = c->batch_sizes[bi];
@@ -168,7 +171,8 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
             rec->out = AIT_NEW(a, ait_tensor, no + 1);
             for (int k = 0; k < ni; k++) {
                 if (batchable[k])
-                    AIT_TRY(gather_rows(a, s, item_sample, item_row, n_items, k, j * b, b, &rec->in[k], d));
+                    AIT_TRY(gather_rows(a, g, s, item_sample, item_row, n_items, k, j * b, b, &rec->in[k], &recorded,
+                                        d));
                 else
                     rec->in[k] = s[item_sample[(j * b) % n_items]].in[k];
             }
@@ -194,8 +198,7 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
         ait_record *rec = &r->rec[i];
         int want = r->true_batch_oracle ? rec->batch : 0;
         if (meta_for != want) {
-            AIT_TRY(ait_model_prepare(a, m->path, m->bytes, m->len, r->true_batch_oracle ? rec->in : item_bind, &meta,
-                                      d));
+            AIT_TRY(ait_model_prepare(a, m, r->true_batch_oracle ? rec->in : item_bind, &meta, d));
             /* outputs follow the item graph: batched when their axis 0 holds the item */
             for (int k = 0; k < no && !r->true_batch_oracle; k++) {
                 const ait_tensor *t = &meta->t[meta->outputs[k]];
@@ -209,6 +212,7 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
             rec->out[k].name = t->name;
             if (!r->true_batch_oracle && bout[k])
                 rec->out[k].dims[0] = rec->batch;
+            AIT_TRY(ait_tensor_check_limits(g, &rec->out[k], "recorded output", &recorded, d));
             rec->out[k].data = ait_arena_alloc(a, ait_tensor_bytes(&rec->out[k]) + 1);
             total += ait_tensor_bytes(&rec->out[k]);
         }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "gen/config.h"
+#include "gen/model_load.h"
 #include "ir/samples.h"
 #include "ir/spec.h"
 
@@ -29,12 +30,6 @@ typedef struct {
     int true_batch_oracle;  /* the reference ran at each batch size (symbolic batch dim) */
     int cached;             /* reference outputs came from the cache */
 } ait_recording;
-
-typedef struct {
-    const char *path;       /* model file */
-    const void *bytes;
-    size_t len;
-} ait_model_src;
 
 ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model_src *m, const ait_graph *g,
                       const ait_sample *s, int ns, ait_recording *r, FILE *log, ait_diag *d);

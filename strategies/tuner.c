@@ -23,7 +23,7 @@ ait_status ait_emit_with_backend(ait_arena *a, const ait_target_graph *tg, const
                                  ait_knob_plan *plan, const ait_knob_opts *search, ait_emitted *out, ait_diag *d)
 {
     ait_graph *g;
-    AIT_TRY(ait_model_prepare(a, tg->m->path, tg->m->bytes, tg->m->len, tg->bind, &g, d));
+    AIT_TRY(ait_model_prepare(a, tg->m, tg->bind, &g, d));
     ait_pass_stats ps;
     ait_graph_passes(g, &ps);
     char why[256] = "";
@@ -32,7 +32,7 @@ ait_status ait_emit_with_backend(ait_arena *a, const ait_target_graph *tg, const
     if (search) {
         /* variants add packed tensors: search on a graph of its own so the emitted names stay stable */
         ait_graph *sg;
-        AIT_TRY(ait_model_prepare(a, tg->m->path, tg->m->bytes, tg->m->len, tg->bind, &sg, d));
+        AIT_TRY(ait_model_prepare(a, tg->m, tg->bind, &sg, d));
         ait_graph_passes(sg, &ps);
         ait_knob_search(a, sg, b, search, plan);
     }

@@ -12,7 +12,8 @@ struct tb {
     Onnx__GraphProto graph;
     Onnx__OperatorSetIdProto opset;
     Onnx__OperatorSetIdProto *opsets[1];
-    Onnx__NodeProto *nodes[256];
+    Onnx__NodeProto **nodes;
+    size_t cap_nodes;
     Onnx__TensorProto *inits[64];
     Onnx__ValueInfoProto *inputs[16], *outputs[16];
     uint8_t *packed;
@@ -166,6 +167,14 @@ Onnx__NodeProto *tb_node(tb *b, const char *op, const char *inputs, const char *
     n->input = split(b, inputs, &n->n_input);
     n->output = split(b, outputs, &n->n_output);
     n->attribute = AIT_NEW(&b->a, Onnx__AttributeProto *, 16);
+    if (b->graph.n_node == b->cap_nodes) {
+        b->cap_nodes = b->cap_nodes ? 2 * b->cap_nodes : 256;
+        Onnx__NodeProto **bigger = AIT_NEW(&b->a, Onnx__NodeProto *, b->cap_nodes);
+        if (b->graph.n_node)
+            memcpy(bigger, b->nodes, sizeof *bigger * b->graph.n_node);
+        b->nodes = bigger;
+        b->graph.node = bigger;
+    }
     b->nodes[b->graph.n_node++] = n;
     return n;
 }

@@ -1,6 +1,7 @@
 /* Resize, modes nearest and linear.  Scales/sizes decide the output shape, so
  * they are constants; per-axis source indices and weights are computed here,
  * in double as the ONNX reference does, and baked into tables. */
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -130,12 +131,16 @@ ait_status ait_resolve_resize(ait_graph *g, ait_node *n, ait_diag *d)
             scale = in ? (double)od[a] / (double)in : 1.0;
         } else {
             scale = scales[a];
-            if (scale <= 0)
-                return AIT_NODE_FAIL(AIT_E_MODEL, "scale %g must be positive", scale);
+            if (!(scale > 0) || !((double)in * scale < 0x1p62)) /* NaN too */
+                return AIT_NODE_FAIL(AIT_E_MODEL, "scale %g must be positive and finite", scale);
             od[a] = (int64_t)floor((double)in * scale);
         }
         if (od[a] < 0 || (od[a] > 0 && in == 0))
             return AIT_NODE_FAIL(AIT_E_SHAPE, "cannot resize an empty axis");
+        /* the per-axis tables below are as long as the output axis: bound it first */
+        ait_tensor axis = {.name = ait_node_out(g, n, 0)->name, .dtype = AIT_DT_DOUBLE, .rank = 1, .dims = {od[a]}};
+        if (ait_tensor_bytes(&axis) > g->limits.max_tensor_bytes)
+            return AIT_NODE_FAIL(AIT_E_SHAPE, "output axis %d of %" PRId64 " is over tune.max_tensor_bytes", a, od[a]);
         p->lo[a] = AIT_NEW(g->arena, int64_t, od[a] + 1);
         p->hi[a] = AIT_NEW(g->arena, int64_t, od[a] + 1);
         p->w[a] = AIT_NEW(g->arena, double, od[a] + 1);
