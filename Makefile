@@ -7,7 +7,7 @@ Q       := $(if $(V),,@)
 
 DEB_PKGS := tcc libtcc-dev libopenblas-dev libxxhash-dev libinih-dev libcmocka-dev \
             libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata \
-            gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind
+            gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind clang libclang-rt-14-dev
 ONNX_PROTO := /usr/include/onnx/onnx.proto
 
 LIB_SRC := $(wildcard ir/*.c ir/ops/*.c templates/*.c templates/*/*.c gen/*.c strategies/*.c)
@@ -19,8 +19,18 @@ TEST_HELPERS := $(B)/obj/tests/onnx_builder.o
 # the import path also runs under AddressSanitizer + UBSan
 ASAN    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_OBJ := $(LIB_OBJ:$(B)/obj/%=$(B)/asan/%)
+# libFuzzer harnesses (clang, ASan + UBSan) over the library built the same way; `make check`
+# replays every corpus, `make fuzz FUZZ_S=N` fuzzes each harness N seconds (new inputs go to
+# build/fuzz/work_<name>, crashes to build/fuzz/crash_<name>-*)
+FUZZ_CC   := clang
+FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -D_XOPEN_SOURCE=700 -I. -I$(B)/proto $(FUZZ_SAN)
+FUZZ_OBJ  := $(LIB_SRC:%.c=$(B)/fuzzobj/%.o) $(B)/fuzzobj/proto/onnx.pb-c.o
+FUZZERS   := onnx npy pb config manifest
+FUZZ_BINS := $(FUZZERS:%=$(B)/fuzz/fuzz_%)
+FUZZ_S    ?= 60
 
-.PHONY: all deps zoo-deps check conformance bench zoo clean
+.PHONY: all deps zoo-deps check conformance bench zoo fuzz fuzz-build clean
 .SECONDARY:
 all: $(B)/aitune-gen
 
@@ -76,8 +86,32 @@ $(B)/tests/test_import_asan: $(B)/asan/tests/test_import.o $(B)/asan/tests/onnx_
 $(B)/conformance: $(B)/obj/tests/conformance.o $(B)/libaitune.a
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
-check: $(B)/aitune-gen $(TESTS) $(B)/conformance $(B)/tests/edge_model
-	$(Q)tests/run_tests.sh $(TESTS) -- $(B)/conformance tests/cli_test.sh
+check: $(B)/aitune-gen $(TESTS) $(B)/conformance $(B)/tests/edge_model $(FUZZ_BINS)
+	$(Q)tests/run_tests.sh $(TESTS) -- $(B)/conformance tests/cli_test.sh tests/fuzz_replay.sh
+
+
+$(B)/fuzzobj/proto/onnx.pb-c.o: $(B)/proto/onnx.pb-c.c
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -I$(B)/proto -c $< -o $@
+
+$(B)/fuzzobj/%.o: %.c $(B)/proto/onnx.pb-c.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC    $< (fuzz)")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(B)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_util.h $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD    $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	$(Q)for f in $(FUZZERS); do mkdir -p $(B)/fuzz/work_$$f; \
+	  echo "== fuzz_$$f for $(FUZZ_S) s"; \
+	  ASAN_OPTIONS=detect_leaks=0 $(B)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_S) -timeout=20 -rss_limit_mb=4096 \
+	    -artifact_prefix=$(B)/fuzz/crash_$$f- -print_final_stats=1 $(B)/fuzz/work_$$f fuzz/corpus/$$f \
+	    2>&1 | grep -E '^#[0-9]+.*(DONE|INITED)|stat::number_of_executed_units|SUMMARY|ERROR' ; done
 
 # GEMM vs OpenBLAS vs peak, models vs onnxruntime (npm, offline-safe install) vs reference
 $(B)/bench/bench_gemm: bench/bench_gemm.c $(TEST_HELPERS) $(B)/libaitune.a
@@ -108,4 +142,4 @@ conformance: $(B)/conformance
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B)/obj $(B)/asan -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/asan $(B)/fuzzobj -name '*.d' 2>/dev/null)
