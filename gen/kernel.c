@@ -104,7 +104,10 @@ ait_status ait_graph_resolve(ait_graph *g, ait_diag *d)
         if (!ait_dtype_supported(t->dtype))
             return ait_fail(d, AIT_E_UNSUPPORTED, "%s: input '%s' has data type %s, which is not supported", g->path,
                             t->name, ait_dtype_get(t->dtype)->name);
-        if (t->rank >= 0)
+        int known = t->rank >= 0; /* a symbolic dim is reported by the first op that reads it */
+        for (int j = 0; j < t->rank; j++)
+            known &= t->dims[j] >= 0;
+        if (known)
             AIT_TRY(ait_tensor_check_limits(g, t, "graph input", &total, d));
     }
     for (int k = 0; k < g->n_nodes; k++) {

@@ -211,12 +211,12 @@ void ait_emit_epilogue(ait_sb *b, const ait_graph *g, const ait_node *n, const c
         const ait_epi_step *s = &n->epi[i];
         switch (s->kind) {
         case AIT_EPI_RELU: ait_sb_printf(b, "%s = %s > 0 ? %s : 0;\n", v, v, v); break;
-        case AIT_EPI_CLIP:
+        case AIT_EPI_CLIP: /* raise, then lower: with min > max every value is max */
             ait_sb_printf(b, "%s = %s < ", v, v);
             ait_emit_lit(b, AIT_DT_FLOAT, s->a);
             ait_sb_puts(b, " ? ");
             ait_emit_lit(b, AIT_DT_FLOAT, s->a);
-            ait_sb_printf(b, " : %s > ", v);
+            ait_sb_printf(b, " : %s;\n%s = %s > ", v, v, v);
             ait_emit_lit(b, AIT_DT_FLOAT, s->b);
             ait_sb_puts(b, " ? ");
             ait_emit_lit(b, AIT_DT_FLOAT, s->b);

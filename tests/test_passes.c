@@ -231,6 +231,41 @@ static void test_residual_add_of_two_branches(void **state)
     }
 }
 
+/* Clip with min > max gives max everywhere (ONNX Clip-13): unfused, and fused into a Conv under
+ * every backend. */
+static void test_clip_min_above_max(void **state)
+{
+    (void)state;
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, 4, 5, 5}, wd[4] = {8, 4, 3, 3}, sd[1] = {1};
+    tb_input(b, "x", 1, 4, xd);
+    init_random(b, "W", 4, wd, 31, -0.5f, 0.5f);
+    float lo = 2, hi = -1;
+    tb_init(b, "lo", 1, 0, sd, &lo, 0);
+    tb_init(b, "hi", 1, 0, sd, &hi, 0);
+    tb_node(b, "Conv", "x,W", "c");
+    tb_node(b, "Clip", "c,lo,hi", "y");
+    tb_output(b, "y");
+    size_t len;
+    const uint8_t *bytes = tb_pack(b, &len);
+    float *x = randoms(100, 5, -1, 1);
+    static const char *const backends[] = {NULL, "simd", "tiled"};
+    for (int passes = 0; passes < 2; passes++)
+        for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
+            ait_pass_stats st;
+            int64_t n;
+            int k;
+            float *y = run(bytes, len, passes, passes ? backends[i] : NULL, x, &n, &st, &k);
+            for (int64_t j = 0; j < n; j++)
+                if (y[j] != -1)
+                    fail_msg("%s, passes %d: element %lld is %g, not max = -1", backends[i] ? backends[i] : "reference",
+                             passes, (long long)j, y[j]);
+            free(y);
+        }
+    free(x);
+    tb_free(b);
+}
+
 /* x[3,20] -> Identity -> Gemm (transB, bias) -> Dropout -> Relu -> MatMul W2 -> Sigmoid -> y */
 static void test_gemm_matmul_epilogues_and_drops(void **state)
 {
@@ -423,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_bn_fold_and_activations),
         cmocka_unit_test(test_residual_add),
         cmocka_unit_test(test_residual_add_of_two_branches),
+        cmocka_unit_test(test_clip_min_above_max),
         cmocka_unit_test(test_gemm_matmul_epilogues_and_drops),
         cmocka_unit_test(test_depthwise_and_im2col_convs),
         cmocka_unit_test(test_pooling_windows),

@@ -59,8 +59,8 @@ static void unary_expr(ait_sb *b, const ait_node *n, const ait_tensor *x, const 
     case AIT_OP_CAST: case AIT_OP_CAST_LIKE:
         ait_sb_puts(b, y->dtype == AIT_DT_BOOL ? "v != 0" : "v");
         break;
-    case AIT_OP_CLIP:
-        ait_sb_puts(b, "v < lo ? lo : v > hi ? hi : v");
+    case AIT_OP_CLIP: /* raise to lo, then lower to hi: with lo > hi every value is hi (opset 13+) */
+        ait_sb_puts(b, "(v < lo ? lo : v) > hi ? hi : (v < lo ? lo : v)");
         break;
     default: ait_sb_puts(b, "v"); break; /* Identity, Dropout */
     }
@@ -90,8 +90,8 @@ static void emit_unary(ait_sb *b, const ait_graph *g, const ait_node *n)
             /* integer Clip with a missing bound: that side is unbounded */
             ait_sb_printf(b, "for (long i = 0; i < %lld; i++) {\n%s v = x0[i];\n", (long long)ait_tensor_numel(x),
                           ait_ctype(x));
-            ait_sb_printf(b, "y0[i] = %s%s v;\n}\n", p->has_min ? "v < lo ? lo :" : "",
-                          p->has_max ? " v > hi ? hi :" : "");
+            ait_sb_printf(b, "%s\ny0[i] = %s v;\n}\n", p->has_min ? "v = v < lo ? lo : v;" : "",
+                          p->has_max ? "v > hi ? hi :" : "");
             return;
         }
     }
