@@ -14,6 +14,9 @@ ait_status ait_onnx_load_bytes(ait_arena *a, const char *path, const void *bytes
 
 /* Reads a serialized TensorProto (.pb, as in ONNX test data) into *t
  * (name, dtype, shape, data). */
+/* The newest default-domain opset whose every supported op was checked against the spec. */
+enum { AIT_OPSET_MAX = 21 };
+
 ait_status ait_onnx_load_tensor(ait_arena *a, const char *path, ait_tensor *t, ait_diag *d);
 
 /* Reads a whole file into arena memory. */

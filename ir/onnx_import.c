@@ -213,6 +213,9 @@ static ait_status import_graph(ait_graph *g, const Onnx__ModelProto *m, ait_diag
     if (g->opset < 7)
         return ait_fail(d, AIT_E_UNSUPPORTED, "%s: opset %d is too old (aitune-c reads opset 7 and later)", g->path,
                         g->opset);
+    if (g->opset > AIT_OPSET_MAX) /* later versions may change an op's meaning: refuse, not guess */
+        return ait_fail(d, AIT_E_UNSUPPORTED, "%s: opset %d is newer than aitune-c knows (%d and earlier)", g->path,
+                        g->opset, AIT_OPSET_MAX);
 
     for (size_t i = 0; i < gp->n_initializer; i++) {
         const Onnx__TensorProto *tp = gp->initializer[i];

@@ -245,6 +245,31 @@ static void test_unsupported_op_names_op_and_node(void **state)
     tb_free(b);
 }
 
+/* Spec edges: an opset newer than the checked one, and MaxPool ceil_mode with auto_pad VALID
+ * (the spec's formulas disagree) are refused by name. */
+static void test_spec_edges_refused_by_name(void **state)
+{
+    (void)state;
+    int64_t a[1] = {3};
+    tb *b = tb_new(22);
+    tb_input(b, "a", 1, 1, a);
+    tb_node(b, "Relu", "a", "y");
+    tb_output(b, "y");
+    expect_error(b, AIT_E_UNSUPPORTED, "opset 22", "21");
+    tb_free(b);
+    int64_t x[4] = {1, 1, 5, 5}, k[2] = {2, 2};
+    b = tb_new(13);
+    tb_input(b, "x", 1, 4, x);
+    Onnx__NodeProto *n = tb_node(b, "MaxPool", "x", "y");
+    tb_attr_ints(b, n, "kernel_shape", 2, k);
+    tb_attr_ints(b, n, "strides", 2, k);
+    tb_attr_s(b, n, "auto_pad", "VALID");
+    tb_attr_i(b, n, "ceil_mode", 1);
+    tb_output(b, "y");
+    expect_error(b, AIT_E_UNSUPPORTED, "ceil_mode", "VALID");
+    tb_free(b);
+}
+
 static void test_raw_data_size_mismatch(void **state)
 {
     (void)state;
@@ -336,6 +361,7 @@ int main(void)
         cmocka_unit_test_teardown(test_inconsistent_shapes, teardown),
         cmocka_unit_test_teardown(test_unsupported_op_names_op_and_node, teardown),
         cmocka_unit_test_teardown(test_raw_data_size_mismatch, teardown),
+        cmocka_unit_test_teardown(test_spec_edges_refused_by_name, teardown),
         cmocka_unit_test_teardown(test_truncated_and_random_files, teardown),
         cmocka_unit_test_teardown(test_mutations_never_crash, teardown),
     };

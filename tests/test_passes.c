@@ -266,6 +266,33 @@ static void test_clip_min_above_max(void **state)
     tb_free(b);
 }
 
+/* ReduceMax over an empty axis is -inf (ONNX ReduceMax-18: an empty set yields minus infinity). */
+static void test_reduce_max_of_nothing(void **state)
+{
+    (void)state;
+    for (int keep = 0; keep < 2; keep++) {
+        tb *b = tb_new(13);
+        int64_t xd[2] = {3, 0}, ax[1] = {1};
+        tb_input(b, "x", 1, 2, xd);
+        Onnx__NodeProto *n = tb_node(b, "ReduceMax", "x", "y");
+        tb_attr_ints(b, n, "axes", 1, ax);
+        tb_attr_i(b, n, "keepdims", keep);
+        tb_output(b, "y");
+        size_t len;
+        const uint8_t *bytes = tb_pack(b, &len);
+        float x[1] = {0};
+        ait_pass_stats st;
+        int64_t cnt;
+        int k;
+        float *y = run(bytes, len, 0, NULL, x, &cnt, &st, &k);
+        assert_int_equal(cnt, 3);
+        for (int i = 0; i < 3; i++)
+            assert_true(isinf(y[i]) && y[i] < 0);
+        free(y);
+        tb_free(b);
+    }
+}
+
 /* x[3,20] -> Identity -> Gemm (transB, bias) -> Dropout -> Relu -> MatMul W2 -> Sigmoid -> y */
 static void test_gemm_matmul_epilogues_and_drops(void **state)
 {
@@ -459,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_residual_add),
         cmocka_unit_test(test_residual_add_of_two_branches),
         cmocka_unit_test(test_clip_min_above_max),
+        cmocka_unit_test(test_reduce_max_of_nothing),
         cmocka_unit_test(test_gemm_matmul_epilogues_and_drops),
         cmocka_unit_test(test_depthwise_and_im2col_convs),
         cmocka_unit_test(test_pooling_windows),

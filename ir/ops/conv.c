@@ -85,6 +85,9 @@ static ait_status read_geometry(ait_graph *g, ait_node *n, const ait_tensor *x, 
 /* Output size of a forward window op (Conv, pools). */
 static ait_status forward_out(ait_graph *g, ait_node *n, geometry *q, int ceil_mode, ait_diag *d)
 {
+    /* the spec's VALID formula and ceil_mode disagree, and the ONNX reference refuses the pair */
+    if (ceil_mode && q->valid)
+        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "ceil_mode with auto_pad VALID is not supported");
     for (int i = 0; i < q->sp; i++) {
         int64_t span = (q->k[i] - 1) * q->dil[i] + 1;
         if (q->same_upper || q->same_lower) {

@@ -45,9 +45,10 @@ ait_status ait_resolve_reduce(ait_graph *g, ait_node *n, ait_diag *d)
             od[r++] = x->dims[i];
         else if (keepdims)
             od[r++] = 1;
-        else if (x->dims[i] == 0 && n->op == AIT_OP_REDUCE_MAX)
-            return AIT_NODE_FAIL(AIT_E_SHAPE, "ReduceMax over an empty axis");
     }
+    for (int i = 0; i < x->rank; i++) /* an integer mean of nothing has no value */
+        if (p->reduce[i] && x->dims[i] == 0 && n->op == AIT_OP_REDUCE_MEAN && !ait_dtype_get(x->dtype)->is_float)
+            return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "integer ReduceMean over an empty axis");
     ait_set_out(g, n, 0, x->dtype, r, od);
     return AIT_OK;
 }

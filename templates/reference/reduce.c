@@ -23,9 +23,15 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
             ait_sb_printf(b, "for (long i%d = 0; i%d < %" PRId64 "; i%d++) {\n", k, k, x->dims[k], k);
             open++;
         }
-    if (n->op == AIT_OP_REDUCE_MAX)
-        ait_sb_printf(b, "%s r = 0;\nint first = 1;\n", acc);
-    else
+    if (n->op == AIT_OP_REDUCE_MAX) { /* an empty set gives -inf, or the type's minimum */
+        const ait_dtype_info *di = ait_dtype_get(x->dtype);
+        if (fl)
+            ait_sb_printf(b, "%s r = -INFINITY;\nint first = 1;\n", acc);
+        else if (di->is_signed)
+            ait_sb_printf(b, "%s r = INT%d_MIN;\nint first = 1;\n", acc, (int)di->size * 8);
+        else
+            ait_sb_printf(b, "%s r = 0;\nint first = 1;\n", acc);
+    } else
         ait_sb_printf(b, "%s r = 0;\n", acc);
     int red = 0;
     for (int k = 0; k < x->rank; k++)
