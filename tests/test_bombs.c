@@ -77,18 +77,26 @@ static void expect_limit(ait_status s, const ait_diag *d, const char *names, con
         fail_msg("message names neither '%s' nor %s: %s", names, key, d->msg);
 }
 
-static void test_constant_of_shape_2_40(void **state)
+/* x[1] + ConstantOfShape(shape): the constant's shape is the model's to choose */
+static tb *constant_of_shape(int rank, const int64_t *shape)
 {
-    (void)state;
     tb *b = tb_new(13);
-    int64_t x1[1] = {1}, sd[1] = {2}, shape[2] = {1 << 20, 1 << 20};
+    int64_t x1[1] = {1}, sd[1] = {rank};
     tb_input(b, "x", 1, 1, x1);
     tb_init(b, "shape", 7, 1, sd, shape, 0);
     tb_node(b, "ConstantOfShape", "shape", "big");
     tb_node(b, "Add", "big,x", "y");
     tb_output(b, "y");
+    return b;
+}
+
+static void test_constant_of_shape_2_40(void **state)
+{
+    (void)state;
+    int64_t shape[2] = {1 << 20, 1 << 20};
     ait_diag d;
-    expect_limit(tune_model(b, "cos", NULL, &d, NULL), &d, "ConstantOfShape", "tune.max_tensor_bytes");
+    expect_limit(tune_model(constant_of_shape(2, shape), "cos", NULL, &d, NULL), &d, "ConstantOfShape",
+                 "tune.max_tensor_bytes");
 }
 
 static void test_declared_input_2_42(void **state)
@@ -120,15 +128,10 @@ static void test_expand_2_30_by_4(void **state)
 static void test_overflowing_dims(void **state)
 {
     (void)state;
-    tb *b = tb_new(13);
-    int64_t x1[1] = {1}, sd[1] = {3}, shape[3] = {INT64_C(1) << 32, INT64_C(1) << 32, INT64_C(1) << 32};
-    tb_input(b, "x", 1, 1, x1);
-    tb_init(b, "shape", 7, 1, sd, shape, 0);
-    tb_node(b, "ConstantOfShape", "shape", "big");
-    tb_node(b, "Add", "big,x", "y");
-    tb_output(b, "y");
+    int64_t shape[3] = {INT64_C(1) << 32, INT64_C(1) << 32, INT64_C(1) << 32};
     ait_diag d;
-    expect_limit(tune_model(b, "overflow", NULL, &d, NULL), &d, "is over", "tune.max_tensor_bytes");
+    expect_limit(tune_model(constant_of_shape(3, shape), "overflow", NULL, &d, NULL), &d, "is over",
+                 "tune.max_tensor_bytes");
 }
 
 /* Many tensors, each within the tensor limit: the total limit stops them. */
