@@ -84,7 +84,8 @@ static void emit_plane(ait_sb *b, const ait_simd_window *w, const char *plane, i
 
 /* One tile at (oh, ow): R output rows x V vectors, each its own accumulator over the taps
  * (planes, weights and bias as ait_simd_emit_window sets them up). */
-static void tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_window *w, int R, int V)
+static void tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_window *w, int R, int V,
+                 int spill_ok)
 {
     const int vl = ait_simd_base()->vl;
     int64_t PHh, PWw;
@@ -125,10 +126,12 @@ static void tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_sim
                 }
             ait_sb_puts(b, "}\n");
         }
-    /* Whole vectors are stored even past the row's end, in row-major order: the extra lanes
-     * land on the next row (or channel), which is stored afterwards.  Only the tensor's last
-     * row goes through a buffer.  A vector epilogue runs before the store; any other after
-     * it, on the whole plane. */
+    /* Where one tile holds a whole row (spill_ok), whole vectors are stored even past the row's
+     * end, in row-major order: the extra lanes land on the next row (or channel), which is
+     * stored afterwards, and only the tensor's last row goes through a buffer.  Where a row
+     * takes several tiles, the next row's start was stored already by an earlier tile: a
+     * vector that would cross the row's end goes through the buffer (inception_v3's 147 -> 73
+     * MaxPool).  A vector epilogue runs before the store; any other after it, on the plane. */
     for (int r = 0; r < R; r++)
         for (int v = 0; v < V; v++) {
             char acc[32];
@@ -141,7 +144,10 @@ static void tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_sim
             ait_sb_printf(b, "{\nconst long owv = ow + %d;\nconst long yi = (ch * %" PRId64 " + oh + %d) * %" PRId64
                              " + owv;\n",
                           v * vl, w->oh, r, w->ow);
-            ait_sb_printf(b, "if (yi + %d <= %" PRId64 ") {\n", vl, w->c * w->oh * w->ow);
+            if (spill_ok)
+                ait_sb_printf(b, "if (yi + %d <= %" PRId64 ") {\n", vl, w->c * w->oh * w->ow);
+            else
+                ait_sb_printf(b, "if (owv + %d <= %" PRId64 ") {\n", vl, w->ow);
             if (vec_epi && n->n_epi) /* residual lanes past the tensor's end are never read */
                 ait_simd_epilogue_vec(b, g, n, acc, "yi");
             ait_sb_printf(b, "AIT_ST(y0 + yi, %s);\n} else {\n", acc);
@@ -188,10 +194,10 @@ void ait_simd_emit_window(ait_sb *b, const ait_graph *g, const ait_node *n, cons
             continue;
         ait_sb_printf(b, "for (long oh = %" PRId64 "; oh < %" PRId64 "; oh += %" PRId64 ") {\n", from, to, r_n);
         ait_sb_printf(b, "for (long ow = 0; ow < %" PRId64 "; ow += %" PRId64 ")\n", nfull * V * vl, V * vl);
-        tile(b, g, n, w, (int)r_n, (int)V);
+        tile(b, g, n, w, (int)r_n, (int)V, nvec <= V);
         if (rem) {
             ait_sb_printf(b, "{\nconst long ow = %" PRId64 ";\n", nfull * V * vl);
-            tile(b, g, n, w, (int)r_n, (int)rem);
+            tile(b, g, n, w, (int)r_n, (int)rem, nvec <= V);
             ait_sb_puts(b, "}\n");
         }
         ait_sb_puts(b, "}\n");
