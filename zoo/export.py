@@ -136,6 +136,10 @@ def calibrate_bn(m, shape):
 def export(name, ctor, shape, opset, out):
     torch.manual_seed(0)
     m = ctor()
+    heads = getattr(m, "heads", None)  # torchvision's ViT zero-initializes its head: outputs would be all 0
+    if heads is not None:
+        for p in heads.parameters():
+            nn.init.normal_(p, std=0.2)
     if shape[0] == "int64":
         shape = shape[1:]
         x = torch.randint(0, 100, shape, dtype=torch.int64)
