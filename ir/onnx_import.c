@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "onnx.pb-c.h"
 
@@ -14,6 +15,12 @@ ait_status ait_read_file(ait_arena *a, const char *path, void **bytes, size_t *l
     FILE *f = fopen(path, "rb");
     if (!f)
         return ait_fail(d, AIT_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    /* a directory opens too, and "seeks" to LONG_MAX (found by fuzz_manifest) */
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return ait_fail(d, AIT_E_IO, "%s: not a regular file", path);
+    }
     if (fseek(f, 0, SEEK_END) != 0) {
         fclose(f);
         return ait_fail(d, AIT_E_IO, "%s: cannot seek: %s", path, strerror(errno));
