@@ -128,6 +128,11 @@ ait_status ait_npy_save(const char *path, const ait_tensor *t, ait_diag *d)
 
 /* --- checking samples against the model ----------------------------------- */
 
+int ait_input_has_batch_axis(const ait_tensor *declared)
+{
+    return declared->rank < 0 || (declared->rank >= 1 && (declared->dims[0] < 0 || declared->dims[0] == 1));
+}
+
 static ait_status check_sample(const ait_graph *g, const ait_sample *s, ait_diag *d)
 {
     for (int i = 0; i < g->n_inputs; i++) {
@@ -138,8 +143,7 @@ static ait_status check_sample(const ait_graph *g, const ait_sample *s, ait_diag
         if (m->rank >= 0 && t->rank != m->rank)
             return ait_fail(d, AIT_E_SHAPE, "%s: input '%s' has rank %d, the model expects %d", s->origin, m->name,
                             t->rank, m->rank);
-        /* axis 0 may hold several items where the model's is symbolic or 1 (a batch axis) */
-        int batch_axis = m->rank < 0 || m->dims[0] < 0 || m->dims[0] == 1;
+        int batch_axis = ait_input_has_batch_axis(m);
         for (int k = batch_axis; k < t->rank && m->rank >= 0; k++)
             if (m->dims[k] >= 0 && m->dims[k] != t->dims[k]) {
                 char a[160], b[160];

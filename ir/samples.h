@@ -12,6 +12,9 @@ typedef struct {
     const char *origin;     /* where it came from, for messages */
 } ait_sample;
 
+/* A graph input whose axis 0 may hold several items: declared symbolic or 1 (or undeclared). */
+int ait_input_has_batch_axis(const ait_tensor *declared);
+
 ait_status ait_npy_load(ait_arena *a, const char *path, ait_tensor *t, ait_diag *d);
 ait_status ait_npy_save(const char *path, const ait_tensor *t, ait_diag *d);
 

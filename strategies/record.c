@@ -129,7 +129,7 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
     int *batchable = AIT_NEW(a, int, ni + 1), any = 0, symbolic = 1;
     for (int k = 0; k < ni; k++) {
         const ait_tensor *t = &g->t[g->inputs[k]];
-        batchable[k] = s[0].in[k].rank >= 1 && (t->rank < 0 || t->dims[0] < 0 || t->dims[0] == 1);
+        batchable[k] = s[0].in[k].rank >= 1 && ait_input_has_batch_axis(t);
         any |= batchable[k];
         if (batchable[k] && t->rank >= 0 && t->dims[0] >= 0)
             symbolic = 0;
