@@ -12,10 +12,13 @@ ait_status ait_onnx_load(ait_arena *a, const char *path, ait_graph **out, ait_di
 ait_status ait_onnx_load_bytes(ait_arena *a, const char *path, const void *bytes, size_t len,
                                ait_graph **out, ait_diag *d);
 
+/* The oldest and newest default-domain opsets read. Every supported op was checked against the spec up
+ * to MAX. Opset 6 is read with what opset 7 changed refused (see check_opset6); before 6, Cast's `to`
+ * was a string and many ops had `consumed_inputs`. */
+enum { AIT_OPSET_MIN = 6, AIT_OPSET_MAX = 21 };
+
 /* Reads a serialized TensorProto (.pb, as in ONNX test data) into *t
  * (name, dtype, shape, data). */
-/* The newest default-domain opset whose every supported op was checked against the spec. */
-enum { AIT_OPSET_MAX = 21 };
 
 ait_status ait_onnx_load_tensor(ait_arena *a, const char *path, ait_tensor *t, ait_diag *d);
 

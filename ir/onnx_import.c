@@ -162,6 +162,24 @@ static ait_status import_value_info(ait_graph *g, const Onnx__ValueInfoProto *vi
     return AIT_OK;
 }
 
+/* What opset 7 changed: the binary ops' `broadcast` (by `axis`, not as numpy), and Dropout and
+ * BatchNormalization, which train unless `is_test` says otherwise. */
+static ait_status check_opset6(const ait_graph *g, const ait_node *n, ait_diag *d)
+{
+    int needs_is_test = strcmp(n->op_type, "Dropout") == 0 || strcmp(n->op_type, "BatchNormalization") == 0;
+    int is_test = 0;
+    for (int i = 0; i < n->n_attr; i++) {
+        if (strcmp(n->attr[i].name, "broadcast") == 0 && n->attr[i].i)
+            return ait_fail(d, AIT_E_UNSUPPORTED, "%s: node %s: opset %d's broadcast attribute is not supported",
+                            g->path, n->name, g->opset);
+        is_test |= strcmp(n->attr[i].name, "is_test") == 0 && n->attr[i].i;
+    }
+    if (needs_is_test && !is_test)
+        return ait_fail(d, AIT_E_UNSUPPORTED, "%s: node %s: opset %d %s in training mode (is_test = 0)", g->path,
+                        n->name, g->opset, n->op_type);
+    return AIT_OK;
+}
+
 static ait_status import_attr(ait_graph *g, ait_node *n, const Onnx__AttributeProto *p, ait_attr *at, ait_diag *d)
 {
     at->name = ait_arena_strdup(g->arena, p->name ? p->name : "");
@@ -217,9 +235,9 @@ static ait_status import_graph(ait_graph *g, const Onnx__ModelProto *m, ait_diag
     }
     if (g->opset < 0)
         return ait_fail(d, AIT_E_UNSUPPORTED, "%s: model imports no default-domain (ai.onnx) opset", g->path);
-    if (g->opset < 7)
-        return ait_fail(d, AIT_E_UNSUPPORTED, "%s: opset %d is too old (aitune-c reads opset 7 and later)", g->path,
-                        g->opset);
+    if (g->opset < AIT_OPSET_MIN)
+        return ait_fail(d, AIT_E_UNSUPPORTED, "%s: opset %d is too old (aitune-c reads opset %d and later)", g->path,
+                        g->opset, AIT_OPSET_MIN);
     if (g->opset > AIT_OPSET_MAX) /* later versions may change an op's meaning: refuse, not guess */
         return ait_fail(d, AIT_E_UNSUPPORTED, "%s: opset %d is newer than aitune-c knows (%d and earlier)", g->path,
                         g->opset, AIT_OPSET_MAX);
@@ -257,8 +275,11 @@ static ait_status import_graph(ait_graph *g, const Onnx__ModelProto *m, ait_diag
                                         : ait_arena_printf(g->arena, "%s_%zu", n->op_type, k);
         n->n_attr = (int)np->n_attribute;
         n->attr = AIT_NEW(g->arena, ait_attr, np->n_attribute + 1);
-        for (size_t i = 0; i < np->n_attribute; i++)
+        for (size_t i = 0; i < np->n_attribute; i++) {
             AIT_TRY(import_attr(g, n, np->attribute[i], &n->attr[i], d));
+        }
+        if (g->opset < 7)
+            AIT_TRY(check_opset6(g, n, d));
         n->n_in = (int)np->n_input;
         n->in = AIT_NEW(g->arena, int, np->n_input + 1);
         for (size_t i = 0; i < np->n_input; i++) {

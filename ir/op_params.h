@@ -8,12 +8,18 @@
 #include "ir/graph.h"
 
 typedef struct {
-    float alpha, beta;      /* LeakyRelu, HardSigmoid */
+    float alpha, beta;      /* LeakyRelu, HardSigmoid, Elu, Celu, ThresholdedRelu; Selu alpha, gamma;
+                               Shrink lambd, bias */
     int gelu_tanh;          /* Gelu approximate = "tanh" */
-    int has_min, has_max;   /* Clip: bound present (attribute or input) */
+    int has_min, has_max;   /* Clip: bound present (attribute or input); IsInf: detect_negative, _positive */
     double min, max;        /* Clip attribute form (opset < 11) */
     int min_input, max_input; /* Clip: bound comes from input 1 / 2 */
 } ait_unary_params;
+
+typedef struct {
+    int fmod;               /* Mod: C fmod / truncated remainder (1) or the divisor's sign (0) */
+    int shift_left;         /* BitShift direction */
+} ait_binary_params;
 
 typedef struct {
     float alpha, beta;      /* Gemm */

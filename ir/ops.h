@@ -34,6 +34,33 @@
     X(CAST, "Cast", unary, ait_resolve_unary)               \
     X(CAST_LIKE, "CastLike", unary, ait_resolve_unary)      \
     X(CLIP, "Clip", unary, ait_resolve_clip)                \
+    X(FLOOR, "Floor", unary, ait_resolve_unary)             \
+    X(CEIL, "Ceil", unary, ait_resolve_unary)               \
+    X(ROUND, "Round", unary, ait_resolve_unary)             \
+    X(SIGN, "Sign", unary, ait_resolve_unary)               \
+    X(SIN, "Sin", unary, ait_resolve_unary)                 \
+    X(COS, "Cos", unary, ait_resolve_unary)                 \
+    X(TAN, "Tan", unary, ait_resolve_unary)                 \
+    X(ASIN, "Asin", unary, ait_resolve_unary)               \
+    X(ACOS, "Acos", unary, ait_resolve_unary)               \
+    X(ATAN, "Atan", unary, ait_resolve_unary)               \
+    X(SINH, "Sinh", unary, ait_resolve_unary)               \
+    X(COSH, "Cosh", unary, ait_resolve_unary)               \
+    X(ASINH, "Asinh", unary, ait_resolve_unary)             \
+    X(ACOSH, "Acosh", unary, ait_resolve_unary)             \
+    X(ATANH, "Atanh", unary, ait_resolve_unary)             \
+    X(ELU, "Elu", unary, ait_resolve_unary)                 \
+    X(SELU, "Selu", unary, ait_resolve_unary)               \
+    X(CELU, "Celu", unary, ait_resolve_unary)               \
+    X(SOFTPLUS, "Softplus", unary, ait_resolve_unary)       \
+    X(SOFTSIGN, "Softsign", unary, ait_resolve_unary)       \
+    X(MISH, "Mish", unary, ait_resolve_unary)               \
+    X(THRESHOLDED_RELU, "ThresholdedRelu", unary, ait_resolve_unary) \
+    X(SHRINK, "Shrink", unary, ait_resolve_unary)           \
+    X(IS_NAN, "IsNaN", unary, ait_resolve_unary)            \
+    X(IS_INF, "IsInf", unary, ait_resolve_unary)            \
+    X(NOT, "Not", unary, ait_resolve_unary)                 \
+    X(BITWISE_NOT, "BitwiseNot", unary, ait_resolve_unary)  \
     X(ADD, "Add", binary, ait_resolve_binary)               \
     X(SUB, "Sub", binary, ait_resolve_binary)               \
     X(MUL, "Mul", binary, ait_resolve_binary)               \
@@ -46,6 +73,18 @@
     X(MAX, "Max", binary, ait_resolve_binary)               \
     X(MIN, "Min", binary, ait_resolve_binary)               \
     X(WHERE, "Where", binary, ait_resolve_binary)           \
+    X(LESS_OR_EQUAL, "LessOrEqual", binary, ait_resolve_binary) \
+    X(GREATER_OR_EQUAL, "GreaterOrEqual", binary, ait_resolve_binary) \
+    X(MEAN, "Mean", binary, ait_resolve_binary)             \
+    X(MOD, "Mod", binary, ait_resolve_binary)               \
+    X(AND, "And", binary, ait_resolve_binary)               \
+    X(OR, "Or", binary, ait_resolve_binary)                 \
+    X(XOR, "Xor", binary, ait_resolve_binary)               \
+    X(BIT_SHIFT, "BitShift", binary, ait_resolve_binary)    \
+    X(BITWISE_AND, "BitwiseAnd", binary, ait_resolve_binary) \
+    X(BITWISE_OR, "BitwiseOr", binary, ait_resolve_binary)  \
+    X(BITWISE_XOR, "BitwiseXor", binary, ait_resolve_binary) \
+    X(PRELU, "PRelu", binary, ait_resolve_binary)           \
     X(GEMM, "Gemm", matmul, ait_resolve_gemm)               \
     X(MATMUL, "MatMul", matmul, ait_resolve_matmul)         \
     X(CONV, "Conv", conv, ait_resolve_conv)                 \

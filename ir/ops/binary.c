@@ -1,11 +1,76 @@
 /* Elementwise ops over several inputs with numpy broadcasting. */
+#include <string.h>
+
 #include "ir/ops/op_util.h"
+
+/* Which input types an op takes (the first row that names it), and what it answers. */
+enum { IN_NUMERIC, IN_FLOAT, IN_BOOL, IN_INT, IN_UNSIGNED, IN_EQUAL_ANY };
+typedef struct {
+    int op, in, bool_out, variadic;
+} binary_kind;
+
+static const binary_kind kinds[] = {
+    {AIT_OP_LESS, IN_NUMERIC, 1, 0},        {AIT_OP_GREATER, IN_NUMERIC, 1, 0},
+    {AIT_OP_LESS_OR_EQUAL, IN_NUMERIC, 1, 0}, {AIT_OP_GREATER_OR_EQUAL, IN_NUMERIC, 1, 0},
+    {AIT_OP_EQUAL, IN_EQUAL_ANY, 1, 0},     {AIT_OP_SUM, IN_NUMERIC, 0, 1},
+    {AIT_OP_MAX, IN_NUMERIC, 0, 1},         {AIT_OP_MIN, IN_NUMERIC, 0, 1},
+    {AIT_OP_MEAN, IN_FLOAT, 0, 1},          {AIT_OP_AND, IN_BOOL, 1, 0},
+    {AIT_OP_OR, IN_BOOL, 1, 0},             {AIT_OP_XOR, IN_BOOL, 1, 0},
+    {AIT_OP_BITWISE_AND, IN_INT, 0, 0},     {AIT_OP_BITWISE_OR, IN_INT, 0, 0},
+    {AIT_OP_BITWISE_XOR, IN_INT, 0, 0},     {AIT_OP_BIT_SHIFT, IN_UNSIGNED, 0, 0},
+};
+
+static binary_kind kind_of(int op)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (kinds[i].op == op)
+            return kinds[i];
+    return (binary_kind){op, IN_NUMERIC, 0, 0};
+}
+
+static ait_status check_kind(ait_graph *g, ait_node *n, int in, ait_diag *d)
+{
+    const ait_tensor *x = ait_node_in(g, n, 0);
+    const ait_dtype_info *xi = ait_dtype_get(x->dtype);
+    int is_bool = x->dtype == AIT_DT_BOOL;
+    switch (in) {
+    case IN_NUMERIC:
+        return is_bool ? AIT_NODE_FAIL(AIT_E_MODEL, "bool inputs are not allowed") : AIT_OK;
+    case IN_FLOAT: return ait_need_float(g, n, 0, d);
+    case IN_BOOL: return is_bool ? AIT_OK : AIT_NODE_FAIL(AIT_E_MODEL, "inputs must be bool");
+    case IN_INT:
+        return !is_bool && !xi->is_float ? AIT_OK : AIT_NODE_FAIL(AIT_E_MODEL, "inputs must be integers");
+    case IN_UNSIGNED:
+        return !is_bool && !xi->is_float && !xi->is_signed
+                   ? AIT_OK
+                   : AIT_NODE_FAIL(AIT_E_MODEL, "inputs must be unsigned integers");
+    default: return AIT_OK;
+    }
+}
+
+/* Attributes: Mod's fmod, BitShift's direction. */
+static ait_status binary_attrs(ait_graph *g, ait_node *n, ait_diag *d)
+{
+    ait_binary_params *p = AIT_NEW(g->arena, ait_binary_params, 1);
+    n->params = p;
+    if (n->op == AIT_OP_MOD) {
+        p->fmod = ait_attr_int(n, "fmod", 0) != 0;
+        if (!p->fmod && ait_dtype_get(ait_node_in(g, n, 0)->dtype)->is_float)
+            return AIT_NODE_FAIL(AIT_E_MODEL, "fmod must be 1 for floating-point inputs");
+    } else if (n->op == AIT_OP_BIT_SHIFT) {
+        const char *dir = ait_attr_str(n, "direction", "");
+        if (strcmp(dir, "LEFT") != 0 && strcmp(dir, "RIGHT") != 0)
+            return AIT_NODE_FAIL(AIT_E_MODEL, "direction = '%s' (expected LEFT or RIGHT)", dir);
+        p->shift_left = strcmp(dir, "LEFT") == 0;
+    }
+    return ait_check_attrs(g, n, d);
+}
 
 ait_status ait_resolve_binary(ait_graph *g, ait_node *n, ait_diag *d)
 {
-    int variadic = n->op == AIT_OP_SUM || n->op == AIT_OP_MAX || n->op == AIT_OP_MIN;
+    binary_kind k = kind_of(n->op);
     int arity = n->op == AIT_OP_WHERE ? 3 : 2;
-    AIT_TRY(ait_check_inputs(g, n, variadic ? 1 : arity, variadic ? 64 : arity, d));
+    AIT_TRY(ait_check_inputs(g, n, k.variadic ? 1 : arity, k.variadic ? 64 : arity, d));
     for (int i = 0; i < n->n_in; i++)
         AIT_TRY(ait_need_input(g, n, i, d));
     int out_dtype;
@@ -18,14 +83,19 @@ ait_status ait_resolve_binary(ait_graph *g, ait_node *n, ait_diag *d)
         if (n->op != AIT_OP_POW) /* Pow alone allows a differently typed exponent */
             for (int i = 1; i < n->n_in; i++)
                 AIT_TRY(ait_same_dtype(g, n, 0, i, d));
-        int cmp = n->op == AIT_OP_LESS || n->op == AIT_OP_GREATER || n->op == AIT_OP_EQUAL;
-        out_dtype = cmp ? AIT_DT_BOOL : ait_node_in(g, n, 0)->dtype;
-        if (ait_node_in(g, n, 0)->dtype == AIT_DT_BOOL && n->op != AIT_OP_EQUAL)
-            return AIT_NODE_FAIL(AIT_E_MODEL, "bool inputs are not allowed");
+        AIT_TRY(check_kind(g, n, k.in, d));
+        out_dtype = k.bool_out ? AIT_DT_BOOL : ait_node_in(g, n, 0)->dtype;
     }
+    AIT_TRY(binary_attrs(g, n, d));
     int rank;
     int64_t dims[AIT_MAX_RANK];
     AIT_TRY(ait_broadcast_shapes(g, n, n->n_in, &rank, dims, d));
+    if (n->op == AIT_OP_PRELU) { /* the slope broadcasts to X, never X to the slope */
+        const ait_tensor *x = ait_node_in(g, n, 0);
+        if (rank != x->rank || memcmp(dims, x->dims, sizeof(int64_t) * (size_t)rank) != 0)
+            return AIT_NODE_FAIL(AIT_E_SHAPE, "slope '%s' does not broadcast to X's shape",
+                                 ait_node_in(g, n, 1)->name);
+    }
     ait_set_out(g, n, 0, out_dtype, rank, dims);
     return AIT_OK;
 }

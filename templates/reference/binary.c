@@ -32,7 +32,36 @@ static void combine(ait_sb *b, const ait_node *n, const ait_tensor *x, const ait
         break;
     case AIT_OP_LESS: ait_sb_printf(b, "%s < %s", a, v); break;
     case AIT_OP_GREATER: ait_sb_printf(b, "%s > %s", a, v); break;
+    case AIT_OP_LESS_OR_EQUAL: ait_sb_printf(b, "%s <= %s", a, v); break;
+    case AIT_OP_GREATER_OR_EQUAL: ait_sb_printf(b, "%s >= %s", a, v); break;
     case AIT_OP_EQUAL: ait_sb_printf(b, "%s == %s", a, v); break;
+    case AIT_OP_MEAN: ait_sb_printf(b, "%s + %s", a, v); break; /* divided once all are summed */
+    case AIT_OP_AND: ait_sb_printf(b, "%s && %s", a, v); break;
+    case AIT_OP_OR: ait_sb_printf(b, "%s || %s", a, v); break;
+    case AIT_OP_XOR: ait_sb_printf(b, "!%s != !%s", a, v); break;
+    case AIT_OP_BITWISE_AND: ait_sb_printf(b, "%s & %s", a, v); break;
+    case AIT_OP_BITWISE_OR: ait_sb_printf(b, "%s | %s", a, v); break;
+    case AIT_OP_BITWISE_XOR: ait_sb_printf(b, "%s ^ %s", a, v); break;
+    case AIT_OP_BIT_SHIFT: { /* a shift by the width or more is UB in C; numpy gives 0 */
+        const ait_binary_params *p = n->params;
+        ait_sb_printf(b, "%s >= %d ? 0 : (uint64_t)%s %s %s", v, (int)xi->size * 8, a, p->shift_left ? "<<" : ">>", v);
+        break;
+    }
+    case AIT_OP_PRELU: ait_sb_printf(b, "%s < 0 ? %s * %s : %s", a, v, a, a); break;
+    case AIT_OP_MOD: {
+        const ait_binary_params *p = n->params;
+        if (xi->is_float) /* fmod = 1 (the only form floats allow) */
+            ait_sb_printf(b, "fmod%s(%s, %s)", x->dtype == AIT_DT_FLOAT ? "f" : "", a, v);
+        else if (!xi->is_signed) /* x % 0 is UB in C: define it as 0 */
+            ait_sb_printf(b, "%s == 0 ? 0 : %s %% %s", v, a, v);
+        else if (p->fmod) /* INT_MIN % -1 is UB too; the remainder is 0 */
+            ait_sb_printf(b, "%s == 0 || %s == -1 ? 0 : %s %% %s", v, v, a, v);
+        else /* the remainder takes the divisor's sign, as Python's % */
+            ait_sb_printf(b,
+                          "%s == 0 || %s == -1 ? 0 : (%s %% %s != 0 && (%s %% %s < 0) != (%s < 0)) ? %s %% %s + %s : %s %% %s",
+                          v, v, a, v, a, v, v, a, v, v, a, v);
+        break;
+    }
     case AIT_OP_MAX: /* NaN in either operand propagates, as in numpy */
         ait_sb_printf(b, "(%s > %s || %s != %s) ? %s : %s", a, v, a, a, a, v);
         break;
@@ -88,6 +117,8 @@ static void emit_binary(ait_sb *b, const ait_graph *g, const ait_node *n)
             ait_sb_puts(b, ";\n");
         }
     }
+    if (n->op == AIT_OP_MEAN)
+        ait_sb_printf(b, "r /= %d;\n", n->n_in);
     ait_sb_puts(b, "y0[");
     emit_index(b, flat, y, y);
     ait_sb_puts(b, "] = r;\n");

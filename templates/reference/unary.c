@@ -56,6 +56,63 @@ static void unary_expr(ait_sb *b, const ait_node *n, const ait_tensor *x, const 
         }
         break;
     case AIT_OP_RECIPROCAL: ait_sb_puts(b, "1 / v"); break;
+    case AIT_OP_FLOOR: ait_sb_printf(b, "floor%s(v)", f); break;
+    case AIT_OP_CEIL: ait_sb_printf(b, "ceil%s(v)", f); break;
+    case AIT_OP_ROUND: ait_sb_printf(b, "rint%s(v)", f); break; /* halves to even, the default rounding mode */
+    case AIT_OP_SIGN: /* NaN stays NaN */
+        ait_sb_puts(b, xi->is_float ? "v > 0 ? 1 : v < 0 ? -1 : v" : "v > 0 ? 1 : v < 0 ? -1 : 0");
+        break;
+    case AIT_OP_SIN: ait_sb_printf(b, "sin%s(v)", f); break;
+    case AIT_OP_COS: ait_sb_printf(b, "cos%s(v)", f); break;
+    case AIT_OP_TAN: ait_sb_printf(b, "tan%s(v)", f); break;
+    case AIT_OP_ASIN: ait_sb_printf(b, "asin%s(v)", f); break;
+    case AIT_OP_ACOS: ait_sb_printf(b, "acos%s(v)", f); break;
+    case AIT_OP_ATAN: ait_sb_printf(b, "atan%s(v)", f); break;
+    case AIT_OP_SINH: ait_sb_printf(b, "sinh%s(v)", f); break;
+    case AIT_OP_COSH: ait_sb_printf(b, "cosh%s(v)", f); break;
+    case AIT_OP_ASINH: ait_sb_printf(b, "asinh%s(v)", f); break;
+    case AIT_OP_ACOSH: ait_sb_printf(b, "acosh%s(v)", f); break;
+    case AIT_OP_ATANH: ait_sb_printf(b, "atanh%s(v)", f); break;
+    case AIT_OP_ELU:
+        ait_sb_puts(b, "v >= 0 ? v : ");
+        ait_emit_lit(b, dt, p->alpha);
+        ait_sb_printf(b, " * expm1%s(v)", f);
+        break;
+    case AIT_OP_SELU:
+        ait_emit_lit(b, dt, p->beta);
+        ait_sb_puts(b, " * (v > 0 ? v : ");
+        ait_emit_lit(b, dt, p->alpha);
+        ait_sb_printf(b, " * expm1%s(v))", f);
+        break;
+    case AIT_OP_CELU: /* max(0, v) + min(0, alpha * (exp(v / alpha) - 1)) */
+        ait_sb_puts(b, "v >= 0 ? v : ");
+        ait_emit_lit(b, dt, p->alpha);
+        ait_sb_printf(b, " * expm1%s(v / ", f);
+        ait_emit_lit(b, dt, p->alpha);
+        ait_sb_puts(b, ")");
+        break;
+    case AIT_OP_SOFTPLUS: /* log(1 + exp(v)) without overflow for large v */
+        ait_sb_printf(b, "fmax%s(v, 0) + log1p%s(exp%s(-fabs%s(v)))", f, f, f, f);
+        break;
+    case AIT_OP_SOFTSIGN: ait_sb_printf(b, "v / (1 + fabs%s(v))", f); break;
+    case AIT_OP_MISH:
+        ait_sb_printf(b, "v * tanh%s(fmax%s(v, 0) + log1p%s(exp%s(-fabs%s(v))))", f, f, f, f, f);
+        break;
+    case AIT_OP_THRESHOLDED_RELU:
+        ait_sb_puts(b, "v > ");
+        ait_emit_lit(b, dt, p->alpha);
+        ait_sb_puts(b, " ? v : 0");
+        break;
+    case AIT_OP_SHRINK: /* lambd and bias are floats whatever the input type */
+        ait_sb_printf(b, "(double)v < -(%a) ? (double)v + (%a) : (double)v > (%a) ? (double)v - (%a) : 0", (double)p->alpha,
+                      (double)p->beta, (double)p->alpha, (double)p->beta);
+        break;
+    case AIT_OP_IS_NAN: ait_sb_puts(b, "v != v"); break;
+    case AIT_OP_IS_INF:
+        ait_sb_printf(b, "%s || %s", p->has_max ? "v == INFINITY" : "0", p->has_min ? "v == -INFINITY" : "0");
+        break;
+    case AIT_OP_NOT: ait_sb_puts(b, "!v"); break;
+    case AIT_OP_BITWISE_NOT: ait_sb_puts(b, "~v"); break;
     case AIT_OP_CAST: case AIT_OP_CAST_LIKE:
         ait_sb_puts(b, y->dtype == AIT_DT_BOOL ? "v != 0" : "v");
         break;
