@@ -55,6 +55,7 @@ typedef struct {
     int rank;
     int reduce[AIT_MAX_RANK];  /* 1: axis is reduced */
     int identity;              /* noop_with_empty_axes with no axes: copy */
+    int select_last;           /* ArgMax/ArgMin select_last_index */
 } ait_reduce_params;
 
 typedef struct {

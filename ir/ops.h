@@ -100,6 +100,15 @@
     X(REDUCE_MEAN, "ReduceMean", reduce, ait_resolve_reduce)\
     X(REDUCE_SUM, "ReduceSum", reduce, ait_resolve_reduce)  \
     X(REDUCE_MAX, "ReduceMax", reduce, ait_resolve_reduce)  \
+    X(REDUCE_MIN, "ReduceMin", reduce, ait_resolve_reduce)  \
+    X(REDUCE_PROD, "ReduceProd", reduce, ait_resolve_reduce) \
+    X(REDUCE_L1, "ReduceL1", reduce, ait_resolve_reduce)    \
+    X(REDUCE_L2, "ReduceL2", reduce, ait_resolve_reduce)    \
+    X(REDUCE_LOG_SUM, "ReduceLogSum", reduce, ait_resolve_reduce) \
+    X(REDUCE_LOG_SUM_EXP, "ReduceLogSumExp", reduce, ait_resolve_reduce) \
+    X(REDUCE_SUM_SQUARE, "ReduceSumSquare", reduce, ait_resolve_reduce) \
+    X(ARG_MAX, "ArgMax", reduce, ait_resolve_argmax)        \
+    X(ARG_MIN, "ArgMin", reduce, ait_resolve_argmax)        \
     X(FLATTEN, "Flatten", layout, ait_resolve_flatten)      \
     X(RESHAPE, "Reshape", layout, ait_resolve_reshape)      \
     X(SQUEEZE, "Squeeze", layout, ait_resolve_squeeze)      \

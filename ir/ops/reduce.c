@@ -1,5 +1,5 @@
-/* ReduceMean, ReduceSum, ReduceMax. Axes come from the attribute (before
- * opset 13, or 18 for Mean/Max) or from a constant input. */
+/* The Reduce ops and ArgMax/ArgMin. Axes come from the attribute (before
+ * opset 13 for ReduceSum, 18 for the others) or from a constant input. */
 #include "ir/ops/op_util.h"
 
 ait_status ait_resolve_reduce(ait_graph *g, ait_node *n, ait_diag *d)
@@ -50,5 +50,33 @@ ait_status ait_resolve_reduce(ait_graph *g, ait_node *n, ait_diag *d)
         if (p->reduce[i] && x->dims[i] == 0 && n->op == AIT_OP_REDUCE_MEAN && !ait_dtype_get(x->dtype)->is_float)
             return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "integer ReduceMean over an empty axis");
     ait_set_out(g, n, 0, x->dtype, r, od);
+    return AIT_OK;
+}
+
+ait_status ait_resolve_argmax(ait_graph *g, ait_node *n, ait_diag *d)
+{
+    AIT_TRY(ait_check_inputs(g, n, 1, 1, d));
+    ait_tensor *x = ait_node_in(g, n, 0);
+    if (x->dtype == AIT_DT_BOOL)
+        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "bool input");
+    if (x->rank < 1)
+        return AIT_NODE_FAIL(AIT_E_SHAPE, "input '%s' is a scalar", x->name);
+    ait_reduce_params *p = AIT_NEW(g->arena, ait_reduce_params, 1);
+    n->params = p;
+    p->rank = x->rank;
+    int64_t axis;
+    AIT_TRY(ait_norm_axis(g, n, ait_attr_int(n, "axis", 0), x->rank, &axis, d));
+    int keepdims = ait_attr_int(n, "keepdims", 1) != 0;
+    p->select_last = ait_attr_int(n, "select_last_index", 0) != 0;
+    AIT_TRY(ait_check_attrs(g, n, d));
+    if (x->dims[axis] == 0)
+        return AIT_NODE_FAIL(AIT_E_SHAPE, "axis %d of '%s' is empty: there is no index to return", (int)axis, x->name);
+    p->reduce[axis] = 1;
+    int64_t od[AIT_MAX_RANK];
+    int r = 0;
+    for (int i = 0; i < x->rank; i++)
+        if (i != axis || keepdims)
+            od[r++] = i == axis ? 1 : x->dims[i];
+    ait_set_out(g, n, 0, AIT_DT_INT64, r, od);
     return AIT_OK;
 }
