@@ -80,6 +80,17 @@ typedef struct {
 } ait_resize_params;
 
 typedef struct {
+    int64_t axis;              /* GatherElements, ScatterElements, OneHot, TopK, CumSum */
+    int reduction;             /* Scatter*: 0 none, 1 add, 2 mul, 3 max, 4 min */
+    int batch_dims;            /* GatherND */
+    int64_t k;                 /* TopK k, OneHot depth, EyeLike k, DepthToSpace/SpaceToDepth blocksize */
+    int largest;               /* TopK */
+    int upper, k_input;        /* Trilu: upper; k from input 1 */
+    int exclusive, reverse;    /* CumSum */
+    int crd;                   /* DepthToSpace mode CRD (else DCR) */
+} ait_index_params;
+
+typedef struct {
     double value;              /* ConstantOfShape fill value */
 } ait_fill_params;
 

@@ -125,6 +125,18 @@
     X(CONSTANT, "Constant", source, ait_resolve_constant)   \
     X(CONSTANT_OF_SHAPE, "ConstantOfShape", source, ait_resolve_constant_of_shape) \
     X(RANGE, "Range", source, ait_resolve_range)            \
+    X(GATHER_ELEMENTS, "GatherElements", index, ait_resolve_gather_elements) \
+    X(SCATTER_ELEMENTS, "ScatterElements", index, ait_resolve_gather_elements) \
+    X(GATHER_ND, "GatherND", index, ait_resolve_gather_nd)  \
+    X(SCATTER_ND, "ScatterND", index, ait_resolve_gather_nd) \
+    X(ONE_HOT, "OneHot", index, ait_resolve_one_hot)        \
+    X(TOP_K, "TopK", index, ait_resolve_topk)               \
+    X(TRILU, "Trilu", index, ait_resolve_trilu)             \
+    X(EYE_LIKE, "EyeLike", index, ait_resolve_trilu)        \
+    X(CUM_SUM, "CumSum", index, ait_resolve_cumsum)         \
+    X(TILE, "Tile", index, ait_resolve_tile)                \
+    X(DEPTH_TO_SPACE, "DepthToSpace", index, ait_resolve_depth_to_space) \
+    X(SPACE_TO_DEPTH, "SpaceToDepth", index, ait_resolve_depth_to_space) \
     X(RESIZE, "Resize", resize, ait_resolve_resize)
 
 typedef enum {
