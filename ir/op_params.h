@@ -49,6 +49,11 @@ typedef struct {
     float epsilon;
     int64_t *scale_off;     /* LayerNorm: per normalized element offset into scale/bias (broadcast) */
     int64_t *bias_off;
+    int64_t groups;         /* GroupNormalization num_groups */
+    int per_group_scale;    /* GroupNormalization before opset 21: scale and bias per group, not channel */
+    int p;                  /* LpNormalization: 1 or 2 */
+    float alpha, beta, bias; /* LRN */
+    int64_t size;           /* LRN window */
 } ait_norm_params;
 
 typedef struct {

@@ -97,6 +97,12 @@
     X(LAYER_NORM, "LayerNormalization", norm, ait_resolve_layernorm) \
     X(SOFTMAX, "Softmax", norm, ait_resolve_softmax)        \
     X(LOG_SOFTMAX, "LogSoftmax", norm, ait_resolve_softmax) \
+    X(HARDMAX, "Hardmax", norm, ait_resolve_softmax)        \
+    X(INSTANCE_NORM, "InstanceNormalization", norm, ait_resolve_channel_norm) \
+    X(GROUP_NORM, "GroupNormalization", norm, ait_resolve_channel_norm) \
+    X(LRN, "LRN", norm, ait_resolve_channel_norm)           \
+    X(LP_NORM, "LpNormalization", norm, ait_resolve_lp_norm) \
+    X(MEAN_VARIANCE_NORM, "MeanVarianceNormalization", reduce, ait_resolve_mvn) \
     X(REDUCE_MEAN, "ReduceMean", reduce, ait_resolve_reduce)\
     X(REDUCE_SUM, "ReduceSum", reduce, ait_resolve_reduce)  \
     X(REDUCE_MAX, "ReduceMax", reduce, ait_resolve_reduce)  \

@@ -1,4 +1,5 @@
-/* BatchNormalization (inference), LayerNormalization, Softmax, LogSoftmax. */
+/* BatchNormalization (inference), LayerNormalization, Softmax, LogSoftmax, Hardmax,
+ * InstanceNormalization, GroupNormalization, LRN, LpNormalization. */
 #include <inttypes.h>
 
 #include "ir/ops/op_util.h"
@@ -114,6 +115,75 @@ ait_status ait_resolve_softmax(ait_graph *g, ait_node *n, ait_diag *d)
         p->axis_len = x->rank ? x->dims[axis] : 1;
         p->inner = prod(x->dims, (int)axis + 1, x->rank);
     }
+    ait_set_out(g, n, 0, x->dtype, x->rank, x->dims);
+    return ait_check_attrs(g, n, d);
+}
+
+/* InstanceNormalization, GroupNormalization and LRN: over (N, C, spatial...), by channel. */
+ait_status ait_resolve_channel_norm(ait_graph *g, ait_node *n, ait_diag *d)
+{
+    int lrn = n->op == AIT_OP_LRN;
+    AIT_TRY(ait_check_inputs(g, n, lrn ? 1 : 3, lrn ? 1 : 3, d));
+    for (int i = 0; i < n->n_in; i++) {
+        AIT_TRY(ait_need_input(g, n, i, d));
+        AIT_TRY(ait_same_dtype(g, n, 0, i, d));
+    }
+    AIT_TRY(ait_need_float(g, n, 0, d));
+    ait_tensor *x = ait_node_in(g, n, 0);
+    if (x->rank < 2)
+        return AIT_NODE_FAIL(AIT_E_SHAPE, "input must have rank >= 2 (N, C, ...), has %d", x->rank);
+    ait_norm_params *p = AIT_NEW(g->arena, ait_norm_params, 1);
+    n->params = p;
+    p->outer = x->dims[0];
+    p->axis_len = x->dims[1];
+    p->inner = prod(x->dims, 2, x->rank);
+    p->epsilon = ait_attr_float(n, "epsilon", 1e-5f);
+    int64_t want = x->dims[1];
+    if (n->op == AIT_OP_GROUP_NORM) {
+        p->groups = ait_attr_int(n, "num_groups", 0);
+        if (p->groups < 1 || x->dims[1] % p->groups)
+            return AIT_NODE_FAIL(AIT_E_MODEL, "num_groups = %" PRId64 " does not divide the %" PRId64 " channels",
+                                 p->groups, x->dims[1]);
+        if (ait_attr_int(n, "stash_type", 1) != 1)
+            return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "stash_type other than float32 is not supported");
+        p->per_group_scale = g->opset < 21;
+        if (p->per_group_scale)
+            want = p->groups;
+    } else if (lrn) {
+        p->alpha = ait_attr_float(n, "alpha", 1e-4f);
+        p->beta = ait_attr_float(n, "beta", 0.75f);
+        p->bias = ait_attr_float(n, "bias", 1.0f);
+        p->size = ait_attr_int(n, "size", 0);
+        if (p->size < 1)
+            return AIT_NODE_FAIL(AIT_E_MODEL, "size (>= 1) is required");
+    }
+    for (int i = 1; i < n->n_in; i++) {
+        ait_tensor *t = ait_node_in(g, n, i);
+        if (t->rank != 1 || t->dims[0] != want)
+            return AIT_NODE_FAIL(AIT_E_SHAPE, "'%s' must have shape [%" PRId64 "]", t->name, want);
+    }
+    ait_set_out(g, n, 0, x->dtype, x->rank, x->dims);
+    return ait_check_attrs(g, n, d);
+}
+
+ait_status ait_resolve_lp_norm(ait_graph *g, ait_node *n, ait_diag *d)
+{
+    AIT_TRY(ait_check_inputs(g, n, 1, 1, d));
+    AIT_TRY(ait_need_input(g, n, 0, d));
+    AIT_TRY(ait_need_float(g, n, 0, d));
+    ait_tensor *x = ait_node_in(g, n, 0);
+    if (x->rank < 1)
+        return AIT_NODE_FAIL(AIT_E_SHAPE, "input is a scalar");
+    int64_t axis;
+    AIT_TRY(ait_norm_axis(g, n, ait_attr_int(n, "axis", -1), x->rank, &axis, d));
+    ait_norm_params *p = AIT_NEW(g->arena, ait_norm_params, 1);
+    n->params = p;
+    p->p = (int)ait_attr_int(n, "p", 2);
+    if (p->p != 1 && p->p != 2)
+        return AIT_NODE_FAIL(AIT_E_MODEL, "p = %d (expected 1 or 2)", p->p);
+    p->outer = prod(x->dims, 0, (int)axis);
+    p->axis_len = x->dims[axis];
+    p->inner = prod(x->dims, (int)axis + 1, x->rank);
     ait_set_out(g, n, 0, x->dtype, x->rank, x->dims);
     return ait_check_attrs(g, n, d);
 }

@@ -80,3 +80,30 @@ ait_status ait_resolve_argmax(ait_graph *g, ait_node *n, ait_diag *d)
     ait_set_out(g, n, 0, AIT_DT_INT64, r, od);
     return AIT_OK;
 }
+
+/* MeanVarianceNormalization: (x - mean) / (std + 1e-9) over `axes` (default 0, 2, 3). */
+ait_status ait_resolve_mvn(ait_graph *g, ait_node *n, ait_diag *d)
+{
+    AIT_TRY(ait_check_inputs(g, n, 1, 1, d));
+    AIT_TRY(ait_need_input(g, n, 0, d));
+    AIT_TRY(ait_need_float(g, n, 0, d));
+    ait_tensor *x = ait_node_in(g, n, 0);
+    ait_reduce_params *p = AIT_NEW(g->arena, ait_reduce_params, 1);
+    n->params = p;
+    p->rank = x->rank;
+    static const int64_t dflt[] = {0, 2, 3};
+    const int64_t *axes;
+    int na = ait_attr_ints(n, "axes", &axes);
+    if (na < 0) {
+        axes = dflt;
+        na = 3;
+    }
+    AIT_TRY(ait_check_attrs(g, n, d));
+    for (int i = 0; i < na; i++) {
+        int64_t ax;
+        AIT_TRY(ait_norm_axis(g, n, axes[i], x->rank, &ax, d));
+        p->reduce[ax] = 1;
+    }
+    ait_set_out(g, n, 0, x->dtype, x->rank, x->dims);
+    return AIT_OK;
+}

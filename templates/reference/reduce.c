@@ -138,9 +138,43 @@ static void emit_arg(ait_sb *b, const ait_graph *g, const ait_node *n)
     ait_sb_puts(b, "(void)oi;\n");
 }
 
+/* MeanVarianceNormalization: the mean, then the variance about it, then the output, each a
+ * pass over the reduced axes. */
+static void emit_mvn(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    const ait_reduce_params *p = n->params;
+    const ait_tensor *x = ait_node_in(g, n, 0);
+    int64_t count = 1, st[AIT_MAX_RANK];
+    for (int k = 0; k < x->rank; k++)
+        if (p->reduce[k])
+            count *= x->dims[k];
+    ait_strides(x->rank, x->dims, st);
+    int red = count_loops(p, x, 1);
+    open_loops(b, p, x, 0);
+    ait_sb_puts(b, "double mean = 0, var = 0;\n");
+    open_loops(b, p, x, 1);
+    emit_load(b, x);
+    ait_sb_puts(b, "mean += v;\n");
+    ait_emit_close(b, red);
+    ait_sb_printf(b, "mean /= %" PRId64 ";\n", count ? count : 1);
+    open_loops(b, p, x, 1);
+    emit_load(b, x);
+    ait_sb_puts(b, "var += (v - mean) * (v - mean);\n");
+    ait_emit_close(b, red);
+    ait_sb_printf(b, "const double den = sqrt(var / %" PRId64 ") + 1e-9;\n", count ? count : 1);
+    open_loops(b, p, x, 1);
+    ait_sb_puts(b, "const long k = ");
+    ait_emit_offset(b, x->rank, st, "i");
+    ait_sb_printf(b, ";\ny0[k] = (%s)((x0[k] - mean) / den);\n", ait_ctype(x));
+    ait_emit_close(b, red);
+    ait_emit_close(b, count_loops(p, x, 0));
+}
+
 static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
-    if (n->op == AIT_OP_ARG_MAX || n->op == AIT_OP_ARG_MIN)
+    if (n->op == AIT_OP_MEAN_VARIANCE_NORM)
+        emit_mvn(b, g, n);
+    else if (n->op == AIT_OP_ARG_MAX || n->op == AIT_OP_ARG_MIN)
         emit_arg(b, g, n);
     else
         emit_reduce(b, g, n);
