@@ -403,8 +403,10 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
         const ait_node *n = &g->nodes[k];
         if (m.step_of[k] < 0)
             continue;
-        char shape[160];
-        ait_tensor_shape_str(ait_node_out(g, n, 0), shape, sizeof shape);
+        char shape[160] = "-";
+        for (int i = 0; i < n->n_out && shape[0] == '-'; i++) /* the first output present (an RNN's Y may not be) */
+            if (ait_node_out(g, n, i))
+                ait_tensor_shape_str(ait_node_out(g, n, i), shape, sizeof shape);
         /* every string exact, whatever bytes the model's names hold */
         const char *field[4] = {n->op_type, n->name, backend[k], shape};
         ait_sb_puts(s, "    {");

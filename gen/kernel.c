@@ -116,6 +116,11 @@ ait_status ait_graph_resolve(ait_graph *g, ait_diag *d)
         if (n->op < 0)
             return ait_fail(d, AIT_E_UNSUPPORTED, "%s: node %s: operator %s%s%s is not supported", g->path, n->name,
                             *n->domain ? n->domain : "", *n->domain ? "." : "", n->op_type);
+        /* only the recurrent ops may leave out their first output (Y); passes and emitters rely on it */
+        int optional_y = n->op == AIT_OP_RNN || n->op == AIT_OP_GRU || n->op == AIT_OP_LSTM;
+        if (!ait_node_out(g, n, 0) && !optional_y)
+            return ait_fail(d, AIT_E_MODEL, "%s: node %s (%s): its first output is required", g->path, n->name,
+                            n->op_type);
         AIT_TRY(ait_ops[n->op].resolve(g, n, d));
         AIT_TRY(ait_check_attrs(g, n, d));
         int all_const = n->n_out > 0;

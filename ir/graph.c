@@ -221,6 +221,13 @@ int ait_attr_floats(ait_node *n, const char *name, const float **v)
     return a ? a->n : -1;
 }
 
+int ait_attr_strs(ait_node *n, const char *name, const char *const **v)
+{
+    const ait_attr *a = typed(n, name, AIT_ATTR_STRINGS);
+    *v = a ? a->strs : NULL;
+    return a ? a->n : -1;
+}
+
 int ait_node_append_input(ait_graph *g, ait_node *n, int tensor, int min_slot)
 {
     int slot = n->n_in > min_slot ? n->n_in : min_slot;

@@ -53,9 +53,10 @@ typedef struct {
     float f;
     int64_t i;
     const char *s;     /* NUL-terminated */
-    int n;             /* element count of floats/ints */
+    int n;             /* element count of floats/ints/strs */
     float *floats;
     int64_t *ints;
+    const char **strs; /* NUL-terminated each */
     int tensor;        /* tensor id for AIT_ATTR_TENSOR, else -1 */
 } ait_attr;
 
@@ -158,5 +159,6 @@ const char *ait_attr_str(ait_node *n, const char *name, const char *dflt);
 /* ints attribute: returns count (-1 if absent) and sets *v */
 int ait_attr_ints(ait_node *n, const char *name, const int64_t **v);
 int ait_attr_floats(ait_node *n, const char *name, const float **v);
+int ait_attr_strs(ait_node *n, const char *name, const char *const **v);
 
 #endif

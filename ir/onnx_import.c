@@ -217,7 +217,17 @@ static ait_status import_attr(ait_graph *g, ait_node *n, const Onnx__AttributePr
         at->tensor = id;
         break;
     }
-    default: break; /* graphs, strings lists, sparse: ops that need them are unsupported */
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS:
+        at->n = (int)p->n_strings;
+        at->strs = AIT_NEW(g->arena, const char *, p->n_strings + 1);
+        for (size_t k = 0; k < p->n_strings; k++) {
+            char *s = ait_arena_alloc(g->arena, p->strings[k].len + 1);
+            if (p->strings[k].len)
+                memcpy(s, p->strings[k].data, p->strings[k].len);
+            at->strs[k] = s;
+        }
+        break;
+    default: break; /* graphs, sparse: ops that need them are unsupported */
     }
     return AIT_OK;
 }

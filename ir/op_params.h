@@ -95,6 +95,29 @@ typedef struct {
     int crd;                   /* DepthToSpace mode CRD (else DCR) */
 } ait_index_params;
 
+enum { AIT_CELL_RNN, AIT_CELL_GRU, AIT_CELL_LSTM };
+enum {
+    AIT_ACT_RELU, AIT_ACT_TANH, AIT_ACT_SIGMOID, AIT_ACT_AFFINE, AIT_ACT_LEAKY_RELU, AIT_ACT_THRESHOLDED_RELU,
+    AIT_ACT_SCALED_TANH, AIT_ACT_HARD_SIGMOID, AIT_ACT_ELU, AIT_ACT_SOFTSIGN, AIT_ACT_SOFTPLUS, AIT_ACT_COUNT
+};
+
+typedef struct {
+    int kind;                  /* AIT_ACT_* */
+    float alpha, beta;
+} ait_rnn_act;
+
+typedef struct {
+    int cell, gates;           /* AIT_CELL_*; 1, 3 (z r h) or 4 (i o f c) */
+    int direction, dirs;       /* 0 forward, 1 reverse, 2 bidirectional; 1 or 2 */
+    int layout;                /* 0: [seq, batch, ...]; 1: [batch, seq, ...] */
+    int64_t seq, batch, input, hidden;
+    int has_clip;
+    float clip;
+    int linear_before_reset;   /* GRU */
+    ait_rnn_act act[6];        /* per direction: f (RNN); f g (GRU); f g h (LSTM) */
+    int has[8];                /* optional input present: B 3, sequence_lens 4, initial_h 5, initial_c 6, P 7 */
+} ait_rnn_params;
+
 typedef struct {
     double value;              /* ConstantOfShape fill value */
 } ait_fill_params;

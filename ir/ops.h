@@ -143,6 +143,9 @@
     X(TILE, "Tile", index, ait_resolve_tile)                \
     X(DEPTH_TO_SPACE, "DepthToSpace", index, ait_resolve_depth_to_space) \
     X(SPACE_TO_DEPTH, "SpaceToDepth", index, ait_resolve_depth_to_space) \
+    X(RNN, "RNN", recurrent, ait_resolve_recurrent)         \
+    X(GRU, "GRU", recurrent, ait_resolve_recurrent)         \
+    X(LSTM, "LSTM", recurrent, ait_resolve_recurrent)       \
     X(RESIZE, "Resize", resize, ait_resolve_resize)
 
 typedef enum {

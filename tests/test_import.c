@@ -270,6 +270,57 @@ static void test_spec_edges_refused_by_name(void **state)
     tb_free(b);
 }
 
+/* A node whose first output is "" (allowed only for an RNN's Y): refused by name, not a crash in the
+ * passes or the kernel table, which read that output. */
+static void test_absent_first_output_refused(void **state)
+{
+    (void)state;
+    int64_t a[1] = {3};
+    tb *b = tb_new(13);
+    tb_input(b, "a", 1, 1, a);
+    tb_node(b, "Relu", "a", ",y");
+    tb_output(b, "y");
+    expect_error(b, AIT_E_MODEL, "/Relu_0", "first output is required");
+    tb_free(b);
+}
+
+/* Opset 6 reads, but what opset 7 changed is refused: the legacy broadcast attribute, and Dropout
+ * or BatchNormalization without is_test (they train); opset 5 is refused. */
+static void test_opset6_legacy_refused(void **state)
+{
+    (void)state;
+    int64_t a[2] = {2, 3}, c[1] = {3};
+    tb *b = tb_new(6);
+    tb_input(b, "a", 1, 2, a);
+    tb_input(b, "c", 1, 1, c);
+    Onnx__NodeProto *n = tb_node(b, "Add", "a,c", "y");
+    tb_attr_i(b, n, "broadcast", 1);
+    tb_output(b, "y");
+    expect_error(b, AIT_E_UNSUPPORTED, "/Add_0", "broadcast");
+    tb_free(b);
+    b = tb_new(6);
+    tb_input(b, "a", 1, 2, a);
+    tb_node(b, "Dropout", "a", "y");
+    tb_output(b, "y");
+    expect_error(b, AIT_E_UNSUPPORTED, "/Dropout_0", "is_test");
+    tb_free(b);
+    b = tb_new(6);
+    tb_input(b, "a", 1, 2, a);
+    n = tb_node(b, "Dropout", "a", "y");
+    tb_attr_i(b, n, "is_test", 1);
+    tb_output(b, "y");
+    ait_graph *g;
+    ait_diag d;
+    assert_int_equal(load(b, &g, &d), AIT_OK);
+    tb_free(b);
+    b = tb_new(5);
+    tb_input(b, "a", 1, 2, a);
+    tb_node(b, "Relu", "a", "y");
+    tb_output(b, "y");
+    expect_error(b, AIT_E_UNSUPPORTED, "opset 5", "6");
+    tb_free(b);
+}
+
 static void test_raw_data_size_mismatch(void **state)
 {
     (void)state;
@@ -361,6 +412,8 @@ int main(void)
         cmocka_unit_test_teardown(test_inconsistent_shapes, teardown),
         cmocka_unit_test_teardown(test_unsupported_op_names_op_and_node, teardown),
         cmocka_unit_test_teardown(test_raw_data_size_mismatch, teardown),
+        cmocka_unit_test_teardown(test_absent_first_output_refused, teardown),
+        cmocka_unit_test_teardown(test_opset6_legacy_refused, teardown),
         cmocka_unit_test_teardown(test_spec_edges_refused_by_name, teardown),
         cmocka_unit_test_teardown(test_truncated_and_random_files, teardown),
         cmocka_unit_test_teardown(test_mutations_never_crash, teardown),
