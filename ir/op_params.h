@@ -118,6 +118,14 @@ typedef struct {
     int has[8];                /* optional input present: B 3, sequence_lens 4, initial_h 5, initial_c 6, P 7 */
 } ait_rnn_params;
 
+enum { AIT_EINSUM_MAX_IN = 8, AIT_EINSUM_LABELS = 52 + AIT_MAX_RANK };
+typedef struct {
+    int n_loops, n_out_loops;  /* the output's labels first (in its order), then the summed ones */
+    int loop_label[AIT_EINSUM_LABELS];
+    int64_t loop_size[AIT_EINSUM_LABELS];
+    int64_t stride[AIT_EINSUM_MAX_IN][AIT_EINSUM_LABELS]; /* per input, per label (0: not in it) */
+} ait_einsum_params;
+
 typedef struct {
     double value;              /* ConstantOfShape fill value */
 } ait_fill_params;

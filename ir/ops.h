@@ -143,6 +143,7 @@
     X(TILE, "Tile", index, ait_resolve_tile)                \
     X(DEPTH_TO_SPACE, "DepthToSpace", index, ait_resolve_depth_to_space) \
     X(SPACE_TO_DEPTH, "SpaceToDepth", index, ait_resolve_depth_to_space) \
+    X(EINSUM, "Einsum", einsum, ait_resolve_einsum)         \
     X(RNN, "RNN", recurrent, ait_resolve_recurrent)         \
     X(GRU, "GRU", recurrent, ait_resolve_recurrent)         \
     X(LSTM, "LSTM", recurrent, ait_resolve_recurrent)       \
