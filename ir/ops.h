@@ -131,6 +131,9 @@
     X(CONSTANT, "Constant", source, ait_resolve_constant)   \
     X(CONSTANT_OF_SHAPE, "ConstantOfShape", source, ait_resolve_constant_of_shape) \
     X(RANGE, "Range", source, ait_resolve_range)            \
+    X(HANN_WINDOW, "HannWindow", source, ait_resolve_window) \
+    X(HAMMING_WINDOW, "HammingWindow", source, ait_resolve_window) \
+    X(BLACKMAN_WINDOW, "BlackmanWindow", source, ait_resolve_window) \
     X(GATHER_ELEMENTS, "GatherElements", index, ait_resolve_gather_elements) \
     X(SCATTER_ELEMENTS, "ScatterElements", index, ait_resolve_gather_elements) \
     X(GATHER_ND, "GatherND", index, ait_resolve_gather_nd)  \

@@ -117,3 +117,23 @@ ait_status ait_resolve_range(ait_graph *g, ait_node *n, ait_diag *d)
     ait_set_out(g, n, 0, ait_node_in(g, n, 0)->dtype, 1, &len);
     return AIT_OK;
 }
+
+/* HannWindow, HammingWindow, BlackmanWindow: a window of `size` values; the period N is size
+ * (periodic) or size - 1 (symmetric). */
+ait_status ait_resolve_window(ait_graph *g, ait_node *n, ait_diag *d)
+{
+    AIT_TRY(ait_check_inputs(g, n, 1, 1, d));
+    double size;
+    AIT_TRY(ait_const_scalar(g, n, 0, &size, d));
+    if (!(size >= 0 && size <= (double)INT32_MAX))
+        return AIT_NODE_FAIL(AIT_E_MODEL, "size %g is out of range", size);
+    int dtype = (int)ait_attr_int(n, "output_datatype", AIT_DT_FLOAT);
+    if (!ait_dtype_supported(dtype) || dtype == AIT_DT_BOOL)
+        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "output_datatype %s is not supported", ait_dtype_get(dtype)->name);
+    ait_fill_params *p = AIT_NEW(g->arena, ait_fill_params, 1);
+    n->params = p;
+    int64_t len = (int64_t)size;
+    p->value = ait_attr_int(n, "periodic", 1) ? (double)len : (double)len - 1;
+    ait_set_out(g, n, 0, dtype, 1, &len);
+    return ait_check_attrs(g, n, d);
+}
