@@ -42,6 +42,7 @@ typedef struct {
     int64_t in[3], out[3], k[3], stride[3], dil[3], pad_lo[3], pad_hi[3];
     int64_t n, c;
     int count_include_pad;
+    int p;                  /* LpPool, GlobalLpPool */
 } ait_pool_params;
 
 typedef struct {

@@ -93,6 +93,8 @@
     X(AVERAGE_POOL, "AveragePool", pool, ait_resolve_pool)  \
     X(GLOBAL_AVERAGE_POOL, "GlobalAveragePool", pool, ait_resolve_pool) \
     X(GLOBAL_MAX_POOL, "GlobalMaxPool", pool, ait_resolve_pool) \
+    X(LP_POOL, "LpPool", pool, ait_resolve_pool)            \
+    X(GLOBAL_LP_POOL, "GlobalLpPool", pool, ait_resolve_pool) \
     X(BATCH_NORM, "BatchNormalization", norm, ait_resolve_batchnorm) \
     X(LAYER_NORM, "LayerNormalization", norm, ait_resolve_layernorm) \
     X(SOFTMAX, "Softmax", norm, ait_resolve_softmax)        \

@@ -216,10 +216,9 @@ ait_status ait_resolve_pool(ait_graph *g, ait_node *n, ait_diag *d)
     ait_tensor *x = ait_node_in(g, n, 0);
     if (x->dtype == AIT_DT_BOOL)
         return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "bool input");
-    if (n->n_out > 1 && n->out[1] >= 0)
-        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "the Indices output is not supported");
     geometry q;
-    int global = n->op == AIT_OP_GLOBAL_AVERAGE_POOL || n->op == AIT_OP_GLOBAL_MAX_POOL;
+    int global = n->op == AIT_OP_GLOBAL_AVERAGE_POOL || n->op == AIT_OP_GLOBAL_MAX_POOL ||
+                 n->op == AIT_OP_GLOBAL_LP_POOL;
     if (global) {
         memset(&q, 0, sizeof q);
         q.sp = x->rank - 2;
@@ -232,8 +231,8 @@ ait_status ait_resolve_pool(ait_graph *g, ait_node *n, ait_diag *d)
         }
     } else {
         AIT_TRY(read_geometry(g, n, x, NULL, &q, d));
-        if (ait_attr_int(n, "storage_order", 0) != 0)
-            return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "storage_order = 1 is not supported");
+        if (ait_attr_int(n, "storage_order", 0) != 0 && n->n_out > 1 && n->out[1] >= 0)
+            return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "Indices in column-major order (storage_order = 1) are not supported");
         AIT_TRY(forward_out(g, n, &q, ait_attr_int(n, "ceil_mode", 0) != 0, d));
     }
     ait_pool_params *p = AIT_NEW(g->arena, ait_pool_params, 1);
@@ -242,6 +241,9 @@ ait_status ait_resolve_pool(ait_graph *g, ait_node *n, ait_diag *d)
     p->n = x->dims[0];
     p->c = x->dims[1];
     p->count_include_pad = ait_attr_int(n, "count_include_pad", 0) != 0;
+    p->p = (int)ait_attr_int(n, "p", 2);
+    if ((n->op == AIT_OP_LP_POOL || n->op == AIT_OP_GLOBAL_LP_POOL) && (p->p < 1 || p->p > 64))
+        return AIT_NODE_FAIL(AIT_E_MODEL, "p = %d is out of range", p->p);
     store_geometry(&q, p->in, p->out, p->k, p->stride, p->dil, p->pad_lo);
     for (int i = 0; i < 3; i++) {
         int j = i - (3 - q.sp);
@@ -251,5 +253,7 @@ ait_status ait_resolve_pool(ait_graph *g, ait_node *n, ait_diag *d)
     for (int i = 0; i < q.sp; i++)
         od[2 + i] = q.out[i];
     ait_set_out(g, n, 0, x->dtype, x->rank, od);
+    if (n->op == AIT_OP_MAX_POOL)
+        ait_set_out(g, n, 1, AIT_DT_INT64, x->rank, od); /* Indices: flat positions in X */
     return ait_check_attrs(g, n, d);
 }
