@@ -7,7 +7,8 @@ Q       := $(if $(V),,@)
 
 DEB_PKGS := tcc libtcc-dev libopenblas-dev libxxhash-dev libinih-dev libcmocka-dev \
             libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata \
-            gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind clang libclang-rt-14-dev
+            gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user valgrind clang libclang-rt-14-dev \
+            python3-numpy python3-onnx
 ONNX_PROTO := /usr/include/onnx/onnx.proto
 
 LIB_SRC := $(wildcard ir/*.c ir/ops/*.c templates/*.c templates/*/*.c gen/*.c strategies/*.c)
@@ -87,7 +88,7 @@ $(B)/conformance: $(B)/obj/tests/conformance.o $(B)/libaitune.a
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
 check: $(B)/aitune-gen $(TESTS) $(B)/conformance $(B)/tests/edge_model $(FUZZ_BINS)
-	$(Q)tests/run_tests.sh $(TESTS) -- $(B)/conformance tests/cli_test.sh tests/fuzz_replay.sh
+	$(Q)tests/run_tests.sh $(TESTS) -- $(B)/conformance tests/spec_conformance.sh tests/cli_test.sh tests/fuzz_replay.sh
 
 
 $(B)/fuzzobj/proto/onnx.pb-c.o: $(B)/proto/onnx.pb-c.c
@@ -138,6 +139,7 @@ zoo: $(B)/aitune-gen zoo-deps
 
 conformance: $(B)/conformance
 	$(Q)$(B)/conformance /usr/share/libonnx-testdata/data/node
+	$(Q)B=$(B) tests/spec_conformance.sh
 
 clean:
 	rm -rf $(B)

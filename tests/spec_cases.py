@@ -1,0 +1,198 @@
+#!/usr/bin/python3
+"""Node test cases for what Debian's onnx 1.12 suite does not cover: ops added
+after opset 17 (Mish, the Bitwise ops, GroupNormalization at 18 and 21, the
+Scatter reductions max/min, the Reduce ops' axes input), ops it has no case
+for (LpPool, GlobalLpPool, LpNormalization) and edges (MaxPool's Indices with
+padding, Softplus far from zero, Einsum's broadcast ellipsis, TopK ties).
+
+Each expected output is computed here with numpy from the formula in the ONNX
+spec (Operators.md), written independently of the C templates. The layout is
+the suite's: <out>/test_<name>/model.onnx and test_data_set_0/{input,output}_N.pb.
+
+    spec_cases.py OUT_DIR
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+rng = np.random.default_rng(2026)
+OUT = sys.argv[1] if len(sys.argv) > 1 else "build/spec_cases"
+
+
+def case(name, op, inputs, outputs, opset, **attrs):
+    """inputs: list of (name, array); outputs: list of (name, array)."""
+    node = helper.make_node(op, [n for n, _ in inputs], [n for n, _ in outputs], **attrs)
+
+    def vi(n, a):
+        return helper.make_tensor_value_info(n, onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[np.dtype(a.dtype)], a.shape)
+
+    graph = helper.make_graph([node], name, [vi(n, a) for n, a in inputs], [vi(n, a) for n, a in outputs])
+    model = helper.make_model(graph, opset_imports=[helper.make_operatorsetid("", opset)])
+    d = os.path.join(OUT, "test_" + name)
+    os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
+    with open(os.path.join(d, "model.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+    for kind, items in (("input", inputs), ("output", outputs)):
+        for i, (n, a) in enumerate(items):
+            with open(os.path.join(d, "test_data_set_0", f"{kind}_{i}.pb"), "wb") as f:
+                f.write(numpy_helper.from_array(np.asarray(a), n).SerializeToString())
+
+
+def f32(*shape):
+    return rng.standard_normal(shape).astype(np.float32)
+
+
+# --- pooling: LpPool's window sums |x|^p over what is inside (padding adds 0) ---
+def lp_pool(x, k, s, pads, p, dil=(1, 1)):
+    n, c, h, w = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    eh, ew = (k[0] - 1) * dil[0] + 1, (k[1] - 1) * dil[1] + 1
+    oh = (xp.shape[2] - eh) // s[0] + 1
+    ow = (xp.shape[3] - ew) // s[1] + 1
+    y = np.zeros((n, c, oh, ow), np.float64)
+    for i in range(oh):
+        for j in range(ow):
+            win = xp[:, :, i * s[0]:i * s[0] + eh:dil[0], j * s[1]:j * s[1] + ew:dil[1]]
+            y[:, :, i, j] = (np.abs(win.astype(np.float64)) ** p).sum(axis=(2, 3)) ** (1.0 / p)
+    return y.astype(np.float32)
+
+
+x = f32(2, 3, 6, 7)
+case("lppool_2d_p2_pads", "LpPool", [("x", x)], [("y", lp_pool(x, (3, 3), (1, 1), (1, 1, 1, 1), 2))], 18,
+     kernel_shape=[3, 3], pads=[1, 1, 1, 1], p=2)
+case("lppool_2d_p1_strides", "LpPool", [("x", x)], [("y", lp_pool(x, (2, 3), (2, 2), (0, 0, 0, 0), 1))], 18,
+     kernel_shape=[2, 3], strides=[2, 2], p=1)
+case("lppool_2d_p3_dilations", "LpPool", [("x", x)], [("y", lp_pool(x, (2, 2), (1, 1), (0, 0, 0, 0), 3, (2, 2)))], 18,
+     kernel_shape=[2, 2], dilations=[2, 2], p=3)
+case("globallppool_p2", "GlobalLpPool", [("x", x)], [("y", lp_pool(x, (6, 7), (1, 1), (0, 0, 0, 0), 2))], 13)
+case("globallppool_p3", "GlobalLpPool", [("x", x)], [("y", lp_pool(x, (6, 7), (1, 1), (0, 0, 0, 0), 3))], 13, p=3)
+
+
+# --- MaxPool's Indices: flat positions in X (batch and channel included), padding skipped ---
+def max_pool_idx(x, k, s, pads):
+    n, c, h, w = x.shape
+    oh = (h + pads[0] + pads[2] - k[0]) // s[0] + 1
+    ow = (w + pads[1] + pads[3] - k[1]) // s[1] + 1
+    y = np.zeros((n, c, oh, ow), np.float32)
+    ix = np.zeros((n, c, oh, ow), np.int64)
+    for b in range(n):
+        for ch in range(c):
+            for i in range(oh):
+                for j in range(ow):
+                    best, at = -np.inf, -1
+                    for a in range(k[0]):
+                        for e in range(k[1]):
+                            hh, ww = i * s[0] - pads[0] + a, j * s[1] - pads[1] + e
+                            if 0 <= hh < h and 0 <= ww < w and (at < 0 or x[b, ch, hh, ww] > best):
+                                best, at = x[b, ch, hh, ww], ((b * c + ch) * h + hh) * w + ww
+                    y[b, ch, i, j], ix[b, ch, i, j] = best, at
+    return y, ix
+
+
+y, ix = max_pool_idx(x, (3, 3), (2, 2), (1, 1, 1, 1))
+case("maxpool_indices_pads_strides", "MaxPool", [("x", x)], [("y", y), ("i", ix)], 12, kernel_shape=[3, 3],
+     strides=[2, 2], pads=[1, 1, 1, 1])
+
+# --- normalization ---
+for axis, p in ((1, 2), (-1, 1)):
+    x = f32(3, 4, 5)
+    norm = np.sum(np.abs(x.astype(np.float64)) ** p, axis=axis, keepdims=True) ** (1.0 / p)
+    case(f"lpnormalization_axis{axis}_p{p}".replace("-", "m"), "LpNormalization", [("x", x)],
+         [("y", (x / norm).astype(np.float32))], 13, axis=axis, p=p)
+
+
+def group_norm(x, g, scale, bias, eps, per_channel):
+    n, c = x.shape[:2]
+    xr = x.reshape(n, g, -1).astype(np.float64)
+    xn = ((xr - xr.mean(axis=2, keepdims=True)) / np.sqrt(xr.var(axis=2, keepdims=True) + eps)).reshape(x.shape)
+    if not per_channel:  # opset 18: one scale and bias per group
+        scale, bias = np.repeat(scale, c // g), np.repeat(bias, c // g)
+    sh = (1, c) + (1,) * (x.ndim - 2)
+    return (xn * scale.reshape(sh) + bias.reshape(sh)).astype(np.float32)
+
+
+x = f32(2, 6, 3, 4)
+sg, bg, sc, bc = f32(3), f32(3), f32(6), f32(6)
+case("groupnormalization_opset18_per_group", "GroupNormalization", [("x", x), ("s", sg), ("b", bg)],
+     [("y", group_norm(x, 3, sg, bg, 1e-5, False))], 18, num_groups=3)
+case("groupnormalization_opset21_per_channel", "GroupNormalization", [("x", x), ("s", sc), ("b", bc)],
+     [("y", group_norm(x, 3, sc, bc, 1e-2, True))], 21, num_groups=3, epsilon=1e-2)
+
+# --- elementwise ---
+x = np.concatenate([f32(20) * 4, np.array([-100, -30, 0, 30, 100], np.float32)])
+sp = np.logaddexp(0, x.astype(np.float64))  # log(1 + e^x) computed without overflow
+case("mish_wide_range", "Mish", [("x", x)], [("y", (x * np.tanh(sp)).astype(np.float32))], 18)
+case("softplus_far_from_zero", "Softplus", [("x", x)], [("y", sp.astype(np.float32))], 13)
+
+a = rng.integers(-1000, 1000, (3, 4)).astype(np.int32)
+b = rng.integers(-1000, 1000, (4,)).astype(np.int32)
+for op, fn in (("BitwiseAnd", np.bitwise_and), ("BitwiseOr", np.bitwise_or), ("BitwiseXor", np.bitwise_xor)):
+    case(op.lower() + "_int32_bcast", op, [("a", a), ("b", b)], [("y", fn(a, b))], 18)
+u = rng.integers(0, 255, (2, 5)).astype(np.uint8)
+case("bitwisexor_uint8", "BitwiseXor", [("a", u), ("b", u[::-1].copy())], [("y", np.bitwise_xor(u, u[::-1]))], 18)
+s16 = rng.integers(-30000, 30000, (7,)).astype(np.int16)
+case("bitwisenot_int16", "BitwiseNot", [("x", s16)], [("y", np.invert(s16))], 18)
+xi = rng.integers(-20, 20, (2, 3)).astype(np.int32)
+sl = np.array([2, -3, 1], np.int32)
+case("prelu_int32", "PRelu", [("x", xi), ("s", sl)], [("y", np.where(xi < 0, xi * sl, xi))], 16)
+
+# --- scatter reductions max / min (opset 18) ---
+data = f32(4, 3)
+idx = np.array([[1, 0, 3], [1, 2, 3]], np.int64)
+upd = f32(2, 3)
+for red, fn in (("max", np.maximum), ("min", np.minimum)):
+    want = data.copy()
+    for i in range(2):
+        for j in range(3):
+            want[idx[i, j], j] = fn(want[idx[i, j], j], upd[i, j])
+    case(f"scatterelements_{red}", "ScatterElements", [("d", data), ("i", idx), ("u", upd)], [("y", want)], 18,
+         axis=0, reduction=red)
+    ind = np.array([[1], [3], [1]], np.int64)
+    u3 = f32(3, 3)
+    want = data.copy()
+    for i in range(3):
+        want[ind[i, 0]] = fn(want[ind[i, 0]], u3[i])
+    case(f"scatternd_{red}", "ScatterND", [("d", data), ("i", ind), ("u", u3)], [("y", want)], 18, reduction=red)
+
+# --- the Reduce ops with axes as an input (opset 18) ---
+x = f32(3, 4, 5)
+axes = np.array([0, 2], np.int64)
+x64 = x.astype(np.float64)
+reductions = {
+    "ReduceMin": x.min(axis=(0, 2)),
+    "ReduceMax": x.max(axis=(0, 2)),
+    "ReduceProd": x64.prod(axis=(0, 2)),
+    "ReduceL1": np.abs(x64).sum(axis=(0, 2)),
+    "ReduceL2": np.sqrt((x64 ** 2).sum(axis=(0, 2))),
+    "ReduceSumSquare": (x64 ** 2).sum(axis=(0, 2)),
+    "ReduceLogSumExp": np.log(np.exp(x64).sum(axis=(0, 2))),
+    "ReduceLogSum": np.log(np.abs(x64).sum(axis=(0, 2))),
+}
+for op, want in reductions.items():
+    xin = np.abs(x) if op == "ReduceLogSum" else x
+    case(op.lower() + "_axes_input_opset18", op, [("x", xin), ("axes", axes)], [("y", want.astype(np.float32))], 18,
+         keepdims=0)
+big = (f32(2, 3) * 50 + 200).astype(np.float32)  # exp overflows float32: the max must be taken out first
+case("reducelogsumexp_large_values", "ReduceLogSumExp", [("x", big), ("axes", np.array([1], np.int64))],
+     [("y", (np.log(np.exp(big.astype(np.float64) - 300).sum(axis=1, keepdims=True)) + 300).astype(np.float32))], 18)
+
+# --- Einsum: a broadcast ellipsis, a diagonal, implicit output ---
+a, b = f32(2, 1, 3, 4), f32(5, 4, 2)
+case("einsum_ellipsis_broadcast", "Einsum", [("a", a), ("b", b)], [("y", np.einsum("...ij,...jk->...ik", a, b))],
+     12, equation="...ij,...jk->...ik")
+m = f32(4, 4)
+case("einsum_diagonal", "Einsum", [("m", m)], [("y", np.einsum("ii->i", m))], 12, equation="ii->i")
+a, b = f32(3, 4), f32(4, 5)
+case("einsum_implicit", "Einsum", [("a", a), ("b", b)], [("y", np.einsum("ij,jk", a, b))], 12, equation="ij,jk")
+
+# --- TopK: ties keep the lower index first ---
+x = np.array([[3, 1, 3, 2, 3, 1], [0, 0, 0, 0, 0, 0]], np.float32)
+order = np.argsort(-x, axis=1, kind="stable")[:, :4]
+case("topk_ties_largest", "TopK", [("x", x), ("k", np.array([4], np.int64))],
+     [("v", np.take_along_axis(x, order, 1)), ("i", order.astype(np.int64))], 11)
+order = np.argsort(x, axis=1, kind="stable")[:, :3]
+case("topk_ties_smallest", "TopK", [("x", x), ("k", np.array([3], np.int64))],
+     [("v", np.take_along_axis(x, order, 1)), ("i", order.astype(np.int64))], 11, largest=0)
