@@ -86,14 +86,17 @@ typedef struct {
 } ait_resize_params;
 
 typedef struct {
-    int64_t axis;              /* GatherElements, ScatterElements, OneHot, TopK, CumSum */
+    int64_t axis;              /* GatherElements, ScatterElements, OneHot, TopK, CumSum; ReverseSequence's time
+                                  axis; Compress (-1: the flat input) */
     int reduction;             /* Scatter*: 0 none, 1 add, 2 mul, 3 max, 4 min */
-    int batch_dims;            /* GatherND */
-    int64_t k;                 /* TopK k, OneHot depth, EyeLike k, DepthToSpace/SpaceToDepth blocksize */
+    int batch_dims;            /* GatherND; ReverseSequence's batch axis */
+    int64_t k;                 /* TopK k, OneHot depth, EyeLike k, DepthToSpace/SpaceToDepth blocksize,
+                                  Compress: positions kept */
     int largest;               /* TopK */
     int upper, k_input;        /* Trilu: upper; k from input 1 */
     int exclusive, reverse;    /* CumSum */
     int crd;                   /* DepthToSpace mode CRD (else DCR) */
+    int64_t *positions;        /* Compress: the k kept positions */
 } ait_index_params;
 
 enum { AIT_CELL_RNN, AIT_CELL_GRU, AIT_CELL_LSTM };

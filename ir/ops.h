@@ -140,6 +140,9 @@
     X(SCATTER_ELEMENTS, "ScatterElements", index, ait_resolve_gather_elements) \
     X(GATHER_ND, "GatherND", index, ait_resolve_gather_nd)  \
     X(SCATTER_ND, "ScatterND", index, ait_resolve_gather_nd) \
+    X(SCATTER, "Scatter", index, ait_resolve_gather_elements) \
+    X(REVERSE_SEQUENCE, "ReverseSequence", index, ait_resolve_reverse_sequence) \
+    X(COMPRESS, "Compress", index, ait_resolve_compress)    \
     X(ONE_HOT, "OneHot", index, ait_resolve_one_hot)        \
     X(TOP_K, "TopK", index, ait_resolve_topk)               \
     X(TRILU, "Trilu", index, ait_resolve_trilu)             \
@@ -152,7 +155,8 @@
     X(RNN, "RNN", recurrent, ait_resolve_recurrent)         \
     X(GRU, "GRU", recurrent, ait_resolve_recurrent)         \
     X(LSTM, "LSTM", recurrent, ait_resolve_recurrent)       \
-    X(RESIZE, "Resize", resize, ait_resolve_resize)
+    X(RESIZE, "Resize", resize, ait_resolve_resize)         \
+    X(UPSAMPLE, "Upsample", resize, ait_resolve_resize)
 
 typedef enum {
 #define AIT_X_ENUM(e, name, fam, fn) AIT_OP_##e,

@@ -1,5 +1,6 @@
 /* Ops driven by index tensors or positions: GatherElements, GatherND, ScatterElements,
- * ScatterND, OneHot, TopK, Trilu, EyeLike, CumSum, Tile, DepthToSpace, SpaceToDepth.
+ * ScatterND, Scatter, OneHot, TopK, Trilu, EyeLike, CumSum, Tile, DepthToSpace, SpaceToDepth,
+ * ReverseSequence, Compress.
  * Index values are data: the emitters clamp or skip what is out of range, never read or
  * write past a buffer. */
 #include <inttypes.h>
@@ -37,7 +38,7 @@ static ait_status scatter_reduction(ait_graph *g, ait_node *n, int *out, ait_dia
 
 ait_status ait_resolve_gather_elements(ait_graph *g, ait_node *n, ait_diag *d)
 {
-    int scatter = n->op == AIT_OP_SCATTER_ELEMENTS;
+    int scatter = n->op == AIT_OP_SCATTER_ELEMENTS || n->op == AIT_OP_SCATTER; /* Scatter: opset 9-10's name */
     AIT_TRY(ait_check_inputs(g, n, scatter ? 3 : 2, scatter ? 3 : 2, d));
     for (int i = 0; i < n->n_in; i++)
         AIT_TRY(ait_need_input(g, n, i, d));
@@ -258,5 +259,68 @@ ait_status ait_resolve_depth_to_space(ait_graph *g, ait_node *n, ait_diag *d)
         od[3] = x->dims[3] / b;
     }
     ait_set_out(g, n, 0, x->dtype, 4, od);
+    return ait_check_attrs(g, n, d);
+}
+
+ait_status ait_resolve_reverse_sequence(ait_graph *g, ait_node *n, ait_diag *d)
+{
+    AIT_TRY(ait_check_inputs(g, n, 2, 2, d));
+    AIT_TRY(ait_need_input(g, n, 0, d));
+    AIT_TRY(ait_need_input(g, n, 1, d));
+    ait_tensor *x = ait_node_in(g, n, 0), *sl = ait_node_in(g, n, 1);
+    if (x->rank < 2)
+        return AIT_NODE_FAIL(AIT_E_SHAPE, "input must have rank >= 2");
+    if (sl->dtype != AIT_DT_INT64 || sl->rank != 1)
+        return AIT_NODE_FAIL(AIT_E_MODEL, "sequence_lens must be a 1-D int64 tensor");
+    ait_index_params *p = new_params(g, n);
+    int64_t ba, ta;
+    AIT_TRY(ait_norm_axis(g, n, ait_attr_int(n, "batch_axis", 1), x->rank, &ba, d));
+    AIT_TRY(ait_norm_axis(g, n, ait_attr_int(n, "time_axis", 0), x->rank, &ta, d));
+    if (ba == ta || ba > 1 || ta > 1)
+        return AIT_NODE_FAIL(AIT_E_MODEL, "batch_axis and time_axis must be 0 and 1, in either order");
+    if (sl->dims[0] != x->dims[ba])
+        return AIT_NODE_FAIL(AIT_E_SHAPE, "sequence_lens has %" PRId64 " values for a batch of %" PRId64, sl->dims[0],
+                             x->dims[ba]);
+    p->axis = ta;
+    p->batch_dims = (int)ba;
+    ait_set_out(g, n, 0, x->dtype, x->rank, x->dims);
+    return ait_check_attrs(g, n, d);
+}
+
+/* The condition decides the output's shape, so it is a constant here. */
+ait_status ait_resolve_compress(ait_graph *g, ait_node *n, ait_diag *d)
+{
+    AIT_TRY(ait_check_inputs(g, n, 2, 2, d));
+    AIT_TRY(ait_need_input(g, n, 0, d));
+    AIT_TRY(ait_need_input(g, n, 1, d));
+    ait_tensor *x = ait_node_in(g, n, 0), *c = ait_node_in(g, n, 1);
+    if (c->dtype != AIT_DT_BOOL || c->rank != 1)
+        return AIT_NODE_FAIL(AIT_E_MODEL, "condition must be a 1-D bool tensor");
+    if (!c->data) {
+        AIT_NODE_FAIL(AIT_E_NEEDS_CONST, "condition '%s' decides the output shape and must be known at generation time",
+                      c->name);
+        d->needs_tensor = n->in[1];
+        return AIT_E_NEEDS_CONST;
+    }
+    ait_index_params *p = new_params(g, n);
+    const ait_attr *ax = ait_attr_find(n, "axis");
+    p->axis = -1;
+    if (ax)
+        AIT_TRY(ait_norm_axis(g, n, ait_attr_int(n, "axis", 0), x->rank, &p->axis, d));
+    int64_t dim = p->axis < 0 ? ait_tensor_numel(x) : x->dims[p->axis];
+    if (c->dims[0] > dim)
+        return AIT_NODE_FAIL(AIT_E_SHAPE, "condition has %" PRId64 " values for an axis of %" PRId64, c->dims[0], dim);
+    p->positions = AIT_NEW(g->arena, int64_t, c->dims[0] + 1);
+    for (int64_t j = 0; j < c->dims[0]; j++)
+        if (((const uint8_t *)c->data)[j])
+            p->positions[p->k++] = j;
+    int64_t od[AIT_MAX_RANK];
+    if (p->axis < 0) {
+        ait_set_out(g, n, 0, x->dtype, 1, &p->k);
+    } else {
+        memcpy(od, x->dims, sizeof(int64_t) * (size_t)x->rank);
+        od[p->axis] = p->k;
+        ait_set_out(g, n, 0, x->dtype, x->rank, od);
+    }
     return ait_check_attrs(g, n, d);
 }

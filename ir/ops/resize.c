@@ -1,4 +1,4 @@
-/* Resize, modes nearest and linear.  Scales/sizes decide the output shape, so
+/* Resize (and Upsample, Resize-10's semantics), modes nearest and linear.  Scales/sizes decide the output shape, so
  * they are constants; per-axis source indices and weights are computed here,
  * in double as the ONNX reference does, and baked into tables. */
 #include <inttypes.h>
@@ -77,8 +77,10 @@ static ait_status const_floats(ait_graph *g, ait_node *n, int i, double **v, int
 
 ait_status ait_resolve_resize(ait_graph *g, ait_node *n, ait_diag *d)
 {
-    int v10 = g->opset < 11;
-    AIT_TRY(ait_check_inputs(g, n, v10 ? 2 : 1, v10 ? 2 : 4, d));
+    /* Upsample is Resize-10's semantics; before opset 9 its scales are an attribute */
+    int upsample = n->op == AIT_OP_UPSAMPLE, scales_attr = upsample && g->opset < 9;
+    int v10 = g->opset < 11 || upsample;
+    AIT_TRY(ait_check_inputs(g, n, scales_attr ? 1 : v10 ? 2 : 1, scales_attr ? 1 : v10 ? 2 : 4, d));
     AIT_TRY(ait_need_input(g, n, 0, d));
     ait_tensor *x = ait_node_in(g, n, 0);
     const char *mode = ait_attr_str(n, "mode", "nearest");
@@ -86,6 +88,8 @@ ait_status ait_resolve_resize(ait_graph *g, ait_node *n, ait_diag *d)
     const char *nm = ait_attr_str(n, "nearest_mode", v10 ? "floor" : "round_prefer_floor");
     float extrapolation = ait_attr_float(n, "extrapolation_value", 0.0f);
     AIT_TRY(ait_check_attrs(g, n, d));
+    if (upsample && strcmp(mode, "bilinear") == 0) /* Upsample-1's name for it */
+        mode = "linear";
     if (strcmp(mode, "nearest") != 0 && strcmp(mode, "linear") != 0)
         return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "mode '%s' is not supported (nearest and linear are)", mode);
     if (ait_attr_int(n, "antialias", 0) || ait_attr_find(n, "axes") ||
@@ -100,7 +104,14 @@ ait_status ait_resolve_resize(ait_graph *g, ait_node *n, ait_diag *d)
     double *roi = NULL, *scales = NULL;
     int nroi = 0, nsc = 0, nsz = 0;
     int64_t *sizes = NULL;
-    if (v10) {
+    if (scales_attr) {
+        const float *f;
+        nsc = ait_attr_floats(n, "scales", &f);
+        scales = AIT_NEW(g->arena, double, nsc > 0 ? nsc : 1);
+        for (int k = 0; k < nsc; k++)
+            scales[k] = f[k];
+        AIT_TRY(ait_check_attrs(g, n, d));
+    } else if (v10) {
         AIT_TRY(const_floats(g, n, 1, &scales, &nsc, d));
     } else {
         if (ct == CT_TF_CROP_AND_RESIZE)

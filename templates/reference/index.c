@@ -50,7 +50,7 @@ static void emit_elements(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_index_params *p = n->params;
     const ait_tensor *x = ait_node_in(g, n, 0), *ix = ait_node_in(g, n, 1);
-    int scatter = n->op == AIT_OP_SCATTER_ELEMENTS;
+    int scatter = n->op == AIT_OP_SCATTER_ELEMENTS || n->op == AIT_OP_SCATTER;
     int64_t xs[AIT_MAX_RANK], is[AIT_MAX_RANK];
     ait_strides(x->rank, x->dims, xs);
     ait_strides(ix->rank, ix->dims, is);
@@ -244,10 +244,56 @@ static void emit_depth_space(ait_sb *b, const ait_graph *g, const ait_node *n)
     ait_sb_puts(b, d2s ? "y0[wi] = x0[di];\n}\n" : "y0[di] = x0[wi];\n}\n");
 }
 
+/* ReverseSequence: along the time axis, the first len[b] steps of each batch item reversed. */
+static void emit_reverse_sequence(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    const ait_index_params *p = n->params;
+    const ait_tensor *x = ait_node_in(g, n, 0);
+    int64_t xs[AIT_MAX_RANK];
+    ait_strides(x->rank, x->dims, xs);
+    int ta = (int)p->axis, ba = p->batch_dims;
+    if (!ait_tensor_numel(x))
+        return;
+    ait_emit_loops(b, x->rank, x->dims, "i");
+    ait_sb_printf(b, "long len = (long)x1[i%d];\nif (len < 0) len = 0;\nif (len > %" PRId64 ") len = %" PRId64 ";\n", ba,
+                  x->dims[ta], x->dims[ta]);
+    ait_sb_printf(b, "const long t = i%d < len ? len - 1 - i%d : i%d;\ny0[", ta, ta, ta);
+    ait_emit_offset(b, x->rank, xs, "i");
+    ait_sb_puts(b, "] = x0[");
+    for (int k = 0; k < x->rank; k++) {
+        ait_sb_puts(b, k ? " + " : "");
+        if (k == ta)
+            ait_sb_printf(b, "t * %" PRId64, xs[k]);
+        else
+            ait_sb_printf(b, "i%d * %" PRId64, k, xs[k]);
+    }
+    ait_sb_puts(b, "];\n");
+    ait_emit_close(b, x->rank);
+}
+
+/* Compress: the kept positions (a constant condition) along the axis, or of the flat input. */
+static void emit_compress(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    const ait_index_params *p = n->params;
+    const ait_tensor *x = ait_node_in(g, n, 0), *y = ait_node_out(g, n, 0);
+    int flat = p->axis < 0;
+    int64_t outer = flat ? 1 : prod(x->dims, 0, (int)p->axis), dim = flat ? ait_tensor_numel(x) : x->dims[p->axis];
+    int64_t inner = flat ? 1 : prod(x->dims, (int)p->axis + 1, x->rank), kept = p->k;
+    if (!ait_tensor_numel(y))
+        return;
+    ait_emit_table(b, "keep", p->positions, kept);
+    ait_sb_printf(b, "for (long o = 0; o < %" PRId64 "; o++)\nfor (long j = 0; j < %" PRId64 "; j++)\n", outer, kept);
+    ait_sb_printf(b, "memcpy(y0 + (o * %" PRId64 " + j) * %" PRId64 ", x0 + (o * %" PRId64 " + keep[j]) * %" PRId64
+                     ", %" PRId64 " * sizeof *y0);\n",
+                  kept, inner, dim, inner, inner);
+}
+
 static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     switch (n->op) {
-    case AIT_OP_GATHER_ELEMENTS: case AIT_OP_SCATTER_ELEMENTS: emit_elements(b, g, n); break;
+    case AIT_OP_GATHER_ELEMENTS: case AIT_OP_SCATTER_ELEMENTS: case AIT_OP_SCATTER: emit_elements(b, g, n); break;
+    case AIT_OP_REVERSE_SEQUENCE: emit_reverse_sequence(b, g, n); break;
+    case AIT_OP_COMPRESS: emit_compress(b, g, n); break;
     case AIT_OP_GATHER_ND: case AIT_OP_SCATTER_ND: emit_nd(b, g, n); break;
     case AIT_OP_ONE_HOT: emit_one_hot(b, g, n); break;
     case AIT_OP_TOP_K: emit_topk(b, g, n); break;
