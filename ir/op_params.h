@@ -122,6 +122,13 @@ typedef struct {
     int has[8];                /* optional input present: B 3, sequence_lens 4, initial_h 5, initial_c 6, P 7 */
 } ait_rnn_params;
 
+typedef struct {
+    int reduction;             /* 0 none, 1 sum, 2 mean */
+    int has_ignore;
+    int64_t ignore_index;
+    int64_t n, c, inner;       /* input [N, C, d1...]: inner = d1 * ... */
+} ait_loss_params;
+
 enum { AIT_EINSUM_MAX_IN = 8, AIT_EINSUM_LABELS = 52 + AIT_MAX_RANK };
 typedef struct {
     int n_loops, n_out_loops;  /* the output's labels first (in its order), then the summed ones */

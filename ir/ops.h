@@ -152,6 +152,8 @@
     X(DEPTH_TO_SPACE, "DepthToSpace", index, ait_resolve_depth_to_space) \
     X(SPACE_TO_DEPTH, "SpaceToDepth", index, ait_resolve_depth_to_space) \
     X(EINSUM, "Einsum", einsum, ait_resolve_einsum)         \
+    X(NEGATIVE_LOG_LIKELIHOOD_LOSS, "NegativeLogLikelihoodLoss", loss, ait_resolve_loss) \
+    X(SOFTMAX_CROSS_ENTROPY_LOSS, "SoftmaxCrossEntropyLoss", loss, ait_resolve_loss) \
     X(RNN, "RNN", recurrent, ait_resolve_recurrent)         \
     X(GRU, "GRU", recurrent, ait_resolve_recurrent)         \
     X(LSTM, "LSTM", recurrent, ait_resolve_recurrent)       \
