@@ -76,10 +76,11 @@ typedef struct {
 } ait_layout_params;
 
 typedef struct {
-    int nearest;               /* 1 nearest, 0 linear */
+    int nearest;               /* 1 nearest, 0 linear or cubic */
     int rank;
-    int64_t *lo[AIT_MAX_RANK], *hi[AIT_MAX_RANK]; /* per output index along each axis */
-    double *w[AIT_MAX_RANK];   /* weight of hi (linear) */
+    int taps[AIT_MAX_RANK];    /* source elements per output index along each axis (1 for nearest) */
+    int64_t *idx[AIT_MAX_RANK]; /* [out * taps]: source indices, clamped (edge padding) */
+    double *wt[AIT_MAX_RANK];  /* [out * taps]: their weights */
     uint8_t *outside[AIT_MAX_RANK]; /* tf_crop_and_resize: coordinate out of range */
     float extrapolation;
     int any_outside;

@@ -196,3 +196,78 @@ case("topk_ties_largest", "TopK", [("x", x), ("k", np.array([4], np.int64))],
 order = np.argsort(x, axis=1, kind="stable")[:, :3]
 case("topk_ties_smallest", "TopK", [("x", x), ("k", np.array([3], np.int64))],
      [("v", np.take_along_axis(x, order, 1)), ("i", order.astype(np.int64))], 11, largest=0)
+
+
+# --- Resize (opset 18/19): antialias, axes, keep_aspect_ratio_policy, cubic exclude_outside ---
+# Separable, as the spec's reference: along each axis, every output coordinate maps back to the
+# source (the coordinate transformation), then the n source pixels nearest to it (ties to the
+# lower) are weighted by the kernel evaluated at their distance times min(scale, 1) when
+# antialiasing, normalized; pixels past the edge repeat the edge (or weigh 0 with exclude_outside).
+def kernel_weights(mode, x, in_len, scale, antialias, a=-0.75, exclude_outside=False):
+    s = min(scale, 1.0) if antialias else 1.0
+    support = 2.0 if mode == "cubic" else 1.0
+    start = int(np.floor(-support / s) + 1)
+    taps = 2 - 2 * start
+    f = np.floor(x)
+    r = x - f
+    if r == 0:
+        f, r = f - 1, 1.0
+    out = []
+    for i in range(start, start + taps):
+        d = abs((i - r) * s)
+        if mode == "cubic":
+            w = ((a + 2) * d - (a + 3)) * d * d + 1 if d <= 1 else (((a * d - 5 * a) * d + 8 * a) * d - 4 * a if d < 2 else 0)
+        else:
+            w = max(0.0, 1 - d)
+        k = int(f) + i
+        if exclude_outside and not 0 <= k < in_len:
+            w = 0.0
+        out.append((min(max(k, 0), in_len - 1), w))
+    total = sum(w for _, w in out)
+    if antialias and s < 1 or exclude_outside:
+        out = [(k, w / total) for k, w in out]
+    return out
+
+
+def resize_axis(x, axis, out_len, scale, mode, antialias=False, exclude_outside=False, a=-0.75):
+    in_len = x.shape[axis]
+    xm = np.moveaxis(x.astype(np.float64), axis, 0)
+    y = np.zeros((out_len,) + xm.shape[1:])
+    for o in range(out_len):
+        src = (o + 0.5) / scale - 0.5  # half_pixel
+        for k, w in kernel_weights(mode, src, in_len, scale, antialias, a, exclude_outside):
+            y[o] += w * xm[k]
+    return np.moveaxis(y, 0, axis)
+
+
+x = f32(1, 2, 8, 9)
+sc = np.array([1, 1, 0.5, 0.4], np.float32)
+for mode in ("linear", "cubic"):
+    y = x
+    for ax in (2, 3):
+        y = resize_axis(y, ax, int(np.floor(x.shape[ax] * sc[ax])), float(sc[ax]), mode, antialias=True)
+    node_inputs = [("x", x), ("roi", np.zeros(0, np.float32)), ("scales", sc)]
+    case(f"resize_downsample_{mode}_antialias", "Resize", node_inputs, [("y", y.astype(np.float32))], 18, mode=mode,
+         antialias=1)
+y = resize_axis(resize_axis(x, 2, 12, 1.5, "cubic", exclude_outside=True, a=-0.5), 3, 13, 13 / 9, "cubic",
+                exclude_outside=True, a=-0.5)
+case("resize_cubic_exclude_outside_sizes", "Resize",
+     [("x", x), ("roi", np.zeros(0, np.float32)), ("scales", np.zeros(0, np.float32)),
+      ("sizes", np.array([1, 2, 12, 13], np.int64))], [("y", y.astype(np.float32))], 13, mode="cubic",
+     exclude_outside=1, cubic_coeff_a=-0.5)
+y = resize_axis(resize_axis(x, 2, 16, 2.0, "linear"), 3, 27, 3.0, "linear")
+case("resize_axes_scales", "Resize", [("x", x), ("roi", np.zeros(0, np.float32)), ("scales", np.array([2, 3], np.float32))],
+     [("y", y.astype(np.float32))], 18, mode="linear", axes=[2, 3])
+for policy, pick in (("not_larger", min), ("not_smaller", max)):
+    sizes = np.array([6, 5], np.int64)
+    s = pick(6 / 8, 5 / 9)
+    oh, ow = int(np.floor(8 * s + 0.5)), int(np.floor(9 * s + 0.5))
+    y = resize_axis(resize_axis(x, 2, oh, s, "linear"), 3, ow, s, "linear")
+    case(f"resize_keep_aspect_{policy}", "Resize",
+         [("x", x), ("roi", np.zeros(0, np.float32)), ("scales", np.zeros(0, np.float32)), ("sizes", sizes)],
+         [("y", y.astype(np.float32))], 18, mode="linear", axes=[2, 3], keep_aspect_ratio_policy=policy)
+
+# --- Upsample-7: scales as an attribute, nearest = floor(out / scale) ---
+x = f32(1, 1, 2, 3)
+y = x.repeat(2, axis=2).repeat(3, axis=3)
+case("upsample7_nearest_attribute", "Upsample", [("x", x)], [("y", y)], 7, mode="nearest", scales=[1.0, 1.0, 2.0, 3.0])

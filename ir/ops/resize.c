@@ -1,6 +1,7 @@
-/* Resize (and Upsample, Resize-10's semantics), modes nearest and linear.  Scales/sizes decide the output shape, so
- * they are constants; per-axis source indices and weights are computed here,
- * in double as the ONNX reference does, and baked into tables. */
+/* Resize (and Upsample, Resize-10's semantics): nearest, linear and cubic, antialias, axes,
+ * keep_aspect_ratio_policy, exclude_outside. Scales/sizes decide the output shape, so they are
+ * constants; per axis, each output index gets its source taps and weights here, in double as
+ * the ONNX reference computes them, baked into tables. */
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
@@ -56,6 +57,43 @@ static int64_t clamp(int64_t v, int64_t lo, int64_t hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* The interpolation kernels at distance x (in source pixels, times the scale when antialiasing). */
+static double kernel(int cubic, double a, double x)
+{
+    x = fabs(x);
+    if (!cubic)
+        return x < 1 ? 1 - x : 0;
+    if (x <= 1)
+        return ((a + 2) * x - (a + 3)) * x * x + 1;
+    return x < 2 ? ((a * x - 5 * a) * x + 8 * a) * x - 4 * a : 0;
+}
+
+/* Taps of a linear or cubic kernel around source coordinate xo: the n source indices nearest to
+ * xo (ties to the lower), weighted by the kernel, as the ONNX reference's get_neighbor and
+ * coefficient functions. s: the kernel's scale (min(scale, 1) with antialias, else 1). */
+static void make_taps(int cubic, double a, double s, int exclude_outside, double xo, int64_t in, int n,
+                      int64_t *idx, double *wt)
+{
+    double f = floor(xo), r = xo - f;
+    if (r == 0) { /* the reference takes ratio 1 at an integer coordinate: the same taps, one to the left */
+        f -= 1;
+        r = 1;
+    }
+    int start = 1 - n / 2;
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        int64_t k = (int64_t)f + start + i;
+        wt[i] = kernel(cubic, a, ((double)(start + i) - r) * s);
+        if (exclude_outside && (k < 0 || k >= in))
+            wt[i] = 0;
+        idx[i] = clamp(k, 0, in - 1);
+        sum += wt[i];
+    }
+    if (s < 1 || exclude_outside)
+        for (int i = 0; i < n && sum != 0; i++)
+            wt[i] /= sum;
+}
+
 static ait_status const_floats(ait_graph *g, ait_node *n, int i, double **v, int *count, ait_diag *d)
 {
     ait_tensor *t = ait_node_in(g, n, i);
@@ -90,11 +128,16 @@ ait_status ait_resolve_resize(ait_graph *g, ait_node *n, ait_diag *d)
     AIT_TRY(ait_check_attrs(g, n, d));
     if (upsample && strcmp(mode, "bilinear") == 0) /* Upsample-1's name for it */
         mode = "linear";
-    if (strcmp(mode, "nearest") != 0 && strcmp(mode, "linear") != 0)
-        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "mode '%s' is not supported (nearest and linear are)", mode);
-    if (ait_attr_int(n, "antialias", 0) || ait_attr_find(n, "axes") ||
-        strcmp(ait_attr_str(n, "keep_aspect_ratio_policy", "stretch"), "stretch") != 0)
-        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "antialias, axes and keep_aspect_ratio_policy are not supported");
+    int cubic = strcmp(mode, "cubic") == 0;
+    if (strcmp(mode, "nearest") != 0 && strcmp(mode, "linear") != 0 && !cubic)
+        return AIT_NODE_FAIL(AIT_E_MODEL, "mode '%s' is not valid (nearest, linear or cubic)", mode);
+    double cubic_a = ait_attr_float(n, "cubic_coeff_a", -0.75f);
+    int antialias = ait_attr_int(n, "antialias", 0) != 0, exclude_outside = ait_attr_int(n, "exclude_outside", 0) != 0;
+    const char *policy = ait_attr_str(n, "keep_aspect_ratio_policy", "stretch");
+    static const char *const policy_names[] = {"stretch", "not_larger", "not_smaller"};
+    int pol = lookup(policy, policy_names, 3);
+    if (pol < 0)
+        return AIT_NODE_FAIL(AIT_E_MODEL, "keep_aspect_ratio_policy '%s' is not valid", policy);
     int ct = lookup(ctm, coord_names, 6), nr = lookup(nm, nearest_names, 4);
     if (ct < 0)
         return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "coordinate_transformation_mode '%s' is not supported", ctm);
@@ -123,10 +166,34 @@ ait_status ait_resolve_resize(ait_graph *g, ait_node *n, ait_diag *d)
     int r = x->rank;
     if ((nsc > 0) == (nsz > 0))
         return AIT_NODE_FAIL(AIT_E_MODEL, "exactly one of scales and sizes must be given");
-    if ((nsc && nsc != r) || (nsz && nsz != r))
-        return AIT_NODE_FAIL(AIT_E_MODEL, "scales/sizes must have %d values", r);
-    if (ct == CT_TF_CROP_AND_RESIZE && nroi != 2 * r)
-        return AIT_NODE_FAIL(AIT_E_MODEL, "roi must have %d values", 2 * r);
+    /* `axes` (opset 18): scales, sizes and roi name only those axes; the others keep their size */
+    int axis_of[AIT_MAX_RANK], na = r;
+    const int64_t *axes;
+    int n_axes = ait_attr_ints(n, "axes", &axes);
+    for (int a = 0; a < r; a++)
+        axis_of[a] = n_axes < 0 ? a : -1;
+    if (n_axes >= 0) {
+        na = n_axes;
+        for (int i = 0; i < n_axes; i++) {
+            int64_t ax;
+            AIT_TRY(ait_norm_axis(g, n, axes[i], r, &ax, d));
+            if (axis_of[ax] >= 0)
+                return AIT_NODE_FAIL(AIT_E_MODEL, "axis %d appears twice in axes", (int)ax);
+            axis_of[ax] = i;
+        }
+    }
+    if ((nsc && nsc != na) || (nsz && nsz != na))
+        return AIT_NODE_FAIL(AIT_E_MODEL, "scales/sizes must have %d values", na);
+    if (ct == CT_TF_CROP_AND_RESIZE && nroi != 2 * na)
+        return AIT_NODE_FAIL(AIT_E_MODEL, "roi must have %d values", 2 * na);
+    double policy_scale = 0; /* not_larger / not_smaller: one scale for every named axis */
+    if (nsz && pol > 0)
+        for (int a = 0; a < r; a++)
+            if (axis_of[a] >= 0 && x->dims[a] > 0) {
+                double sc = (double)sizes[axis_of[a]] / (double)x->dims[a];
+                if (policy_scale == 0 || (pol == 1 ? sc < policy_scale : sc > policy_scale))
+                    policy_scale = sc;
+            }
 
     ait_resize_params *p = AIT_NEW(g->arena, ait_resize_params, 1);
     n->params = p;
@@ -136,45 +203,54 @@ ait_status ait_resolve_resize(ait_graph *g, ait_node *n, ait_diag *d)
     int64_t od[AIT_MAX_RANK];
     for (int a = 0; a < r; a++) {
         int64_t in = x->dims[a];
+        int ai = axis_of[a];
         double scale;
-        if (nsz) {
-            od[a] = sizes[a];
+        if (ai < 0) {
+            od[a] = in;
+            scale = 1.0;
+        } else if (nsz && pol > 0) {
+            scale = policy_scale;
+            od[a] = (int64_t)floor(scale * (double)in + 0.5); /* round_int: halves up */
+        } else if (nsz) {
+            od[a] = sizes[ai];
             scale = in ? (double)od[a] / (double)in : 1.0;
         } else {
-            scale = scales[a];
+            scale = scales[ai];
             if (!(scale > 0) || !((double)in * scale < 0x1p62)) /* NaN too */
                 return AIT_NODE_FAIL(AIT_E_MODEL, "scale %g must be positive and finite", scale);
             od[a] = (int64_t)floor((double)in * scale);
         }
         if (od[a] < 0 || (od[a] > 0 && in == 0))
             return AIT_NODE_FAIL(AIT_E_SHAPE, "cannot resize an empty axis");
-        /* the per-axis tables below are as long as the output axis: bound it first */
-        ait_tensor axis = {.name = ait_node_out(g, n, 0)->name, .dtype = AIT_DT_DOUBLE, .rank = 1, .dims = {od[a]}};
-        if (ait_tensor_bytes(&axis) > g->limits.max_tensor_bytes)
-            return AIT_NODE_FAIL(AIT_E_SHAPE, "output axis %d of %" PRId64 " is over tune.max_tensor_bytes", a, od[a]);
-        p->lo[a] = AIT_NEW(g->arena, int64_t, od[a] + 1);
-        p->hi[a] = AIT_NEW(g->arena, int64_t, od[a] + 1);
-        p->w[a] = AIT_NEW(g->arena, double, od[a] + 1);
+        double ks = antialias && scale < 1 ? scale : 1.0; /* antialias widens the kernel when shrinking */
+        int taps = p->nearest ? 1 : cubic ? 2 - 2 * (int)(floor(-2 / ks) + 1) : 2 - 2 * (int)(floor(-1 / ks) + 1);
+        /* the per-axis tables below are as long as the output axis times the taps: bound them first */
+        ait_tensor axis = {.name = ait_node_out(g, n, 0)->name, .dtype = AIT_DT_DOUBLE, .rank = 2, .dims = {od[a], taps}};
+        if (taps < 1 || ait_tensor_bytes(&axis) > g->limits.max_tensor_bytes)
+            return AIT_NODE_FAIL(AIT_E_SHAPE, "output axis %d of %" PRId64 " (%d taps) is over tune.max_tensor_bytes",
+                                 a, od[a], taps);
+        p->taps[a] = taps;
+        p->idx[a] = AIT_NEW(g->arena, int64_t, od[a] * taps + 1);
+        p->wt[a] = AIT_NEW(g->arena, double, od[a] * taps + 1);
         p->outside[a] = AIT_NEW(g->arena, uint8_t, od[a] + 1);
         for (int64_t o = 0; o < od[a]; o++) {
-            double xo = original_coord((coord_mode)ct, (double)o, scale, in, (double)in * scale, roi ? roi[a] : 0,
-                                       roi ? roi[r + a] : 1);
-            if (ct == CT_TF_CROP_AND_RESIZE && (xo < 0 || xo > (double)(in - 1))) {
+            double xo = original_coord((coord_mode)ct, (double)o, scale, in, (double)in * scale,
+                                       roi && ai >= 0 ? roi[ai] : 0, roi && ai >= 0 ? roi[na + ai] : 1);
+            if (ct == CT_TF_CROP_AND_RESIZE && ai >= 0 && (xo < 0 || xo > (double)(in - 1))) {
                 p->outside[a][o] = 1;
                 p->any_outside = 1;
             }
             if (p->nearest) {
-                p->lo[a][o] = clamp(nearest_index((nearest_mode)nr, xo), 0, in - 1);
+                p->idx[a][o] = clamp(nearest_index((nearest_mode)nr, xo), 0, in - 1);
+                p->wt[a][o] = 1;
             } else {
-                double f = floor(xo);
-                p->lo[a][o] = clamp((int64_t)f, 0, in - 1);
-                p->hi[a][o] = clamp((int64_t)f + 1, 0, in - 1);
-                p->w[a][o] = xo - f;
+                make_taps(cubic, cubic_a, ks, exclude_outside, xo, in, taps, p->idx[a] + o * taps,
+                          p->wt[a] + o * taps);
             }
         }
     }
     if (!ait_dtype_get(x->dtype)->is_float && !p->nearest)
-        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "linear mode needs float input");
+        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "linear and cubic modes need float input");
     ait_set_out(g, n, 0, x->dtype, r, od);
-    return AIT_OK;
+    return ait_check_attrs(g, n, d);
 }
