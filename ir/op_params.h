@@ -139,6 +139,13 @@ typedef struct {
 } ait_einsum_params;
 
 typedef struct {
+    int mode;                  /* 0 nearest, 1 linear, 2 cubic */
+    int padding;               /* 0 zeros, 1 border, 2 reflection */
+    int align_corners, spatial;
+    int64_t n, c, in[3], out; /* out: output spatial elements */
+} ait_grid_params;
+
+typedef struct {
     double value;              /* ConstantOfShape fill value */
 } ait_fill_params;
 

@@ -158,7 +158,8 @@
     X(GRU, "GRU", recurrent, ait_resolve_recurrent)         \
     X(LSTM, "LSTM", recurrent, ait_resolve_recurrent)       \
     X(RESIZE, "Resize", resize, ait_resolve_resize)         \
-    X(UPSAMPLE, "Upsample", resize, ait_resolve_resize)
+    X(UPSAMPLE, "Upsample", resize, ait_resolve_resize)     \
+    X(GRID_SAMPLE, "GridSample", resize, ait_resolve_grid_sample)
 
 typedef enum {
 #define AIT_X_ENUM(e, name, fam, fn) AIT_OP_##e,

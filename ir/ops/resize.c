@@ -254,3 +254,45 @@ ait_status ait_resolve_resize(ait_graph *g, ait_node *n, ait_diag *d)
     ait_set_out(g, n, 0, x->dtype, r, od);
     return ait_check_attrs(g, n, d);
 }
+
+/* GridSample (opsets 16 and 20: 1 to 3 spatial axes): each output samples X at a grid point in
+ * [-1, 1]; the grid is run-time data, so coordinates are computed in the kernel. */
+ait_status ait_resolve_grid_sample(ait_graph *g, ait_node *n, ait_diag *d)
+{
+    AIT_TRY(ait_check_inputs(g, n, 2, 2, d));
+    AIT_TRY(ait_need_input(g, n, 0, d));
+    AIT_TRY(ait_need_input(g, n, 1, d));
+    AIT_TRY(ait_need_float(g, n, 0, d));
+    AIT_TRY(ait_same_dtype(g, n, 0, 1, d));
+    ait_tensor *x = ait_node_in(g, n, 0), *grid = ait_node_in(g, n, 1);
+    int sp = x->rank - 2;
+    if (sp < 1 || sp > 3 || (g->opset < 20 && sp != 2))
+        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "X of rank %d: 2 spatial axes (1 to 3 from opset 20) are supported",
+                             x->rank);
+    if (grid->rank != x->rank || grid->dims[0] != x->dims[0] || grid->dims[grid->rank - 1] != sp)
+        return AIT_NODE_FAIL(AIT_E_SHAPE, "grid must be [N, out..., %d]", sp);
+    static const char *const modes[] = {"nearest", "linear", "cubic", "nearest", "bilinear", "bicubic"};
+    static const char *const pads[] = {"zeros", "border", "reflection"};
+    const char *mode = ait_attr_str(n, "mode", g->opset < 20 ? "bilinear" : "linear");
+    const char *pad = ait_attr_str(n, "padding_mode", "zeros");
+    ait_grid_params *p = AIT_NEW(g->arena, ait_grid_params, 1);
+    n->params = p;
+    p->mode = lookup(mode, modes, 6) % 3;
+    p->padding = lookup(pad, pads, 3);
+    if (lookup(mode, modes, 6) < 0 || p->padding < 0)
+        return AIT_NODE_FAIL(AIT_E_MODEL, "mode '%s' or padding_mode '%s' is not valid", mode, pad);
+    p->align_corners = ait_attr_int(n, "align_corners", 0) != 0;
+    p->spatial = sp;
+    p->n = x->dims[0];
+    p->c = x->dims[1];
+    p->out = 1;
+    for (int i = 0; i < sp; i++) {
+        p->in[i] = x->dims[2 + i];
+        p->out *= grid->dims[1 + i];
+    }
+    int64_t od[AIT_MAX_RANK] = {x->dims[0], x->dims[1]};
+    for (int i = 0; i < sp; i++)
+        od[2 + i] = grid->dims[1 + i];
+    ait_set_out(g, n, 0, x->dtype, x->rank, od);
+    return ait_check_attrs(g, n, d);
+}

@@ -36,8 +36,91 @@ static int is_identity(const int64_t *pick, int64_t in, int64_t out)
     return 1;
 }
 
+/* GridSample, as the ONNX reference computes it: denormalize each grid coordinate (the grid's
+ * last axis lists W first), round (nearest), move it inside by the padding mode, then sum the
+ * taps (1, 2 or 4 per axis), each fetched with the padding mode (zeros: 0 outside). */
+static void emit_grid_sample(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    const ait_grid_params *p = n->params;
+    const ait_tensor *x = ait_node_in(g, n, 0);
+    int sp = p->spatial, taps = p->mode == 0 ? 1 : p->mode == 1 ? 2 : 4;
+    int64_t in_total = 1;
+    for (int i = 0; i < sp; i++)
+        in_total *= p->in[i];
+    if (!p->n || !p->c || !p->out)
+        return;
+    ait_emit_table(b, "dims", p->in, sp);
+    ait_sb_printf(b, "enum { N = %" PRId64 ", C = %" PRId64 ", S = %d, K = %d, IN = %" PRId64 ", OUT = %" PRId64 " };\n",
+                  p->n, p->c, sp, taps, in_total, p->out);
+    ait_sb_puts(b, "for (long n = 0; n < N; n++)\nfor (long o = 0; o < OUT; o++) {\n"
+                   "long ti[3][4];\ndouble tw[3][4];\nint ok[3][4];\n");
+    ait_sb_printf(b, "const %s *gp = x1 + (n * OUT + o) * S;\n", ait_ctype(x));
+    ait_sb_puts(b, "for (int i = 0; i < S; i++) {\nconst double d = (double)dims[i];\n");
+    ait_sb_printf(b, "const double lo = %s, hi = %s;\n", p->align_corners ? "0" : "-0.5",
+                  p->align_corners ? "d - 1" : "d - 0.5");
+    ait_sb_printf(b, "double v = %s;\n", p->align_corners ? "(gp[S - 1 - i] + 1) / 2 * (d - 1)"
+                                                           : "((gp[S - 1 - i] + 1) * d - 1) / 2");
+    /* the grid is data: a NaN or huge coordinate becomes 0 before any conversion to an integer */
+    ait_sb_puts(b, "if (!(v > -1e15 && v < 1e15)) v = 0;\n");
+    /* the reference's reflection of a coordinate into [lo, hi] */
+    const char *reflect_v = "{\nconst double rg = hi - lo;\n"
+                            "if (v < lo) { const double dx = lo - v; const long k = rg > 0 ? (long)(dx / rg) : 0; "
+                            "const double r = dx - k * rg; v = k % 2 == 0 ? lo + r : hi - r; }\n"
+                            "else if (v > hi) { const double dx = v - hi; const long k = rg > 0 ? (long)(dx / rg) : 0; "
+                            "const double r = dx - k * rg; v = k % 2 == 0 ? hi - r : lo + r; }\n}\n";
+    if (p->mode == 0)
+        ait_sb_puts(b, "v = rint(v);\n");
+    if (p->padding == 1)
+        ait_sb_puts(b, "if (v < lo || v > hi) v = v < 0 ? 0 : v > d - 1 ? d - 1 : v;\n");
+    else if (p->padding == 2)
+        ait_sb_puts(b, reflect_v);
+    if (p->mode == 0) {
+        ait_sb_puts(b, "long t0 = (long)v;\ntw[i][0] = 1;\nti[i][0] = t0;\n");
+    } else if (p->mode == 1) {
+        ait_sb_puts(b, "const double f = floor(v), r = v - f;\n"
+                       "ti[i][0] = (long)f;\nti[i][1] = (long)f + 1;\ntw[i][0] = 1 - r;\ntw[i][1] = r;\n");
+    } else {
+        ait_sb_puts(b, "const double f = floor(v), r = v - f, A = -0.75;\n"
+                       "const double s[4] = {r + 1, r, 1 - r, 2 - r};\n"
+                       "for (int k = 0; k < 4; k++) {\nconst double z = s[k];\nti[i][k] = (long)f - 1 + k;\n"
+                       "tw[i][k] = z <= 1 ? ((A + 2) * z - (A + 3)) * z * z + 1 : ((A * z - 5 * A) * z + 8 * A) * z - 4 * A;\n}\n");
+    }
+    /* each tap fetched with the padding mode */
+    ait_sb_puts(b, "for (int k = 0; k < K; k++) {\nlong t = ti[i][k];\nok[i][k] = 1;\n");
+    if (p->padding == 0)
+        ait_sb_puts(b, "ok[i][k] = t >= 0 && t < dims[i];\n");
+    else if (p->padding == 1)
+        ait_sb_puts(b, "t = t < 0 ? 0 : t >= dims[i] ? dims[i] - 1 : t;\n");
+    else
+        ait_sb_printf(b, "{\ndouble v = (double)t;\n%st = (long)v;\n}\nt = t < 0 ? 0 : t >= dims[i] ? dims[i] - 1 : t;\n",
+                      reflect_v);
+    ait_sb_puts(b, "ti[i][k] = ok[i][k] ? t : 0;\n}\n}\n");
+    ait_sb_puts(b, "for (long c = 0; c < C; c++) {\ndouble acc = 0;\n");
+    const char *var[3] = {"k0", "k1", "k2"};
+    for (int i = 0; i < sp; i++)
+        ait_sb_printf(b, "for (int %s = 0; %s < K; %s++)\n", var[i], var[i], var[i]);
+    ait_sb_puts(b, "{\nif (");
+    for (int i = 0; i < sp; i++)
+        ait_sb_printf(b, "%sok[%d][%s]", i ? " && " : "", i, var[i]);
+    ait_sb_puts(b, ") acc += ");
+    for (int i = 0; i < sp; i++)
+        ait_sb_printf(b, "tw[%d][%s] * ", i, var[i]);
+    ait_sb_puts(b, "x0[(n * C + c) * IN");
+    for (int i = 0; i < sp; i++) {
+        int64_t st = 1;
+        for (int j = i + 1; j < sp; j++)
+            st *= p->in[j];
+        ait_sb_printf(b, " + ti[%d][%s] * %" PRId64, i, var[i], st);
+    }
+    ait_sb_printf(b, "];\n}\ny0[(n * C + c) * OUT + o] = (%s)acc;\n}\n}\n", ait_ctype(x));
+}
+
 static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
+    if (n->op == AIT_OP_GRID_SAMPLE) {
+        emit_grid_sample(b, g, n);
+        return;
+    }
     const ait_resize_params *p = n->params;
     const ait_tensor *x = ait_node_in(g, n, 0), *y = ait_node_out(g, n, 0);
     int64_t xs[AIT_MAX_RANK];
