@@ -127,7 +127,12 @@ static void emit_one_hot(ait_sb *b, const ait_graph *g, const ait_node *n)
                   "for (long o = 0; o < %" PRId64 "; o++)\nfor (long c = 0; c < %" PRId64 "; c++)\n"
                   "for (long i = 0; i < %" PRId64 "; i++) {\n",
                   outer, p->k, inner);
-    ait_sb_printf(b, "long k = (long)x0[o * %" PRId64 " + i];\nif (k < 0) k += %" PRId64 ";\n", inner, p->k);
+    if (ait_dtype_get(ix->dtype)->is_float) /* float indices are data: NaN or huge ones match no class */
+        ait_sb_printf(b, "const double kv = x0[o * %" PRId64 " + i];\nlong k = kv > -1e15 && kv < 1e15 ? (long)kv : %" PRId64
+                         ";\nif (k < 0) k += %" PRId64 ";\n",
+                      inner, p->k, p->k);
+    else
+        ait_sb_printf(b, "long k = (long)x0[o * %" PRId64 " + i];\nif (k < 0) k += %" PRId64 ";\n", inner, p->k);
     ait_sb_printf(b, "y0[(o * %" PRId64 " + c) * %" PRId64 " + i] = k == c ? x2[1] : x2[0];\n}\n", p->k, inner);
 }
 
