@@ -145,6 +145,22 @@ typedef struct {
     int64_t n, c, in[3], out; /* out: output spatial elements */
 } ait_grid_params;
 
+/* RoiAlign's samples per bin axis are data-driven with sampling_ratio 0 (ceil of the ROI's size over
+ * the bins): bounded, so a huge ROI costs bounded time. */
+enum { AIT_ROI_MAX_SAMPLES = 64 };
+typedef struct {
+    int sp;                    /* spatial axes */
+    int64_t n, c;
+    int64_t in[3], out[3];     /* MaxUnpool: in = inferred output; Col2Im: in = image, out = blocks per axis;
+                                  RoiAlign: in = H W, out = pooled H W; AffineGrid: out = D H W or H W */
+    int64_t k[3], stride[3], dil[3], pad_lo[3], pad_hi[3]; /* RoiAlign: k[0] sampling_ratio */
+    int64_t shift[AIT_MAX_RANK]; /* CenterCropPad: source index = output index + shift */
+    int mode;                  /* RoiAlign: 0 avg, 1 max */
+    int align_corners;         /* AffineGrid; RoiAlign: half_pixel (offset 0.5) */
+    float scale;               /* RoiAlign spatial_scale */
+    int64_t rois;
+} ait_spatial_params;
+
 typedef struct {
     double value;              /* ConstantOfShape fill value */
 } ait_fill_params;

@@ -87,6 +87,7 @@
     X(PRELU, "PRelu", binary, ait_resolve_binary)           \
     X(GEMM, "Gemm", matmul, ait_resolve_gemm)               \
     X(MATMUL, "MatMul", matmul, ait_resolve_matmul)         \
+    X(DET, "Det", matmul, ait_resolve_det)                  \
     X(CONV, "Conv", conv, ait_resolve_conv)                 \
     X(CONV_TRANSPOSE, "ConvTranspose", conv, ait_resolve_conv) \
     X(MAX_POOL, "MaxPool", pool, ait_resolve_pool)          \
@@ -152,6 +153,11 @@
     X(DEPTH_TO_SPACE, "DepthToSpace", index, ait_resolve_depth_to_space) \
     X(SPACE_TO_DEPTH, "SpaceToDepth", index, ait_resolve_depth_to_space) \
     X(EINSUM, "Einsum", einsum, ait_resolve_einsum)         \
+    X(MAX_UNPOOL, "MaxUnpool", spatial, ait_resolve_max_unpool) \
+    X(COL2IM, "Col2Im", spatial, ait_resolve_col2im)        \
+    X(CENTER_CROP_PAD, "CenterCropPad", spatial, ait_resolve_center_crop_pad) \
+    X(AFFINE_GRID, "AffineGrid", spatial, ait_resolve_affine_grid) \
+    X(ROI_ALIGN, "RoiAlign", spatial, ait_resolve_roi_align) \
     X(NEGATIVE_LOG_LIKELIHOOD_LOSS, "NegativeLogLikelihoodLoss", loss, ait_resolve_loss) \
     X(SOFTMAX_CROSS_ENTROPY_LOSS, "SoftmaxCrossEntropyLoss", loss, ait_resolve_loss) \
     X(RNN, "RNN", recurrent, ait_resolve_recurrent)         \

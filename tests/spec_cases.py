@@ -271,3 +271,79 @@ for policy, pick in (("not_larger", min), ("not_smaller", max)):
 x = f32(1, 1, 2, 3)
 y = x.repeat(2, axis=2).repeat(3, axis=3)
 case("upsample7_nearest_attribute", "Upsample", [("x", x)], [("y", y)], 7, mode="nearest", scales=[1.0, 1.0, 2.0, 3.0])
+
+
+# --- Col2Im (opset 18): the blocks summed back into the image ---
+def col2im(x, img, blk, strides, dil, pads):
+    n, cb, L = x.shape
+    c = cb // int(np.prod(blk))
+    out = [(img[i] + pads[i] + pads[len(img) + i] - dil[i] * (blk[i] - 1) - 1) // strides[i] + 1
+           for i in range(len(img))]
+    y = np.zeros((n, c) + tuple(img), np.float64)
+    for bi, b in enumerate(np.ndindex(*blk)):
+        for li, l in enumerate(np.ndindex(*out)):
+            pos = [l[i] * strides[i] - pads[i] + b[i] * dil[i] for i in range(len(img))]
+            if all(0 <= pos[i] < img[i] for i in range(len(img))):
+                y[(slice(None), slice(None)) + tuple(pos)] += x[:, bi::int(np.prod(blk)), li][:, :c]
+    return y.astype(np.float32)
+
+
+blk, img = (2, 3), (5, 6)
+x = f32(2, 3 * 6, 4 * 2)  # pads 1 all round, strides (2, 3): blocks (5+2-2)//2+1 = 3... computed below
+out = [(img[0] + 2 - 2) // 2 + 1, (img[1] + 2 - 3) // 3 + 1]
+x = f32(2, 3 * 6, out[0] * out[1])
+case("col2im_strides_pads", "Col2Im", [("x", x), ("img", np.array(img, np.int64)), ("blk", np.array(blk, np.int64))],
+     [("y", col2im(x, img, blk, (2, 3), (1, 1), (1, 1, 1, 1)))], 18, strides=[2, 3], pads=[1, 1, 1, 1])
+x = f32(1, 2 * 4, 9 * 3)
+case("col2im_dilations", "Col2Im", [("x", x), ("img", np.array([11, 5], np.int64)), ("blk", np.array([2, 2], np.int64))],
+     [("y", col2im(x, (11, 5), (2, 2), (1, 1), (2, 2), (0, 0, 0, 0)))], 18, dilations=[2, 2])
+
+# --- CenterCropPad (opset 18): crop or zero-pad each named axis around its center ---
+x = f32(5, 6, 3)
+y = np.zeros((3, 9, 3), np.float32)
+y[:, 1:7, :] = x[1:4, :, :]  # crop 5 -> 3 from 1; pad 6 -> 9 starting at 1
+case("centercroppad_crop_and_pad", "CenterCropPad", [("x", x), ("s", np.array([3, 9], np.int64))], [("y", y)], 18,
+     axes=[0, 1])
+y = x[:, 1:5, :]
+case("centercroppad_negative_axis", "CenterCropPad", [("x", x), ("s", np.array([4], np.int64))], [("y", y)], 18,
+     axes=[-2])
+
+
+# --- AffineGrid (opset 20): theta applied to the base grid in [-1, 1] ---
+def base(s, align):
+    if align:
+        return np.linspace(-1, 1, s) if s > 1 else np.array([-1.0])
+    return (2 * np.arange(s) + 1) / s - 1
+
+
+for align in (0, 1):
+    th = f32(2, 2, 3)
+    H, W = 4, 5
+    ys, xs = np.meshgrid(base(H, align), base(W, align), indexing="ij")
+    pts = np.stack([xs, ys, np.ones_like(xs)], -1)  # [H, W, 3]
+    grid = np.einsum("hwk,njk->nhwj", pts, th.astype(np.float64)).astype(np.float32)
+    case(f"affine_grid_2d_align{align}", "AffineGrid", [("t", th), ("s", np.array([2, 3, H, W], np.int64))],
+         [("g", grid)], 20, align_corners=align)
+th = f32(1, 3, 4)
+zs, ys, xs = np.meshgrid(base(2, 0), base(3, 0), base(4, 0), indexing="ij")
+pts = np.stack([xs, ys, zs, np.ones_like(xs)], -1)
+grid = np.einsum("dhwk,njk->ndhwj", pts, th.astype(np.float64)).astype(np.float32)
+case("affine_grid_3d", "AffineGrid", [("t", th), ("s", np.array([1, 1, 2, 3, 4], np.int64))], [("g", grid)], 20)
+
+# --- MaxUnpool with an output_shape larger than inferred: the result sits in its corner ---
+x = f32(1, 2, 2, 2)
+ind = np.array([[[[0, 3], [9, 14]], [[17, 19], [26, 31]]]], np.int64)  # positions in [1, 2, 4, 4]
+inf = np.zeros(32, np.float32)
+inf[ind.ravel()] = x.ravel()
+y = np.zeros((1, 2, 5, 6), np.float32)
+y[:, :, :4, :4] = inf.reshape(1, 2, 4, 4)
+case("maxunpool_output_shape_larger", "MaxUnpool",
+     [("x", x), ("i", ind), ("s", np.array([1, 2, 5, 6], np.int64))], [("y", y)], 11, kernel_shape=[2, 2],
+     strides=[2, 2])
+
+# --- Det: batched, a singular matrix, a permutation ---
+m = f32(3, 4, 4)
+m[1, 3] = m[1, 0] * 2  # singular
+m[2] = np.eye(4, dtype=np.float32)[[1, 0, 3, 2]]
+case("det_batched_singular_permutation", "Det", [("m", m)], [("y", np.linalg.det(m.astype(np.float64)).astype(np.float32))],
+     11)

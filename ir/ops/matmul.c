@@ -1,4 +1,4 @@
-/* Gemm and MatMul (numpy semantics: 1-D promotion, broadcast batch dims). */
+/* Gemm and MatMul (numpy semantics: 1-D promotion, broadcast batch dims); Det. */
 #include <inttypes.h>
 
 #include "ir/ops/op_util.h"
@@ -119,4 +119,23 @@ ait_status ait_resolve_matmul(ait_graph *g, ait_node *n, ait_diag *d)
         od[r++] = p->n;
     ait_set_out(g, n, 0, a->dtype, r, od);
     return AIT_OK;
+}
+
+/* Det: [*, M, M] -> [*]. */
+ait_status ait_resolve_det(ait_graph *g, ait_node *n, ait_diag *d)
+{
+    AIT_TRY(ait_check_inputs(g, n, 1, 1, d));
+    AIT_TRY(ait_need_input(g, n, 0, d));
+    AIT_TRY(ait_need_float(g, n, 0, d));
+    ait_tensor *x = ait_node_in(g, n, 0);
+    if (x->rank < 2 || x->dims[x->rank - 1] != x->dims[x->rank - 2])
+        return AIT_NODE_FAIL(AIT_E_SHAPE, "input must be [*, M, M]");
+    ait_matmul_params *p = AIT_NEW(g->arena, ait_matmul_params, 1);
+    n->params = p;
+    p->m = p->n = p->k = x->dims[x->rank - 1];
+    p->batch = 1;
+    for (int i = 0; i < x->rank - 2; i++)
+        p->batch *= x->dims[i];
+    ait_set_out(g, n, 0, x->dtype, x->rank - 2, x->dims);
+    return ait_check_attrs(g, n, d);
 }

@@ -47,6 +47,24 @@ static void emit_matmul(ait_sb *b, const ait_graph *g, const ait_node *n)
     ait_sb_puts(b, "y0[yi] = v;\n}\n}\n");
 }
 
+/* Det: LU elimination with partial pivoting in double, one matrix at a time (scratch: M * M). */
+static void emit_det(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    const ait_matmul_params *p = n->params;
+    const ait_tensor *x = ait_node_in(g, n, 0);
+    ait_sb_printf(b, "double *a = (double *)(void *)s0;\nfor (long m = 0; m < %" PRId64 "; m++) {\n", p->batch);
+    ait_sb_puts(b, "for (long i = 0; i < M_ * M_; i++) a[i] = x0[m * M_ * M_ + i];\ndouble det = 1;\n"
+                   "for (long c = 0; c < M_; c++) {\nlong piv = c;\n"
+                   "for (long r = c + 1; r < M_; r++) if (fabs(a[r * M_ + c]) > fabs(a[piv * M_ + c])) piv = r;\n"
+                   "if (a[piv * M_ + c] == 0) { det = 0; break; }\n"
+                   "if (piv != c) { det = -det; for (long k = 0; k < M_; k++) { const double t = a[c * M_ + k]; "
+                   "a[c * M_ + k] = a[piv * M_ + k]; a[piv * M_ + k] = t; } }\n"
+                   "det *= a[c * M_ + c];\n"
+                   "for (long r = c + 1; r < M_; r++) {\nconst double f = a[r * M_ + c] / a[c * M_ + c];\n"
+                   "for (long k = c; k < M_; k++) a[r * M_ + k] -= f * a[c * M_ + k];\n}\n}\n");
+    ait_sb_printf(b, "y0[m] = (%s)det;\n}\n", ait_ctype(x));
+}
+
 static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_matmul_params *p = n->params;
@@ -54,8 +72,17 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
     ait_sb_puts(b, "(void)M_; (void)N_; (void)K_;\n");
     if (n->op == AIT_OP_GEMM)
         emit_gemm(b, g, n);
+    else if (n->op == AIT_OP_DET)
+        emit_det(b, g, n);
     else
         emit_matmul(b, g, n);
 }
 
-const ait_template ait_ref_matmul = {.family = "matmul", .emit = emit};
+static size_t scratch(const ait_graph *g, const ait_node *n)
+{
+    const ait_matmul_params *p = n->params;
+    (void)g;
+    return n->op == AIT_OP_DET ? sizeof(double) * (size_t)(p->m * p->m) : 0;
+}
+
+const ait_template ait_ref_matmul = {.family = "matmul", .emit = emit, .scratch_bytes = scratch};
