@@ -68,6 +68,64 @@ class TinyBert(nn.Module):
         return s.head(torch.tanh(h[:, 0]))
 
 
+class SeqGru(nn.Module):
+    """A 2-layer bidirectional GRU over [batch, time, features] with a head on the last step."""
+    def __init__(s):
+        super().__init__()
+        s.rnn = nn.GRU(16, 32, num_layers=2, batch_first=True, bidirectional=True)
+        s.head = nn.Linear(64, 5)
+    def forward(s, x):
+        y, h = s.rnn(x)
+        return torch.cat([s.head(y[:, -1]).flatten(), h.flatten()])  # one output: the harness compares one
+
+
+class SeqLstm(nn.Module):
+    """A 2-layer LSTM over [time, batch, features] (torch's default layout) with a projection."""
+    def __init__(s):
+        super().__init__()
+        s.rnn = nn.LSTM(12, 24, num_layers=2, proj_size=0)
+        s.head = nn.Linear(24, 4)
+    def forward(s, x):
+        y, (h, c) = s.rnn(x)
+        return torch.cat([s.head(y).flatten(), c.flatten()])
+
+
+class SeqRnn(nn.Module):
+    """An Elman RNN (ReLU) over [batch, time, features]."""
+    def __init__(s):
+        super().__init__()
+        s.rnn = nn.RNN(8, 16, nonlinearity="relu", batch_first=True)
+    def forward(s, x):
+        return s.rnn(x)[0]
+
+
+class OpsMix(nn.Module):
+    """Ops that real exports use beyond the CNN staples: Mish, ELU, SELU, Softplus, PReLU,
+    GroupNorm, pixel (un)shuffle, grid_sample, einsum, cumsum, topk, argmax, fmod, roll."""
+    def __init__(s):
+        super().__init__()
+        s.conv = nn.Conv2d(8, 16, 3, padding=1)
+        s.gn = nn.GroupNorm(4, 16)
+        s.prelu = nn.PReLU(16)
+        s.inorm = nn.InstanceNorm2d(4, affine=True)
+        s.lin = nn.Linear(12, 12)
+        theta = torch.tensor([[[0.9, 0.1, 0.05], [-0.1, 0.8, 0.0]]])  # affine_grid does not export: a constant
+        s.register_buffer("grid", F.affine_grid(theta, [1, 16, 10, 11], align_corners=False))
+    def forward(s, x):
+        h = s.prelu(s.gn(s.conv(x)))
+        h = F.mish(h) + F.elu(h) - F.selu(h) * 0.5 + F.softplus(h)
+        h = F.pixel_shuffle(h, 2)                       # [1, 4, 24, 24]
+        h = s.inorm(h)
+        h = F.pixel_unshuffle(h, 2)                     # [1, 16, 12, 12]
+        h = F.grid_sample(h, s.grid, mode="bilinear", padding_mode="border", align_corners=False)
+        e = torch.einsum("bchw,bdhw->bcd", h, h) / 100.0   # [1, 16, 16]
+        c = torch.cumsum(e, dim=2)
+        v, i = torch.topk(c.flatten(1), 5)
+        r = torch.roll(s.lin(x[:, 0, 0]), 3, dims=1)
+        return torch.cat([torch.fmod(v, 3.0).flatten(), i.float().flatten(), torch.argmax(e, dim=1).float().flatten(),
+                          r.flatten()])
+
+
 def seg(ctor):
     class Seg(nn.Module):
         def __init__(s):
@@ -115,6 +173,10 @@ SPECS = [  # name, constructor, input shape, opset; an int64 input is marked by 
     ("audio1d", Audio1d, (1, 1, 16000), 13),
     ("tiny_unet", TinyUNet, (1, 3, 64, 64), 13),
     ("tiny_bert", TinyBert, ("int64", 1, 16), 17),
+    ("gru_bidir", SeqGru, (1, 20, 16), 14),
+    ("lstm_2layer", SeqLstm, (15, 1, 12), 14),
+    ("rnn_relu", SeqRnn, (1, 10, 8), 14),
+    ("ops_mix", OpsMix, (1, 8, 12, 12), 17),
 ]
 
 
