@@ -98,9 +98,19 @@ ait_status ait_resolve_unary(ait_graph *g, ait_node *n, ait_diag *d)
         /* inference: the mask output, if asked for, is all true */
         ait_set_out(g, n, 1, AIT_DT_BOOL, x->rank, x->dims);
         if (n->n_in > 2 && ait_node_in(g, n, 2)) {
-            ait_tensor *tm = ait_node_in(g, n, 2);
-            if (!tm->data || ait_dtype_load_i64(tm->dtype, tm->data, 0))
-                return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "training_mode must be a constant false");
+            /* training with ratio 0 drops nothing and scales by 1 (torch exports swin_t's attention so) */
+            ait_tensor *tm = ait_node_in(g, n, 2), *ratio = ait_node_in(g, n, 1);
+            int training = tm->data && ait_dtype_load_i64(tm->dtype, tm->data, 0);
+            if (!tm->data || (training && ratio && !ratio->data)) { /* they decide what the op does */
+                ait_tensor *need = !tm->data ? tm : ratio;
+                AIT_NODE_FAIL(AIT_E_NEEDS_CONST, "input '%s' must be known at generation time", need->name);
+                d->needs_tensor = n->in[!tm->data ? 2 : 1];
+                return AIT_E_NEEDS_CONST;
+            }
+            int zero_ratio = ratio && ait_tensor_numel(ratio) == 1 && ait_dtype_load_f64(ratio->dtype, ratio->data, 0) == 0;
+            if (training && !zero_ratio)
+                return AIT_NODE_FAIL(AIT_E_UNSUPPORTED,
+                                     "training_mode must be a constant false (or the ratio a constant 0)");
         }
         break;
     default: break;
