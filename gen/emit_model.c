@@ -373,8 +373,8 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
             if (n->in[i] >= 0 && g->t[n->in[i]].data && !(n->unread_in >> i & 1))
                 emitted[n->in[i]] = 1;
     }
-    for (int i = 0; i < g->n_outputs; i++)
-        if (g->t[g->outputs[i]].data)
+    for (int i = 0; i < g->n_outputs; i++) /* an empty one is never copied, so never referenced */
+        if (g->t[g->outputs[i]].data && ait_tensor_bytes(&g->t[g->outputs[i]]))
             emitted[g->outputs[i]] = 1;
     for (int id = 0; id < g->n_t; id++) {
         if (!emitted[id])
@@ -478,7 +478,7 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
     ait_sb_puts(s, "};\n\n");
     ait_sb_printf(s,
                   "int %s_run_io(void *workspace, const void *const inputs[], void *const outputs[], int batch)\n{\n"
-                  "const void *in[%s_NUM_INPUTS + 1];\nvoid *out[%s_NUM_OUTPUTS];\nint i, b, rc = 0;\n"
+                  "const void *in[%s_NUM_INPUTS + 1] = {0};\nvoid *out[%s_NUM_OUTPUTS];\nint i, b, rc = 0;\n"
                   "if (batch < 1 || batch > %s_MAX_BATCH)\nreturn %s_E_BATCH;\n"
                   "if (!workspace || (%s_NUM_INPUTS && !inputs) || !outputs)\nreturn %s_E_NULL;\n"
                   "for (i = 0; i < %s_NUM_INPUTS; i++)\nif (!inputs[i])\nreturn %s_E_NULL;\n"
@@ -493,7 +493,7 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
     if (all_float) {
         ait_sb_printf(s,
                       "int %s_run_ws(void *workspace, const float *const inputs[], float *const outputs[], int batch)\n"
-                      "{\nconst void *in[%s_NUM_INPUTS + 1];\nvoid *out[%s_NUM_OUTPUTS];\nint i;\n"
+                      "{\nconst void *in[%s_NUM_INPUTS + 1] = {0};\nvoid *out[%s_NUM_OUTPUTS];\nint i;\n"
                       "if ((%s_NUM_INPUTS && !inputs) || !outputs)\nreturn %s_E_NULL;\n"
                       "for (i = 0; i < %s_NUM_INPUTS; i++)\nin[i] = inputs[i];\n"
                       "for (i = 0; i < %s_NUM_OUTPUTS; i++)\nout[i] = outputs[i];\n"

@@ -24,7 +24,7 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
                   p->in[2] + p->pad_hi[2]);
     ait_sb_puts(b, "for (long c = 0; c < NC; c++)\nfor (long od = 0; od < OD; od++)\n"
                    "for (long oh = 0; oh < OH; oh++)\nfor (long ow = 0; ow < OW; ow++) {\n");
-    ait_sb_puts(b, is_max ? "double acc = -INFINITY;\nlong at = -1;\n" : "double acc = 0;\nlong cnt = 0;\n");
+    ait_sb_puts(b, is_max ? "double acc = -INFINITY;\nlong at = -1;\n" : is_lp ? "double acc = 0;\n" : "double acc = 0;\nlong cnt = 0;\n");
     ait_sb_puts(b, "for (long kd = 0; kd < KD; kd++) {\nconst long id = od * SD - PD + kd * DD;\n"
                    "for (long kh = 0; kh < KH; kh++) {\nconst long ih = oh * SH - PH + kh * DH;\n"
                    "for (long kw = 0; kw < KW; kw++) {\nconst long iw = ow * SW - PW + kw * DW;\n"

@@ -56,7 +56,7 @@ static void emit_grid_sample(ait_sb *b, const ait_graph *g, const ait_node *n)
                    "long ti[3][4];\ndouble tw[3][4];\nint ok[3][4];\n");
     ait_sb_printf(b, "const %s *gp = x1 + (n * OUT + o) * S;\n", ait_ctype(x));
     ait_sb_puts(b, "for (int i = 0; i < S; i++) {\nconst double d = (double)dims[i];\n");
-    ait_sb_printf(b, "const double lo = %s, hi = %s;\n", p->align_corners ? "0" : "-0.5",
+    ait_sb_printf(b, "const double lo = %s, hi = %s;\n(void)lo;\n(void)hi;\n", p->align_corners ? "0" : "-0.5",
                   p->align_corners ? "d - 1" : "d - 0.5");
     ait_sb_printf(b, "double v = %s;\n", p->align_corners ? "(gp[S - 1 - i] + 1) / 2 * (d - 1)"
                                                            : "((gp[S - 1 - i] + 1) * d - 1) / 2");

@@ -142,7 +142,7 @@ static void emit_unary(ait_sb *b, const ait_graph *g, const ait_node *n)
             ait_emit_lit(b, x->dtype, p->max);
         else
             ait_sb_puts(b, ait_dtype_get(x->dtype)->is_float ? "INFINITY" : "x0[0]");
-        ait_sb_puts(b, ";\n");
+        ait_sb_puts(b, ";\n(void)lo;\n(void)hi;\n");
         if (!ait_dtype_get(x->dtype)->is_float && !(p->has_min && p->has_max)) {
             /* integer Clip with a missing bound: that side is unbounded */
             ait_sb_printf(b, "for (long i = 0; i < %lld; i++) {\n%s v = x0[i];\n", (long long)ait_tensor_numel(x),
