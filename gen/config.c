@@ -1,5 +1,6 @@
 #include "gen/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
@@ -42,6 +43,7 @@ static const key_def keys[] = {
     {"target", "arch", K_ENUM, F(arch), "native", "native|x86-64-v3|generic|aarch64|cortex-m", 0, 0},
     {"target", "deps", K_ENUM, F(deps), "none", "none|openblas", 0, 0},
     {"output", "dir", K_STR, F(out_dir), "out", NULL, 0, 0},
+    {"output", "weights_file_bytes", K_BYTES, F(weights_file_bytes), "16M", NULL, 0, 0x1p42},
 };
 
 static const key_def *find_key(const char *section, const char *key)
@@ -198,9 +200,50 @@ static char *read_line(char *buf, int n, void *user)
     return r;
 }
 
+static const char *const module_keys[AIT_MODULE_KEYS] = {"path", "name", "samples", "batch_sizes"};
+
+/* A key of a [model.<label>] section: kept as written, checked by ait_config_module. */
+static int on_module_key(parse_state *st, const char *label, const char *name, const char *value)
+{
+    ait_config *c = st->c;
+    int m = 0;
+    while (m < c->n_modules && strcmp(c->modules[m].label, label) != 0)
+        m++;
+    if (m == c->n_modules) {
+        if (!*label || strlen(label) >= sizeof c->modules[0].label || m == AIT_MAX_MODULES) {
+            snprintf(st->err, sizeof st->err, "[model.%s]: a module needs a label of at most %zu characters (and at "
+                                              "most %d modules)",
+                     label, sizeof c->modules[0].label - 1, AIT_MAX_MODULES);
+            return 0;
+        }
+        snprintf(c->modules[c->n_modules++].label, sizeof c->modules[0].label, "%s", label);
+    }
+    for (int k = 0; k < AIT_MODULE_KEYS; k++) {
+        if (strcmp(name, module_keys[k]) != 0)
+            continue;
+        if (c->modules[m].line[k]) {
+            snprintf(st->err, sizeof st->err, "model.%s.%s: set twice", label, name);
+            return 0;
+        }
+        if (strlen(value) >= AIT_PATH) {
+            snprintf(st->err, sizeof st->err, "model.%s.%s: too long", label, name);
+            return 0;
+        }
+        snprintf(c->modules[m].value[k], AIT_PATH, "%s", value);
+        c->modules[m].line[k] = st->line;
+        return 1;
+    }
+    snprintf(st->err, sizeof st->err, "[model.%s] %s: unknown key (path, name, samples, batch_sizes)", label, name);
+    return 0;
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     parse_state *st = user;
+    if (strncmp(section, "model.", 6) == 0)
+        return on_module_key(st, section + 6, name, value);
+    if (strcmp(section, "model") == 0 && !st->c->model_line)
+        st->c->model_line = st->line;
     const key_def *k = find_key(section, name);
     if (!k) {
         snprintf(st->err, sizeof st->err, "[%s] %s: unknown key", section, name);
@@ -232,6 +275,49 @@ ait_status ait_config_load(ait_config *c, const char *path, ait_diag *d)
     fclose(f);
     if (line != 0)
         return ait_fail(d, AIT_E_CONFIG, "%s:%d: %s", path, line, st.err[0] ? st.err : "malformed line");
+    if (c->n_modules && c->model_line) /* which model would [model] be? */
+        return ait_fail(d, AIT_E_CONFIG, "%s:%d: [model] and [model.<label>] sections do not mix: name every model in "
+                                         "a [model.<label>] section",
+                        path, c->model_line);
+    for (int i = 0; i < c->n_modules; i++) {
+        if (!c->modules[i].line[AIT_MODULE_PATH])
+            return ait_fail(d, AIT_E_CONFIG, "%s: [model.%s] needs a path", path, c->modules[i].label);
+        ait_config mi;
+        AIT_TRY(ait_config_module(c, i, &mi, d));
+        for (int j = 0; j < i; j++) {
+            ait_config mj;
+            AIT_TRY(ait_config_module(c, j, &mj, d));
+            if (strcmp(mi.name, mj.name) == 0) /* one out/ holds them: the prefixes must differ */
+                return ait_fail(d, AIT_E_CONFIG, "%s: [model.%s] and [model.%s] are both named '%s'", path,
+                                c->modules[j].label, c->modules[i].label, mi.name);
+        }
+    }
+    return AIT_OK;
+}
+
+ait_status ait_config_module(const ait_config *c, int i, ait_config *out, ait_diag *d)
+{
+    static const char *const targets[AIT_MODULE_KEYS][2] = {
+        {"model", "path"}, {"model", "name"}, {"samples", "path"}, {"samples", "batch_sizes"}};
+    const ait_module_cfg *m = &c->modules[i];
+    *out = *c;
+    out->n_modules = 0;
+    snprintf(out->name, sizeof out->name, "%s", m->label);
+    for (int k = 0; k < AIT_MODULE_KEYS; k++) {
+        if (!m->line[k])
+            continue;
+        char why[256];
+        if (!set_value(out, find_key(targets[k][0], targets[k][1]), m->value[k], why, sizeof why))
+            return ait_fail(d, AIT_E_CONFIG, "%s:%d: model.%s.%s = %s: %s", c->path, m->line[k], m->label,
+                            module_keys[k], m->value[k], why);
+    }
+    int ident = isalpha((unsigned char)out->name[0]) || out->name[0] == '_';
+    for (const char *p = out->name; *p; p++)
+        ident &= isalnum((unsigned char)*p) || *p == '_';
+    if (!ident) /* it prefixes every symbol of the module's C */
+        return ait_fail(d, AIT_E_CONFIG, "%s:%d: [model.%s]: name '%s' is not a C identifier", c->path,
+                        m->line[AIT_MODULE_NAME] ? m->line[AIT_MODULE_NAME] : m->line[AIT_MODULE_PATH], m->label,
+                        out->name);
     return AIT_OK;
 }
 

@@ -9,7 +9,17 @@
 
 #include "ir/status.h"
 
-enum { AIT_MAX_BATCH_SIZES = 16, AIT_MAX_BACKENDS = 8, AIT_PATH = 1024 };
+enum { AIT_MAX_BATCH_SIZES = 16, AIT_MAX_BACKENDS = 8, AIT_PATH = 1024, AIT_MAX_MODULES = 16 };
+
+/* One [model.<label>] section: a module tuned in the same run, into the same out/, with its own
+ * prefix. Its keys (path, name, samples, batch_sizes) are kept as written, with their lines, and
+ * checked when the module's own config is made (ait_config_module). */
+enum { AIT_MODULE_PATH, AIT_MODULE_NAME, AIT_MODULE_SAMPLES, AIT_MODULE_BATCH_SIZES, AIT_MODULE_KEYS };
+typedef struct {
+    char label[64];
+    char value[AIT_MODULE_KEYS][AIT_PATH];
+    int line[AIT_MODULE_KEYS];      /* 0: not set */
+} ait_module_cfg;
 
 typedef struct {
     char path[AIT_PATH];            /* the config file */
@@ -37,10 +47,17 @@ typedef struct {
     char deps[16];
     /* [output] */
     char out_dir[AIT_PATH];
+    unsigned long long weights_file_bytes; /* large constants this big in all go to <name>_weights.c (0: never) */
     int backends_line;              /* line of tune.backends (0: default or --set), for later errors */
+    ait_module_cfg modules[AIT_MAX_MODULES]; /* [model.<label>] sections, in file order */
+    int n_modules;
+    int model_line;                 /* first line of a plain [model] key (0: none) */
 } ait_config;
 
 void ait_config_defaults(ait_config *c);
+/* The config of module i: c with its model path, name (default: the label), samples path and
+ * batch sizes (default: [samples]'s), no modules. Errors name the config file and line. */
+ait_status ait_config_module(const ait_config *c, int i, ait_config *out, ait_diag *d);
 ait_status ait_config_load(ait_config *c, const char *path, ait_diag *d);
 /* "section.key=value" */
 ait_status ait_config_set(ait_config *c, const char *assignment, ait_diag *d);

@@ -83,13 +83,25 @@ enum { BLOB_MIN_BYTES = 256 };
  * gcc parses a string ~10x faster and in a third of the memory of the same
  * data as an initializer list (mobilenet_v2: 1.9 s instead of 16 s).  Reading
  * the .v member of the union is well-defined type punning in C99. */
-static void emit_blob(ait_sb *b, const model *m, int id)
+static void emit_blob(ait_sb *b, const model *m, int id, ait_sb *split)
 {
     const ait_tensor *t = &m->g->t[id];
     size_t bytes = ait_tensor_bytes(t);
+    const char *ct = ait_dtype_get(t->dtype)->ctype, *nm = m->o->name;
     const_comment(b, t);
-    ait_sb_printf(b, "static const union {\n    unsigned char b[%zu];\n    %s v[%" PRId64 "];\n} %s_c%d %s_ALIGNED_ = {",
-                  bytes, ait_dtype_get(t->dtype)->ctype, ait_tensor_numel(t), m->o->name, id, m->up);
+    if (split) { /* the same tagged union in both files, so the two declarations are compatible */
+        ait_sb_printf(b, "union %s_c%d_t {\n    unsigned char b[%zu];\n    %s v[%" PRId64 "];\n};\n"
+                         "extern const union %s_c%d_t %s_c%d;\n",
+                      nm, id, bytes, ct, ait_tensor_numel(t), nm, id, nm, id);
+        b = split;
+        const_comment(b, t);
+        ait_sb_printf(b, "union %s_c%d_t {\n    unsigned char b[%zu];\n    %s v[%" PRId64 "];\n};\n"
+                         "const union %s_c%d_t %s_c%d %s_ALIGNED_ = {",
+                      nm, id, bytes, ct, ait_tensor_numel(t), nm, id, nm, id, m->up);
+    } else {
+        ait_sb_printf(b, "static const union {\n    unsigned char b[%zu];\n    %s v[%" PRId64 "];\n} %s_c%d %s_ALIGNED_ = {",
+                      bytes, ct, ait_tensor_numel(t), nm, id, m->up);
+    }
     const unsigned char *p = t->data;
     static const char oct[] = "01234567";
     for (size_t i = 0; i < bytes; i++) {
@@ -376,13 +388,29 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
     for (int i = 0; i < g->n_outputs; i++) /* an empty one is never copied, so never referenced */
         if (g->t[g->outputs[i]].data && ait_tensor_bytes(&g->t[g->outputs[i]]))
             emitted[g->outputs[i]] = 1;
+    size_t blob_bytes = 0;
+    for (int id = 0; id < g->n_t; id++)
+        if (emitted[id] && ait_tensor_bytes(&g->t[id]) >= BLOB_MIN_BYTES)
+            blob_bytes += ait_tensor_bytes(&g->t[id]);
+    ait_sb *split = NULL;
+    if (o->weights_file_bytes && blob_bytes && blob_bytes >= o->weights_file_bytes) {
+        split = &out->weights;
+        emit_banner(split, &m, "weights");
+        ait_sb_printf(split, "#include <stdint.h>\n\n#if defined(__GNUC__) || defined(__TINYC__)\n"
+                             "#define %s_ALIGNED_ __attribute__((aligned(%d)))\n#else\n#define %s_ALIGNED_\n#endif\n"
+                             "#if defined(__GNUC__) && !defined(__clang__)\n"
+                             "#pragma GCC diagnostic ignored \"-Woverlength-strings\"\n#endif\n"
+                             "#if defined(__clang__)\n#pragma clang diagnostic ignored \"-Woverlength-strings\"\n#endif\n\n",
+                      m.up, AIT_PLAN_ALIGN, m.up);
+        ait_sb_printf(s, "/* the large constants (%zu bytes) are in %s_weights.c */\n", blob_bytes, nm);
+    }
     for (int id = 0; id < g->n_t; id++) {
         if (!emitted[id])
             continue;
         const ait_tensor *t = &g->t[id];
         m.blob[id] = ait_tensor_bytes(t) >= BLOB_MIN_BYTES;
         if (m.blob[id])
-            emit_blob(s, &m, id);
+            emit_blob(s, &m, id, split);
         else if (ait_dtype_get(t->dtype)->is_float || t->dtype == AIT_DT_BOOL)
             emit_constant(s, &m, id);
         else
@@ -516,10 +544,13 @@ void ait_emitted_free(ait_emitted *e)
 {
     ait_sb_free(&e->header);
     ait_sb_free(&e->source);
+    ait_sb_free(&e->weights);
 }
 
 char *ait_emitted_unit(const ait_emitted *e)
 {
+    if (e->weights.len) /* two translation units: compile the files, not one unit */
+        abort();
     char *u = malloc(e->header.len + e->source.len + 1);
     if (!u)
         abort();

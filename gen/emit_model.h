@@ -17,11 +17,16 @@ typedef struct {
     const int *batched_in, *batched_out;  /* per graph input / output; NULL: none */
     const char *prelude;   /* (optional) text after the includes: a backend's shared helpers */
     const char *needs;     /* (optional) a library the code depends on, stated in both banners */
+    /* When the large constants add up to this many bytes or more, they go to `weights` (the
+     * contract's <name>_weights.c), so an edit of the model code does not re-parse them; 0: never.
+     * The two files are then separate translation units: ait_emitted_unit refuses them. */
+    size_t weights_file_bytes;
 } ait_emit_opts;
 
 typedef struct {
     ait_sb header;          /* <name>.h */
     ait_sb source;          /* <name>.c body, without the #include of the header */
+    ait_sb weights;         /* <name>_weights.c (len 0: the constants are in source) */
     size_t arena_bytes;     /* planned static scratch */
     size_t sum_intermediate; /* bytes of all intermediates without sharing */
     size_t const_bytes;     /* bytes of constant data */

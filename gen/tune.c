@@ -1,10 +1,13 @@
 #include "gen/tune.h"
 
+#include <errno.h>
 #include <ini.h>
 #include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "ir/escape.h"
@@ -204,11 +207,29 @@ static void write_report(FILE *f, const ait_config *c, const char *cmdline, cons
             fin->sum_intermediate ? 100.0 * (double)fin->arena_bytes / (double)fin->sum_intermediate : 100.0);
     if (w->backend->needs)
         fprintf(f, "- depends on: %s\n", w->backend->needs);
-    fprintf(f, "\nUse it: `cc -std=c99 %s app.c %s/%s.c%s%s -lm` with `#include \"%s.h\"` (the flags it was tuned "
+    const char *od = ait_esc_str(t->a, AIT_ESC_MD, c->out_dir);
+    if (fin->weights.len)
+        fprintf(f, "- weights: %zu bytes of C in %s_weights.c (`output.weights_file_bytes`), so editing the model "
+                   "code does not re-parse them\n",
+                fin->weights.len, c->name);
+    fprintf(f, "\nUse it: `cc -std=c99 %s app.c %s/%s.c%s%s%s -lm` with `#include \"%s.h\"` (the flags it was tuned "
                "with; any C99 compiler builds the reference and tiled code, GCC or clang the simd code); see the "
                "header for the API.\n",
-            t->flags, ait_esc_str(t->a, AIT_ESC_MD, c->out_dir), c->name, w->backend->libs ? " " : "",
-            w->backend->libs ? w->backend->libs : "", c->name);
+            t->flags, od, c->name, fin->weights.len ? ait_arena_printf(t->a, " %s/%s_weights.c", od, c->name) : "",
+            w->backend->libs ? " " : "", w->backend->libs ? w->backend->libs : "", c->name);
+}
+
+/* An earlier run's <name>_weights.c would be built with this run's files: remove it when this
+ * run keeps its constants in <name>.c. */
+static ait_status drop_stale_weights(const char *dir, const char *name, const ait_emitted *e, ait_diag *d)
+{
+    if (e->weights.len)
+        return AIT_OK;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s_weights.c", dir, name);
+    if (unlink(path) != 0 && errno != ENOENT)
+        return ait_fail(d, AIT_E_IO, "%s: cannot remove the earlier run's weights: %s", path, strerror(errno));
+    return AIT_OK;
 }
 
 static ait_status finish(const ait_config *c, const ait_tune_opts *o, const char *model, const ait_graph *g0,
@@ -219,7 +240,9 @@ static ait_status finish(const ait_config *c, const ait_tune_opts *o, const char
     char *bn = banner(t->a, o->cmdline, chash, model, t->model_hash, t->spec_text, w->backend->name,
                       w->e.n_kernels);
     ait_emitted fin;
-    AIT_TRY(ait_emit_with_backend(t->a, &t->tg, w->backend, bn, &w->plan, NULL, &fin, d));
+    ait_target_graph final_tg = t->tg; /* the files users build may split off the weights; trials never do */
+    final_tg.weights_file_bytes = (size_t)c->weights_file_bytes;
+    AIT_TRY(ait_emit_with_backend(t->a, &final_tg, w->backend, bn, &w->plan, NULL, &fin, d));
     char *source = with_include(t->a, c->name, fin.source.s);
     char *report = NULL, *manifest = NULL;
     size_t rlen = 0, mlen = 0;
@@ -229,24 +252,61 @@ static ait_status finish(const ait_config *c, const ait_tune_opts *o, const char
     write_manifest(mf, c, realpath(model, absolute) ? absolute : model, t->model_hash, t, w, strategy, chash);
     fclose(rf);
     fclose(mf);
-    ait_out_file files[4] = {
+    ait_out_file files[5] = {
         {ait_arena_printf(t->a, "%s.h", c->name), fin.header.s, fin.header.len},
         {ait_arena_printf(t->a, "%s.c", c->name), source, strlen(source)},
         {ait_arena_printf(t->a, "%s.report.md", c->name), report, rlen},
         {ait_arena_printf(t->a, "%s.manifest.ini", c->name), manifest, mlen},
+        {ait_arena_printf(t->a, "%s_weights.c", c->name), fin.weights.s, fin.weights.len},
     };
-    ait_status s = ait_output_write(c->out_dir, files, 4, d);
+    ait_status s = ait_output_write(c->out_dir, files, fin.weights.len ? 5 : 4, d);
+    if (s == AIT_OK)
+        s = drop_stale_weights(c->out_dir, c->name, &fin, d);
     if (s == AIT_OK && o->log)
-        fprintf(o->log, "wrote %s/%s.{c,h,report.md,manifest.ini}: %zu bytes of C, arena %zu bytes (%zu without "
+        fprintf(o->log, "wrote %s/%s.{c,h,report.md,manifest.ini}%s: %zu bytes of C, arena %zu bytes (%zu without "
                         "sharing)\n",
-                c->out_dir, c->name, strlen(source), fin.arena_bytes, fin.sum_intermediate);
+                c->out_dir, c->name, fin.weights.len ? ait_arena_printf(t->a, " and %s_weights.c (%zu bytes)", c->name,
+                                                                         fin.weights.len)
+                                                     : "",
+                strlen(source), fin.arena_bytes, fin.sum_intermediate);
     free(report);
     free(manifest);
     ait_emitted_free(&fin);
     return s;
 }
 
+static ait_status tune_one(const ait_config *c, const ait_tune_opts *o, ait_diag *d);
+
+/* Several [model.<label>] sections: each module tuned in turn, as one model of its own (its
+ * graph specs, strategy run, winner, files and report under its own prefix), into one out/. */
 ait_status ait_tune_config(const ait_config *c, const ait_tune_opts *o, ait_diag *d)
+{
+    if (!c->n_modules)
+        return tune_one(c, o, d);
+    ait_config *mc = malloc(sizeof *mc);
+    if (!mc)
+        return ait_fail(d, AIT_E_IO, "out of memory");
+    ait_status s = AIT_OK;
+    for (int i = 0; i < c->n_modules && s == AIT_OK; i++) {
+        if ((s = ait_config_module(c, i, mc, d)) != AIT_OK)
+            break;
+        if (o->log) {
+            char label[256], path[2048];
+            fprintf(o->log, "== module %s (%d of %d): %s\n",
+                    ait_esc_buf(label, sizeof label, AIT_ESC_TEXT, c->modules[i].label), i + 1, c->n_modules,
+                    ait_esc_buf(path, sizeof path, AIT_ESC_TEXT, mc->model_path));
+        }
+        if ((s = tune_one(mc, o, d)) != AIT_OK) { /* name the module in the error */
+            char msg[sizeof d->msg];
+            snprintf(msg, sizeof msg, "%s", d->msg);
+            ait_fail(d, s, "[model.%s]: %s", c->modules[i].label, msg);
+        }
+    }
+    free(mc);
+    return s;
+}
+
+static ait_status tune_one(const ait_config *c, const ait_tune_opts *o, ait_diag *d)
 {
     double t0 = ait_now_s();
     FILE *log = o->log;
@@ -313,7 +373,7 @@ ait_status ait_tune_config(const ait_config *c, const ait_tune_opts *o, ait_diag
     t.rec = &rec;
     ait_spec_text(&rec.spec, t.spec_text, sizeof t.spec_text);
     CHECK(ait_model_prepare(&a, &src, rec.bind, &t.g, d));
-    t.tg = (ait_target_graph){&src, rec.bind, rec.max_batch, rec.batched_in, rec.batched_out, c->name};
+    t.tg = (ait_target_graph){&src, rec.bind, rec.max_batch, rec.batched_in, rec.batched_out, c->name, 0};
     ait_pass_stats ps;
     ait_graph_passes(t.g, &ps);
     if (log) {
@@ -479,7 +539,9 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
                 bind[k].dims[bind[k].rank++] = strtoll(p, &p, 10);
     }
     ait_model_src src = {m.model, bytes, len, {AIT_LIMIT_TENSOR_DEFAULT, AIT_LIMIT_TOTAL_DEFAULT}};
-    ait_target_graph tg = {&src, bind, m.max_batch, m.batched_in, m.batched_out, m.name};
+    ait_config dflt;
+    ait_config_defaults(&dflt); /* the manifest does not record the split: the default threshold */
+    ait_target_graph tg = {&src, bind, m.max_batch, m.batched_in, m.batched_out, m.name, (size_t)dflt.weights_file_bytes};
     char *dir = dirname(ait_arena_strdup(&a, path));
     char *bn = ait_arena_printf(&a, " * command: %s\n * generator: aitune-gen %s\n * re-emitted from %s without tuning\n"
                                     " * backend: %s\n",
@@ -491,11 +553,14 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
     if ((s = ait_emit_with_backend(&a, &tg, b, bn, &m.plan, NULL, &e, d)) != AIT_OK)
         goto out;
     char *source = with_include(&a, m.name, e.source.s);
-    ait_out_file files[2] = {
+    ait_out_file files[3] = {
         {ait_arena_printf(&a, "%s.h", m.name), e.header.s, e.header.len},
         {ait_arena_printf(&a, "%s.c", m.name), source, strlen(source)},
+        {ait_arena_printf(&a, "%s_weights.c", m.name), e.weights.s, e.weights.len},
     };
-    s = ait_output_write(dir, files, 2, d);
+    s = ait_output_write(dir, files, e.weights.len ? 3 : 2, d);
+    if (s == AIT_OK)
+        s = drop_stale_weights(dir, m.name, &e, d);
     if (s == AIT_OK && o->log)
         fprintf(o->log, "re-emitted %s/%s.{c,h} from %s (backend %s), no tuning\n", dir, m.name, path, b->name);
     ait_emitted_free(&e);

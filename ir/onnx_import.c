@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -55,6 +56,57 @@ static void widen_copy(void *dst, size_t dst_size, const void *src, size_t src_s
     }
 }
 
+/* A tensor stored outside the model (how models over 2 GB are saved): `location` relative to the
+ * model's folder (an absolute path or a ".." component is refused: the model is data, not a
+ * licence to read the machine's files), `offset` and `length` checked against the file before
+ * anything is allocated. */
+static ait_status read_external(ait_arena *a, const Onnx__TensorProto *p, const char *file, const char *name,
+                                size_t bytes, void **out, ait_diag *d)
+{
+    const char *loc = NULL;
+    long long offset = 0, length = -1;
+    for (size_t i = 0; i < p->n_external_data; i++) {
+        const char *k = p->external_data[i]->key, *v = p->external_data[i]->value;
+        if (!k || !v)
+            continue;
+        char *end;
+        if (strcmp(k, "location") == 0)
+            loc = v;
+        else if (strcmp(k, "offset") == 0 && ((offset = strtoll(v, &end, 10)) < 0 || *end))
+            return ait_fail(d, AIT_E_MODEL, "%s: tensor '%s': external offset '%s' is not valid", file, name, v);
+        else if (strcmp(k, "length") == 0 && ((length = strtoll(v, &end, 10)) < 0 || *end))
+            return ait_fail(d, AIT_E_MODEL, "%s: tensor '%s': external length '%s' is not valid", file, name, v);
+    }
+    if (!loc || !*loc)
+        return ait_fail(d, AIT_E_MODEL, "%s: tensor '%s': external data without a location", file, name);
+    int escapes = loc[0] == '/' || strcmp(loc, "..") == 0 || strncmp(loc, "../", 3) == 0 || strstr(loc, "/../") ||
+                  (strlen(loc) >= 3 && strcmp(loc + strlen(loc) - 3, "/..") == 0);
+    if (escapes)
+        return ait_fail(d, AIT_E_MODEL, "%s: tensor '%s': external location '%s' leaves the model's folder", file, name,
+                        loc);
+    if (length >= 0 && (unsigned long long)length != bytes)
+        return ait_fail(d, AIT_E_MODEL, "%s: tensor '%s': external length %lld, shape needs %zu", file, name, length,
+                        bytes);
+    const char *slash = strrchr(file, '/');
+    char *path = ait_arena_printf(a, "%.*s%s", slash ? (int)(slash - file + 1) : 0, file, loc);
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f)
+        return ait_fail(d, AIT_E_IO, "%s: tensor '%s': cannot open %s: %s", file, name, path, strerror(errno));
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || (unsigned long long)offset > (unsigned long long)st.st_size ||
+        (unsigned long long)st.st_size - (unsigned long long)offset < bytes) {
+        fclose(f);
+        return ait_fail(d, AIT_E_MODEL, "%s: tensor '%s': %s holds no %zu bytes at offset %lld", file, name, path, bytes,
+                        offset);
+    }
+    *out = ait_arena_alloc(a, bytes ? bytes : 1);
+    size_t got = fseeko(f, (off_t)offset, SEEK_SET) == 0 ? fread(*out, 1, bytes, f) : 0;
+    fclose(f);
+    if (got != bytes)
+        return ait_fail(d, AIT_E_IO, "%s: tensor '%s': short read of %s", file, name, path);
+    return AIT_OK;
+}
+
 static ait_status decode_tensor(ait_arena *a, const Onnx__TensorProto *p, const char *file, const char *what,
                                 ait_tensor *t, ait_diag *d)
 {
@@ -72,12 +124,12 @@ static ait_status decode_tensor(ait_arena *a, const Onnx__TensorProto *p, const 
     t->rank = (int)p->n_dims;
     t->dtype = p->data_type;
     const ait_dtype_info *dt = ait_dtype_get(t->dtype);
-    if (p->has_data_location && p->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
-        return ait_fail(d, AIT_E_UNSUPPORTED, "%s: tensor '%s': external data is not supported", file, name);
     if (!dt->size || t->dtype == AIT_DT_STRING)
         return ait_fail(d, AIT_E_UNSUPPORTED, "%s: tensor '%s': data type %d is not supported", file, name,
                         p->data_type);
     size_t bytes = (size_t)numel * dt->size;
+    if (p->has_data_location && p->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+        return read_external(a, p, file, name, bytes, &t->data, d);
     t->data = ait_arena_alloc(a, bytes ? bytes : 1);
     if (p->has_raw_data) {
         if (p->raw_data.len != bytes)

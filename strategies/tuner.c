@@ -42,7 +42,8 @@ ait_status ait_emit_with_backend(ait_arena *a, const ait_target_graph *tg, const
         b->prepare(b, g);
     ait_emit_opts o = {.name = tg->name, .banner = banner, .pick = pick, .pick_ctx = (void *)b,
                        .max_batch = tg->max_batch, .batched_in = tg->batched_in, .batched_out = tg->batched_out,
-                       .prelude = b->prelude ? b->prelude(b) : NULL, .needs = b->needs};
+                       .prelude = b->prelude ? b->prelude(b) : NULL, .needs = b->needs,
+                       .weights_file_bytes = tg->weights_file_bytes};
     return ait_emit_model(g, &o, out, d);
 }
 

@@ -21,6 +21,7 @@ typedef struct {
     int max_batch;
     const int *batched_in, *batched_out;
     const char *name;             /* symbol prefix */
+    size_t weights_file_bytes;    /* the final output's split (ait_emit_opts); 0 for trials */
 } ait_target_graph;
 
 typedef struct {

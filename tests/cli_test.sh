@@ -27,6 +27,12 @@ check "emitted code has no malloc or stdio" sh -c "! grep -E 'malloc|printf|FILE
 check "second run reuses the cache" sh -c "$GEN --set output.dir=$T/out --set tune.cache_dir=$T/cache examples/config.ini | grep -q 'reusing cached trial'"
 check "--load re-emits" $GEN --load $T/out/small_cnn.manifest.ini
 check "re-emitted code builds and matches" sh -c "$CC_STRICT -I$T/out examples/app.c $T/out/small_cnn.c -lm -o $T/app2 && $T/app2 examples/digit.f32 examples/digit.expected.f32"
+# large constants in their own file past output.weights_file_bytes; a later run without the split removes it
+W=$T/out_w
+check "weights split into small_cnn_weights.c" sh -c "$GEN --set output.dir=$W --set tune.cache_dir=$T/cache --set output.weights_file_bytes=1K examples/config.ini && test -s $W/small_cnn_weights.c && grep -q 'extern const union small_cnn_c' $W/small_cnn.c && ! grep -q 'static const union' $W/small_cnn.c"
+check "split files build strict and match" sh -c "$CC_STRICT -I$W examples/app.c $W/small_cnn.c $W/small_cnn_weights.c -lm -o $T/app_w && $T/app_w examples/digit.f32 examples/digit.expected.f32"
+check "weights file needs only stdint.h" sh -c "! grep -h '#include' $W/small_cnn_weights.c | grep -v '<stdint.h>'"
+check "a run without the split removes the stale weights file" sh -c "$GEN --set output.dir=$W --set tune.cache_dir=$T/cache examples/config.ini && test ! -e $W/small_cnn_weights.c && $CC_STRICT -I$W examples/app.c $W/small_cnn.c -lm -o $T/app_w2"
 check "inspect prints the hierarchy" sh -c "$GEN inspect $MODELS/mobilenet_v2.onnx --depth 1 | grep -q 'features'"
 
 # the five shared models, each tuned with the reference backend and run standalone
@@ -51,6 +57,39 @@ INI
       -DIN_N=${UP}_INPUT0_ELEMS_PER_BATCH -DOUT_N=${UP}_OUTPUT0_ELEMS_PER_BATCH tests/run_emitted.c $T/out_$m/$m.c -lm -o $T/run_$m
   check "$m matches its expected outputs" $T/run_$m $MODELS/${m}_testdata/test_data_set_0/input_0.f32 $MODELS/${m}_testdata/test_data_set_0/output_0.f32
 done
+
+# several modules in one run: [model.<label>] sections, one out/, a prefix each
+cat > $T/modules.ini <<INI
+[model.mlp]
+path = $MODELS/mlp.onnx
+samples = $MODELS/mlp_testdata
+[model.cnn]
+path = $MODELS/small_cnn.onnx
+name = small_cnn
+samples = $MODELS/small_cnn_testdata
+[samples]
+batch_sizes = 1
+[tune]
+strategy = first_wins
+backends = simd, reference
+cache_dir = $T/cache
+[output]
+dir = $T/out_modules
+INI
+check "two modules tune in one run" sh -c "$GEN $T/modules.ini > $T/modules.log 2>&1 && grep -q '== module mlp (1 of 2)' $T/modules.log && grep -q '== module cnn (2 of 2)' $T/modules.log"
+for m in mlp small_cnn; do
+  UP=$(echo $m | tr a-z A-Z)
+  check "module $m: its own files, built strict together with the other, matches" sh -c "test -s $T/out_modules/$m.report.md -a -s $T/out_modules/$m.manifest.ini && \
+    $CC_STRICT -I$T/out_modules -DMODEL_H='\"$m.h\"' -DRUN=${m}_run -DIN_N=${UP}_INPUT0_ELEMS_PER_BATCH -DOUT_N=${UP}_OUTPUT0_ELEMS_PER_BATCH \
+      tests/run_emitted.c $T/out_modules/mlp.c $T/out_modules/small_cnn.c -lm -o $T/run_mod_$m && \
+    $T/run_mod_$m $MODELS/${m}_testdata/test_data_set_0/input_0.f32 $MODELS/${m}_testdata/test_data_set_0/output_0.f32"
+done
+printf '[model]\npath = m.onnx\n[model.a]\npath = a.onnx\n' > $T/mixed.ini
+check "[model] and [model.<label>] do not mix" sh -c "$GEN $T/mixed.ini 2>&1 | grep -q 'mixed.ini:2: \[model\] and \[model.<label>\] sections do not mix'"
+printf '[model.a]\npath = a.onnx\nname = x\n[model.b]\npath = b.onnx\nname = x\n' > $T/dup.ini
+check "two modules with one name are refused" sh -c "$GEN $T/dup.ini 2>&1 | grep -q \"\[model.a\] and \[model.b\] are both named 'x'\""
+printf '[model.a]\npath = a.onnx\nname = 9lives\n' > $T/badname.ini
+check "a module name that is no C identifier is refused by line" sh -c "$GEN $T/badname.ini 2>&1 | grep -q \"badname.ini:3: \[model.a\]: name '9lives' is not a C identifier\""
 
 # every fast backend alone (one_backend), each model's emitted code built strict and matched;
 # blas links OpenBLAS and says so in the banner

@@ -252,3 +252,28 @@ void tb_truncate_raw(tb *b, const char *name, size_t len)
         if (strcmp(b->inits[i]->name, name) == 0)
             b->inits[i]->raw_data.len = len;
 }
+
+void tb_externalize(tb *b, const char *name, const char *location, const char *offset, const char *length)
+{
+    for (size_t i = 0; i < b->graph.n_initializer; i++) {
+        Onnx__TensorProto *t = b->inits[i];
+        if (strcmp(t->name, name) != 0)
+            continue;
+        const char *keys[3] = {"location", "offset", "length"}, *vals[3] = {location, offset, length};
+        t->external_data = AIT_NEW(&b->a, Onnx__StringStringEntryProto *, 3);
+        t->n_external_data = 0;
+        for (int k = 0; k < 3; k++) {
+            if (!vals[k])
+                continue;
+            Onnx__StringStringEntryProto *e = AIT_NEW(&b->a, Onnx__StringStringEntryProto, 1);
+            onnx__string_string_entry_proto__init(e);
+            e->key = ait_arena_strdup(&b->a, keys[k]);
+            e->value = ait_arena_strdup(&b->a, vals[k]);
+            t->external_data[t->n_external_data++] = e;
+        }
+        t->has_raw_data = 0;
+        t->raw_data.len = 0;
+        t->has_data_location = 1;
+        t->data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+    }
+}

@@ -19,6 +19,8 @@ void tb_output(tb *b, const char *name);
 void tb_init(tb *b, const char *name, int dtype, int rank, const int64_t *dims, const void *vals, int storage);
 /* Shortens an initializer's raw_data to len bytes (bad-input tests). */
 void tb_truncate_raw(tb *b, const char *name, size_t len);
+/* Moves an initializer's data out of the model: external_data with these entries (NULL: left out). */
+void tb_externalize(tb *b, const char *name, const char *location, const char *offset, const char *length);
 /* inputs and outputs are comma-separated; an empty item is an omitted optional */
 Onnx__NodeProto *tb_node(tb *b, const char *op, const char *inputs, const char *outputs);
 void tb_attr_i(tb *b, Onnx__NodeProto *n, const char *name, int64_t v);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -321,6 +322,63 @@ static void test_opset6_legacy_refused(void **state)
     tb_free(b);
 }
 
+/* External data (models over 2 GB): read from the model's folder at offset and length; a
+ * location outside that folder, a wrong length or a short file is refused by name. */
+static void test_external_data(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ait_ext_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char model[256], data[256];
+    snprintf(model, sizeof model, "%s/m.onnx", dir);
+    snprintf(data, sizeof data, "%s/w.bin", dir);
+    float w[6] = {1, 2, 3, 4, 5, 6}, pad[4] = {0};
+    FILE *f = fopen(data, "wb");
+    assert_non_null(f);
+    fwrite(pad, sizeof pad, 1, f); /* the tensor starts at byte 16 */
+    fwrite(w, sizeof w, 1, f);
+    fclose(f);
+    static const struct {
+        const char *loc, *off, *len, *needle;
+    } cases[] = {
+        {"w.bin", "16", "24", NULL},
+        {"w.bin", "16", NULL, NULL},
+        {"../w.bin", "16", NULL, "leaves the model's folder"},
+        {"/etc/passwd", NULL, NULL, "leaves the model's folder"},
+        {"sub/../../w.bin", NULL, NULL, "leaves the model's folder"},
+        {"w.bin", "16", "20", "external length 20"},
+        {"w.bin", "24", NULL, "holds no 24 bytes"},
+        {"w.bin", "-1", NULL, "offset '-1'"},
+        {"missing.bin", NULL, NULL, "cannot open"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        int64_t xd[2] = {1, 2}, wd[2] = {2, 3};
+        tb *b = tb_new(13);
+        tb_input(b, "x", 1, 2, xd);
+        tb_init(b, "w", 1, 2, wd, w, 0);
+        tb_externalize(b, "w", cases[c].loc, cases[c].off, cases[c].len);
+        tb_node(b, "MatMul", "x,w", "y");
+        tb_output(b, "y");
+        assert_int_equal(tb_write(b, model), 0);
+        tb_free(b);
+        ait_graph *g;
+        ait_diag d = {0};
+        ait_status s = ait_onnx_load(&arena, model, &g, &d);
+        if (!cases[c].needle) {
+            assert_int_equal(s, AIT_OK);
+            const ait_tensor *t = &g->t[ait_graph_find(g, "w")];
+            assert_memory_equal(t->data, w, sizeof w);
+        } else {
+            assert_int_not_equal(s, AIT_OK);
+            if (!strstr(d.msg, cases[c].needle) || !strstr(d.msg, "'w'"))
+                fail_msg("case %zu: '%s' should name the tensor and say '%s'", c, d.msg, cases[c].needle);
+        }
+    }
+    unlink(data);
+    unlink(model);
+    rmdir(dir);
+}
+
 static void test_raw_data_size_mismatch(void **state)
 {
     (void)state;
@@ -413,6 +471,7 @@ int main(void)
         cmocka_unit_test_teardown(test_unsupported_op_names_op_and_node, teardown),
         cmocka_unit_test_teardown(test_raw_data_size_mismatch, teardown),
         cmocka_unit_test_teardown(test_absent_first_output_refused, teardown),
+        cmocka_unit_test_teardown(test_external_data, teardown),
         cmocka_unit_test_teardown(test_opset6_legacy_refused, teardown),
         cmocka_unit_test_teardown(test_spec_edges_refused_by_name, teardown),
         cmocka_unit_test_teardown(test_truncated_and_random_files, teardown),

@@ -69,7 +69,7 @@ INI
     flags="-O2"; [ $b = simd ] && flags="-O3 -march=native -ffp-contract=fast"
     if ! gcc -std=c99 -Wall -Wextra -Werror $flags -I"$o/out" -DMODEL_H='"net.h"' -DRUN_IO=net_run_io -DARENA=NET_ARENA_BYTES \
         -DIN_N=NET_INPUT0_ELEMS_PER_BATCH -DIN_T=$ctype -DOUT_N=NET_OUTPUT0_ELEMS_PER_BATCH \
-        zoo/run_model.c "$o/out/net.c" -lm -o "$o/run" >"$o/build.log" 2>&1; then
+        zoo/run_model.c "$o/out/net.c" $([ -f "$o/out/net_weights.c" ] && echo "$o/out/net_weights.c") -lm -o "$o/run" >"$o/build.log" 2>&1; then
       ok_all=0; cells="$cells FAIL: emitted C does not build |"; errs="$errs- / "; continue
     fi
     r=$("$o/run" "$d/input_0.bin" "$d/output_0.bin" "$o/got.bin") || { ok_all=0; cells="$cells FAIL: run |"; errs="$errs- / "; continue; }
