@@ -162,6 +162,15 @@ typedef struct {
 } ait_spatial_params;
 
 typedef struct {
+    int64_t axis;              /* DFT */
+    int inverse, onesided, complex_in, has_window;
+    int64_t in_len;            /* samples along the signal axis */
+    int64_t n;                 /* transform length (DFT dft_length, STFT frame_length) */
+    int64_t bins, outer, inner; /* output bins; DFT: before / after the axis; STFT: outer = batch */
+    int64_t step, frames;      /* STFT */
+} ait_signal_params;
+
+typedef struct {
     double value;              /* ConstantOfShape fill value */
 } ait_fill_params;
 

@@ -153,6 +153,9 @@
     X(DEPTH_TO_SPACE, "DepthToSpace", index, ait_resolve_depth_to_space) \
     X(SPACE_TO_DEPTH, "SpaceToDepth", index, ait_resolve_depth_to_space) \
     X(EINSUM, "Einsum", einsum, ait_resolve_einsum)         \
+    X(DFT, "DFT", signal, ait_resolve_dft)                  \
+    X(STFT, "STFT", signal, ait_resolve_stft)               \
+    X(MEL_WEIGHT_MATRIX, "MelWeightMatrix", signal, ait_resolve_mel_weight_matrix) \
     X(MAX_UNPOOL, "MaxUnpool", spatial, ait_resolve_max_unpool) \
     X(COL2IM, "Col2Im", spatial, ait_resolve_col2im)        \
     X(CENTER_CROP_PAD, "CenterCropPad", spatial, ait_resolve_center_crop_pad) \

@@ -25,6 +25,7 @@ OUT = sys.argv[1] if len(sys.argv) > 1 else "build/spec_cases"
 def case(name, op, inputs, outputs, opset, **attrs):
     """inputs: list of (name, array); outputs: list of (name, array)."""
     node = helper.make_node(op, [n for n, _ in inputs], [n for n, _ in outputs], **attrs)
+    inputs = [(n, a) for n, a in inputs if n]  # "" names an omitted optional input
 
     def vi(n, a):
         return helper.make_tensor_value_info(n, onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[np.dtype(a.dtype)], a.shape)
@@ -347,3 +348,24 @@ m[1, 3] = m[1, 0] * 2  # singular
 m[2] = np.eye(4, dtype=np.float32)[[1, 0, 3, 2]]
 case("det_batched_singular_permutation", "Det", [("m", m)], [("y", np.linalg.det(m.astype(np.float64)).astype(np.float32))],
      11)
+
+
+# --- DFT (17, 20), STFT: numpy's FFT as the oracle ---
+def as_pairs(z):
+    return np.stack([z.real, z.imag], -1).astype(np.float32)
+
+
+x = f32(2, 6, 3, 1)
+case("dft_real_onesided_padded", "DFT", [("x", x), ("n", np.array(8, np.int64))],
+     [("y", as_pairs(np.fft.fft(x[..., 0], n=8, axis=1)[:, :5]))], 17, axis=1, onesided=1)
+xc = f32(3, 5, 2)
+z = xc[..., 0] + 1j * xc[..., 1]
+case("dft_complex_inverse_truncated", "DFT", [("x", xc), ("n", np.array(4, np.int64))],
+     [("y", as_pairs(np.fft.ifft(z, n=4, axis=1)))], 17, axis=1, inverse=1)
+case("dft_opset20_axis_input", "DFT", [("x", x), ("n", np.array(3, np.int64)), ("a", np.array(-2, np.int64))],
+     [("y", as_pairs(np.fft.fft(x[..., 0], n=3, axis=2)))], 20)
+sig = f32(2, 20, 1)
+frames = [(sig[:, f * 4:f * 4 + 8, 0]) for f in range((20 - 8) // 4 + 1)]
+spec = np.stack([np.fft.fft(fr, axis=1)[:, :5] for fr in frames], 1)
+case("stft_frame_length_no_window", "STFT", [("s", sig), ("step", np.array(4, np.int64)), ("", np.zeros(0, np.float32)),
+                                             ("len", np.array(8, np.int64))], [("y", as_pairs(spec))], 17)
