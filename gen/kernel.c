@@ -9,6 +9,9 @@
 #include "ir/ops/op_util.h"
 
 enum { FOLD_MAX_BYTES = 64 << 20 }; /* larger constant results stay run-time kernels */
+/* Folding runs in this process, with no time limit: more work than this (a model's constant
+ * Einsum or Det can ask for 10^13) stays a run-time kernel, where a trial's time limit holds. */
+static const double fold_max_flops = 1e9;
 
 void ait_emit_kernel(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t)
 {
@@ -90,7 +93,7 @@ static int foldable(const ait_graph *g, const ait_node *n)
         if (y)
             bytes += ait_tensor_bytes(y);
     }
-    return bytes <= FOLD_MAX_BYTES;
+    return bytes <= FOLD_MAX_BYTES && ait_node_flops(g, n) <= fold_max_flops;
 }
 
 ait_status ait_graph_resolve(ait_graph *g, ait_diag *d)
@@ -188,6 +191,28 @@ double ait_node_flops(const ait_graph *g, const ait_node *n)
         const ait_matmul_params *p = n->params;
         return 2.0 * (double)p->batch * (double)p->m * (double)p->n * (double)p->k;
     }
+    /* the ops whose work grows faster than their output: folding is bounded by this too */
+    case AIT_OP_DET: {
+        const ait_matmul_params *p = n->params;
+        return (double)p->batch * (double)p->m * (double)p->m * (double)p->m;
+    }
+    case AIT_OP_EINSUM: {
+        const ait_einsum_params *p = n->params;
+        double w = 2 * (double)n->n_in;
+        for (int k = 0; k < p->n_loops; k++)
+            w *= (double)p->loop_size[k];
+        return w;
+    }
+    case AIT_OP_RNN: case AIT_OP_GRU: case AIT_OP_LSTM: {
+        const ait_rnn_params *p = n->params;
+        return 2.0 * p->dirs * (double)p->batch * (double)p->seq * p->gates * (double)p->hidden *
+               (double)(p->input + p->hidden);
+    }
+    case AIT_OP_DFT: case AIT_OP_STFT: {
+        const ait_signal_params *p = n->params;
+        return 8.0 * (double)p->n * out;
+    }
+    case AIT_OP_TOP_K: return (double)ait_tensor_numel(ait_node_in(g, n, 0)) * (double)((ait_index_params *)n->params)->k;
     default: return out;
     }
 }

@@ -16,6 +16,8 @@
 #include <cmocka.h>
 
 #include "gen/config.h"
+#include "gen/kernel.h"
+#include "ir/onnx.h"
 #include "gen/tune.h"
 #include "ir/clock.h"
 #include "tests/onnx_builder.h"
@@ -167,6 +169,37 @@ static void test_resize_to_2_40_rows(void **state)
 }
 
 /* Not a bomb: a long graph gives a result, in time linear in its length. */
+/* Folding runs in-process with no time limit: a constant Einsum asking for ~10^14 multiply-adds
+ * (tiny inputs, a scalar output) must stay a run-time kernel, not hang the generator. */
+static void test_constant_einsum_work_is_not_folded(void **state)
+{
+    (void)state;
+    tb *b = tb_new(13);
+    static float v[3000];
+    int64_t d1[1] = {3000}, x1[1] = {1};
+    tb_input(b, "x", 1, 1, x1);
+    tb_init(b, "a", 1, 1, d1, v, 0);
+    tb_init(b, "b", 1, 1, d1, v, 0);
+    tb_init(b, "c", 1, 1, d1, v, 0);
+    tb_init(b, "e", 1, 1, d1, v, 0);
+    Onnx__NodeProto *n = tb_node(b, "Einsum", "a,b,c,e", "s");
+    tb_attr_s(b, n, "equation", "i,j,k,l->");
+    tb_node(b, "Add", "x,s", "y");
+    tb_output(b, "y");
+    size_t len;
+    const uint8_t *bytes = tb_pack(b, &len);
+    ait_arena a = {0};
+    ait_graph *g;
+    ait_diag d = {0};
+    assert_int_equal(ait_onnx_load_bytes(&a, "einsum.onnx", bytes, len, &g, &d), AIT_OK);
+    double t0 = ait_now_s();
+    assert_int_equal(ait_graph_resolve(g, &d), AIT_OK);
+    assert_true(ait_now_s() - t0 < 10);
+    assert_false(g->nodes[0].folded);
+    ait_arena_free_all(&a);
+    tb_free(b);
+}
+
 static void test_100k_relu_chain(void **state)
 {
     (void)state;
@@ -195,7 +228,7 @@ int main(void)
         cmocka_unit_test(test_constant_of_shape_2_40), cmocka_unit_test(test_declared_input_2_42),
         cmocka_unit_test(test_expand_2_30_by_4),       cmocka_unit_test(test_overflowing_dims),
         cmocka_unit_test(test_total_limit),            cmocka_unit_test(test_resize_to_2_40_rows),
-        cmocka_unit_test(test_100k_relu_chain),
+        cmocka_unit_test(test_100k_relu_chain),        cmocka_unit_test(test_constant_einsum_work_is_not_folded),
     };
     return cmocka_run_group_tests_name("bombs", tests, setup, teardown);
 }
