@@ -58,6 +58,17 @@ INI
   check "$m matches its expected outputs" $T/run_$m $MODELS/${m}_testdata/test_data_set_0/input_0.f32 $MODELS/${m}_testdata/test_data_set_0/output_0.f32
 done
 
+# a typed (int64 token ids) input through every backend and the contract's typed_run_io
+/usr/bin/python3 tests/typed_model.py $T/typed
+for b in reference simd tiled; do
+  printf '[model]\npath = %s/typed/typed.onnx\nname = typed\n[samples]\npath = %s/typed/typed_testdata\n[tune]\nstrategy = one_backend\nbackends = %s\ncache_dir = %s/cache\n[output]\ndir = %s/out_typed_%s\n' \
+    "$T" "$T" $b "$T" "$T" $b > $T/typed_$b.ini
+  check "int64 ids: tunes with $b" $GEN $T/typed_$b.ini
+  check "int64 ids ($b): typed_run_io built strict matches numpy" sh -c "$CC_STRICT -I$T/out_typed_$b -DMODEL_H='\"typed.h\"' -DIN_T=int64_t -DRUN_IO=typed_run_io \
+      -DARENA=TYPED_ARENA_BYTES -DIN_N=TYPED_INPUT0_ELEMS_PER_BATCH -DOUT_N=TYPED_OUTPUT0_ELEMS_PER_BATCH tests/run_emitted.c \
+      $T/out_typed_$b/typed.c -lm -o $T/run_typed_$b && $T/run_typed_$b $T/typed/ids.i64 $T/typed/expected.f32"
+done
+
 # several modules in one run: [model.<label>] sections, one out/, a prefix each
 cat > $T/modules.ini <<INI
 [model.mlp]

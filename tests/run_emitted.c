@@ -1,28 +1,43 @@
 /* Runs emitted code on raw float32 files and compares with expected outputs.
  * Built by tests/cli_test.sh with plain `cc -std=c99 -O2`:
  *   -DMODEL_H='"mlp.h"' -DRUN=mlp_run -DIN_N=MLP_INPUT0_ELEMS_PER_BATCH -DOUT_N=MLP_OUTPUT0_ELEMS_PER_BATCH
+ * A typed input (int64 token ids) goes through the contract's <name>_run_io instead:
+ *   -DIN_T=int64_t -DRUN_IO=typed_run_io -DARENA=TYPED_ARENA_BYTES (input file: raw IN_T values)
  * usage: run_emitted input.f32 expected.f32     compare
  *        run_emitted input.f32 out.f32 --write   write the outputs instead (a reference run) */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include MODEL_H
 
+#ifndef IN_T
+#define IN_T float
+#endif
+
 int main(int argc, char **argv)
 {
-    float *x = malloc(sizeof(float) * IN_N), *y = malloc(sizeof(float) * OUT_N), *e = malloc(sizeof(float) * OUT_N);
+    IN_T *x = malloc(sizeof(IN_T) * IN_N);
+    float *y = malloc(sizeof(float) * OUT_N), *e = malloc(sizeof(float) * OUT_N);
     int write = argc > 3 && strcmp(argv[3], "--write") == 0;
     FILE *fx = argc > 1 ? fopen(argv[1], "rb") : NULL, *fe = argc > 2 && !write ? fopen(argv[2], "rb") : NULL;
-    if (argc < 3 || !fx || (!write && !fe) || fread(x, sizeof(float), IN_N, fx) != IN_N ||
+    if (argc < 3 || !fx || (!write && !fe) || fread(x, sizeof(IN_T), IN_N, fx) != IN_N ||
         (!write && fread(e, sizeof(float), OUT_N, fe) != OUT_N)) {
         fprintf(stderr, "run_emitted: cannot read inputs\n");
         return 2;
     }
+#ifdef RUN_IO
+    static unsigned char ws[ARENA > 0 ? ARENA : 1] __attribute__((aligned(64)));
+    const void *in[1] = {x};
+    void *out[1] = {y};
+    int rc = RUN_IO(ws, in, out, 1);
+#else
     const float *in[1] = {x};
     float *out[1] = {y};
     int rc = RUN(in, out, 1);
+#endif
     if (rc != 0) {
         fprintf(stderr, "run_emitted: run returned %d\n", rc);
         return 1;
