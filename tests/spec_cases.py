@@ -369,3 +369,87 @@ frames = [(sig[:, f * 4:f * 4 + 8, 0]) for f in range((20 - 8) // 4 + 1)]
 spec = np.stack([np.fft.fft(fr, axis=1)[:, :5] for fr in frames], 1)
 case("stft_frame_length_no_window", "STFT", [("s", sig), ("step", np.array(4, np.int64)), ("", np.zeros(0, np.float32)),
                                              ("len", np.array(8, np.int64))], [("y", as_pairs(spec))], 17)
+
+
+# --- RNN, GRU, LSTM: the spec's equations in numpy, for what the 1.12 suite leaves out (reverse,
+# bidirectional with sequence_lens and initial states, clip, layout 1, named activations) ---
+ACTS = {
+    "Sigmoid": lambda v, a, b: 1 / (1 + np.exp(-v)), "Tanh": lambda v, a, b: np.tanh(v),
+    "Relu": lambda v, a, b: np.maximum(v, 0), "LeakyRelu": lambda v, a, b: np.where(v >= 0, v, a * v),
+    "HardSigmoid": lambda v, a, b: np.clip(a * v + b, 0, 1), "Softsign": lambda v, a, b: v / (1 + np.abs(v)),
+    "ScaledTanh": lambda v, a, b: a * np.tanh(b * v), "Affine": lambda v, a, b: a * v + b,
+}
+
+
+def recurrent(cell, x, W, R, B, seq_lens, h0, c0, P, acts, clip, direction, lbr, layout):
+    if layout:
+        x = x.transpose(1, 0, 2)
+        h0 = None if h0 is None else h0.transpose(1, 0, 2)
+        c0 = None if c0 is None else c0.transpose(1, 0, 2)
+    T, Bn, _ = x.shape
+    nd, H = W.shape[0], R.shape[2]
+    per = len(acts) // nd
+    Y = np.zeros((T, nd, Bn, H))
+    Yh, Yc = np.zeros((nd, Bn, H)), np.zeros((nd, Bn, H))
+    for d in range(nd):
+        f = [(lambda v, k=k: ACTS[acts[d * per + k][0]](v, *acts[d * per + k][1:])) for k in range(per)]
+        cl = (lambda v: np.clip(v, -clip, clip)) if clip else (lambda v: v)
+        Wb, Rb = (B[d, :W.shape[1]], B[d, W.shape[1]:]) if B is not None else (0, 0)
+        rev = direction == "reverse" or d == 1
+        for b in range(Bn):
+            L = T if seq_lens is None else int(seq_lens[b])
+            h = np.zeros(H) if h0 is None else h0[d, b].astype(np.float64)
+            c = np.zeros(H) if c0 is None else c0[d, b].astype(np.float64)
+            for s in range(L):
+                t = L - 1 - s if rev else s
+                xt = x[t, b].astype(np.float64)
+                if cell == "RNN":
+                    h = f[0](cl(W[d] @ xt + R[d] @ h + Wb + Rb))
+                elif cell == "GRU":
+                    gx = W[d] @ xt + Wb
+                    z = f[0](cl(gx[:H] + R[d, :H] @ h + (Rb[:H] if B is not None else 0)))
+                    r = f[0](cl(gx[H:2 * H] + R[d, H:2 * H] @ h + (Rb[H:2 * H] if B is not None else 0)))
+                    rbh = Rb[2 * H:] if B is not None else 0
+                    if lbr:
+                        hh = f[1](cl(gx[2 * H:] + r * (R[d, 2 * H:] @ h + rbh)))
+                    else:
+                        hh = f[1](cl(gx[2 * H:] + R[d, 2 * H:] @ (r * h) + rbh))
+                    h = (1 - z) * hh + z * h
+                else:
+                    g = W[d] @ xt + R[d] @ h + Wb + Rb
+                    p = P[d] if P is not None else np.zeros(3 * H)
+                    i = f[0](cl(g[:H] + p[:H] * c))
+                    fg = f[0](cl(g[2 * H:3 * H] + p[2 * H:] * c))
+                    c = fg * c + i * f[1](cl(g[3 * H:]))
+                    o = f[0](cl(g[H:2 * H] + p[H:2 * H] * c))
+                    h = o * f[2](c)
+                Y[t, d, b] = h
+            Yh[d, b], Yc[d, b] = h, c
+    if layout:
+        Y, Yh, Yc = Y.transpose(2, 0, 1, 3), Yh.transpose(1, 0, 2), Yc.transpose(1, 0, 2)
+    return [a.astype(np.float32) for a in (Y, Yh, Yc)]
+
+
+I_, H_, T_, B_ = 3, 4, 5, 2
+x = f32(T_, B_, I_)
+W, R, Bb = f32(2, 4 * H_, I_) * 0.5, f32(2, 4 * H_, H_) * 0.5, f32(2, 8 * H_) * 0.3
+h0, c0, P, sl = f32(2, B_, H_), f32(2, B_, H_), f32(2, 3 * H_) * 0.5, np.array([5, 3], np.int32)
+acts = [("Sigmoid", 0, 0), ("Tanh", 0, 0), ("Tanh", 0, 0)] * 2
+Y, Yh, Yc = recurrent("LSTM", x, W, R, Bb, sl, h0, c0, P, acts, 0.8, "bidirectional", 0, 0)
+case("lstm_bidirectional_seq_lens_states_peepholes_clip", "LSTM",
+     [("x", x), ("w", W), ("r", R), ("b", Bb), ("sl", sl), ("h0", h0), ("c0", c0), ("p", P)],
+     [("y", Y), ("yh", Yh), ("yc", Yc)], 14, hidden_size=H_, direction="bidirectional", clip=0.8)
+xl = f32(B_, T_, I_)
+W, R, Bb = f32(1, 3 * H_, I_) * 0.5, f32(1, 3 * H_, H_) * 0.5, f32(1, 6 * H_) * 0.3
+acts = [("HardSigmoid", 0.3, 0.6), ("Softsign", 0, 0)]
+Y, Yh, _ = recurrent("GRU", xl, W, R, Bb, None, None, None, None, acts, 0, "reverse", 0, 1)
+case("gru_reverse_layout1_activations", "GRU", [("x", xl), ("w", W), ("r", R), ("b", Bb)], [("y", Y), ("yh", Yh)], 14,
+     hidden_size=H_, direction="reverse", layout=1, activations=["HardSigmoid", "Softsign"], activation_alpha=[0.3],
+     activation_beta=[0.6])
+W, R, Bb = f32(2, H_, I_) * 0.5, f32(2, H_, H_) * 0.5, f32(2, 2 * H_) * 0.3
+h0 = f32(2, B_, H_)
+acts = [("Relu", 0, 0), ("LeakyRelu", 0.2, 0)]
+Y, Yh, _ = recurrent("RNN", x, W, R, Bb, np.array([2, 5], np.int32), h0, None, None, acts, 0, "bidirectional", 0, 0)
+case("rnn_bidirectional_activations_seq_lens", "RNN",
+     [("x", x), ("w", W), ("r", R), ("b", Bb), ("sl", np.array([2, 5], np.int32)), ("h0", h0)], [("y", Y), ("yh", Yh)],
+     14, hidden_size=H_, direction="bidirectional", activations=["Relu", "LeakyRelu"], activation_alpha=[0.2])

@@ -5,11 +5,13 @@
 
 #include "templates/emit_util.h"
 
-/* `dst = act(clip(pre));` as a statement; pre is evaluated once. */
-static void emit_act(ait_sb *b, const ait_rnn_params *p, const ait_rnn_act *a, const char *dst, const char *pre)
+/* `dst = act(clip(pre));` as a statement; pre is evaluated once. The clip bounds the gates'
+ * pre-activations; an LSTM's cell state goes into h() unclipped, as in onnxruntime. */
+static void emit_act_clip(ait_sb *b, const ait_rnn_params *p, const ait_rnn_act *a, const char *dst, const char *pre,
+                          int clip)
 {
     ait_sb_printf(b, "{\nfloat v = (float)(%s);\n", pre);
-    if (p->has_clip)
+    if (p->has_clip && clip)
         ait_sb_printf(b, "v = v < -%af ? -%af : v > %af ? %af : v;\n", (double)p->clip, (double)p->clip,
                       (double)p->clip, (double)p->clip);
     double al = a->alpha, be = a->beta;
@@ -28,6 +30,11 @@ static void emit_act(ait_sb *b, const ait_rnn_params *p, const ait_rnn_act *a, c
     default: ait_sb_puts(b, "fmaxf(v, 0) + log1pf(expf(-fabsf(v)))"); break; /* Softplus */
     }
     ait_sb_puts(b, ";\n}\n");
+}
+
+static void emit_act(ait_sb *b, const ait_rnn_params *p, const ait_rnn_act *a, const char *dst, const char *pre)
+{
+    emit_act_clip(b, p, a, dst, pre, 1);
 }
 
 /* Offset of element j of the state of (dir, b), as laid out in initial_h and Y_h. */
@@ -102,7 +109,7 @@ static void emit_direction(ait_sb *b, const ait_graph *g, const ait_node *n, int
         emit_act(b, p, &act[1], "cg", "gs[3 * H + j]");
         ait_sb_puts(b, "c[j] = fg * c[j] + ig * cg;\n");
         emit_act(b, p, &act[0], "og", p->has[7] ? "gs[H + j] + P[H + j] * c[j]" : "gs[H + j]");
-        emit_act(b, p, &act[2], "h[j]", "c[j]");
+        emit_act_clip(b, p, &act[2], "h[j]", "c[j]", 0);
         ait_sb_puts(b, "h[j] *= og;\n}\n");
     }
     if (ait_node_out(g, n, 0))
