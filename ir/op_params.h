@@ -171,6 +171,13 @@ typedef struct {
 } ait_signal_params;
 
 typedef struct {
+    int per_axis, has_zp;      /* QuantizeLinear / DequantizeLinear: scale per axis entry; zero point given */
+    int64_t axis_len, inner;   /* per axis: entry (i / inner) % axis_len */
+    const ait_matmul_params *mm; /* MatMulInteger, QLinearMatMul: the MatMul geometry */
+    int has_azp, has_bzp, a_per_row, b_per_col, b_scale_per_col;
+} ait_quant_params;
+
+typedef struct {
     double value;              /* ConstantOfShape fill value */
 } ait_fill_params;
 

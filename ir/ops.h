@@ -153,6 +153,11 @@
     X(DEPTH_TO_SPACE, "DepthToSpace", index, ait_resolve_depth_to_space) \
     X(SPACE_TO_DEPTH, "SpaceToDepth", index, ait_resolve_depth_to_space) \
     X(EINSUM, "Einsum", einsum, ait_resolve_einsum)         \
+    X(QUANTIZE_LINEAR, "QuantizeLinear", quant, ait_resolve_quantize) \
+    X(DEQUANTIZE_LINEAR, "DequantizeLinear", quant, ait_resolve_quantize) \
+    X(DYNAMIC_QUANTIZE_LINEAR, "DynamicQuantizeLinear", quant, ait_resolve_dynamic_quantize) \
+    X(MATMUL_INTEGER, "MatMulInteger", quant, ait_resolve_matmul_integer) \
+    X(QLINEAR_MATMUL, "QLinearMatMul", quant, ait_resolve_matmul_integer) \
     X(DFT, "DFT", signal, ait_resolve_dft)                  \
     X(STFT, "STFT", signal, ait_resolve_stft)               \
     X(MEL_WEIGHT_MATRIX, "MelWeightMatrix", signal, ait_resolve_mel_weight_matrix) \

@@ -453,3 +453,26 @@ Y, Yh, _ = recurrent("RNN", x, W, R, Bb, np.array([2, 5], np.int32), h0, None, N
 case("rnn_bidirectional_activations_seq_lens", "RNN",
      [("x", x), ("w", W), ("r", R), ("b", Bb), ("sl", np.array([2, 5], np.int32)), ("h0", h0)], [("y", Y), ("yh", Yh)],
      14, hidden_size=H_, direction="bidirectional", activations=["Relu", "LeakyRelu"], activation_alpha=[0.2])
+
+
+# --- quantization: per-axis QuantizeLinear / DequantizeLinear (int8), MatMulInteger with per-row /
+# per-column zero points, QLinearMatMul with a per-column b scale (rint: halves to even) ---
+x = (f32(2, 3, 4) * 3).astype(np.float32)
+sc = np.array([0.02, 0.05, 0.1], np.float32)
+zp = np.array([-3, 0, 5], np.int8)
+q = np.clip(np.rint(x / sc[None, :, None]) + zp[None, :, None], -128, 127).astype(np.int8)
+case("quantizelinear_per_axis_int8", "QuantizeLinear", [("x", x), ("s", sc), ("z", zp)], [("y", q)], 13, axis=1)
+dq = ((q.astype(np.int32) - zp[None, :, None]).astype(np.float32) * sc[None, :, None]).astype(np.float32)
+case("dequantizelinear_per_axis_int8", "DequantizeLinear", [("q", q), ("s", sc), ("z", zp)], [("y", dq)], 13, axis=1)
+A = rng.integers(0, 255, (2, 3, 5)).astype(np.uint8)
+Bq = rng.integers(-128, 127, (5, 4)).astype(np.int8)
+azp, bzp = np.array([10, 128, 3], np.uint8), np.array([1, -2, 0, 7], np.int8)
+C = np.matmul(A.astype(np.int32) - azp[:, None].astype(np.int32), Bq.astype(np.int32) - bzp.astype(np.int32))
+case("matmulinteger_per_row_per_col_zero_points", "MatMulInteger", [("a", A), ("b", Bq), ("az", azp), ("bz", bzp)],
+     [("y", C.astype(np.int32))], 10)
+a_s, b_s, y_s = np.array(0.03, np.float32), np.array([0.01, 0.02, 0.04, 0.005], np.float32), np.array(0.2, np.float32)
+a_z, b_z, y_z = np.array(4, np.uint8), np.array(0, np.int8), np.array(-10, np.int8)
+C = np.matmul(A.astype(np.int32) - 4, Bq.astype(np.int32))
+D = np.clip(np.rint(C * (a_s * b_s / y_s) + y_z), -128, 127).astype(np.int8)
+case("qlinearmatmul_per_column_b_scale", "QLinearMatMul",
+     [("a", A), ("as", a_s), ("az", a_z), ("b", Bq), ("bs", b_s), ("bz", b_z), ("ys", y_s), ("yz", y_z)], [("y", D)], 21)

@@ -150,7 +150,7 @@ ait_status ait_resolve_topk(ait_graph *g, ait_node *n, ait_diag *d)
     } else {
         double k;
         AIT_TRY(ait_const_scalar(g, n, 1, &k, d));
-        p->k = (int64_t)k;
+        p->k = k >= 0 && k <= 0x1p62 ? (int64_t)k : -1; /* converting a NaN or huge double is UB */
     }
     AIT_TRY(ait_norm_axis(g, n, ait_attr_int(n, "axis", -1), x->rank, &p->axis, d));
     if (p->k < 0 || p->k > x->dims[p->axis])
@@ -201,7 +201,7 @@ ait_status ait_resolve_cumsum(ait_graph *g, ait_node *n, ait_diag *d)
     ait_index_params *p = new_params(g, n);
     double axis;
     AIT_TRY(ait_const_scalar(g, n, 1, &axis, d));
-    AIT_TRY(ait_norm_axis(g, n, (int64_t)axis, x->rank, &p->axis, d));
+    AIT_TRY(ait_norm_axis(g, n, axis > -64 && axis < 64 ? (int64_t)axis : 64, x->rank, &p->axis, d));
     p->exclusive = ait_attr_int(n, "exclusive", 0) != 0;
     p->reverse = ait_attr_int(n, "reverse", 0) != 0;
     ait_set_out(g, n, 0, x->dtype, x->rank, x->dims);

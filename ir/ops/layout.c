@@ -2,6 +2,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <stdint.h>
+
 #include "ir/ops/op_util.h"
 
 static ait_layout_params *new_params(ait_graph *g, ait_node *n)
@@ -56,6 +58,8 @@ ait_status ait_resolve_reshape(ait_graph *g, ait_node *n, ait_diag *d)
             infer = i;
         } else if (od[i] < 0) {
             return AIT_NODE_FAIL(AIT_E_SHAPE, "invalid target dimension %" PRId64, od[i]);
+        } else if (od[i] && known > INT64_MAX / od[i]) { /* found by fuzz_onnx: the product overflowed */
+            return AIT_NODE_FAIL(AIT_E_SHAPE, "the target shape's element count overflows");
         } else {
             known *= od[i];
         }

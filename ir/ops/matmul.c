@@ -52,11 +52,21 @@ ait_status ait_resolve_matmul(ait_graph *g, ait_node *n, ait_diag *d)
     AIT_TRY(ait_need_input(g, n, 0, d));
     AIT_TRY(ait_need_input(g, n, 1, d));
     AIT_TRY(ait_same_dtype(g, n, 0, 1, d));
-    ait_tensor *a = ait_node_in(g, n, 0), *b = ait_node_in(g, n, 1);
-    if (a->rank < 1 || b->rank < 1)
-        return AIT_NODE_FAIL(AIT_E_SHAPE, "inputs must have rank >= 1");
+    ait_tensor *a = ait_node_in(g, n, 0);
     if (ait_dtype_get(a->dtype)->size == 1 || a->dtype == AIT_DT_BOOL)
         return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "%s inputs are not supported", ait_dtype_get(a->dtype)->name);
+    int rank;
+    int64_t od[AIT_MAX_RANK];
+    AIT_TRY(ait_matmul_geometry(g, n, 0, 1, &rank, od, d));
+    ait_set_out(g, n, 0, a->dtype, rank, od);
+    return AIT_OK;
+}
+
+ait_status ait_matmul_geometry(ait_graph *g, ait_node *n, int ia, int ib, int *out_rank, int64_t *od, ait_diag *d)
+{
+    ait_tensor *a = ait_node_in(g, n, ia), *b = ait_node_in(g, n, ib);
+    if (a->rank < 1 || b->rank < 1)
+        return AIT_NODE_FAIL(AIT_E_SHAPE, "inputs must have rank >= 1");
     /* Promote 1-D operands, remember to drop the added axis. */
     int64_t ad[AIT_MAX_RANK + 1], bd[AIT_MAX_RANK + 1];
     int ar = a->rank, br = b->rank;
@@ -85,10 +95,9 @@ ait_status ait_resolve_matmul(ait_graph *g, ait_node *n, ait_diag *d)
     int abr = ar - 2, bbr = br - 2, obr = abr > bbr ? abr : bbr;
     if (obr + 2 > AIT_MAX_RANK)
         return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "rank too large");
-    int64_t od[AIT_MAX_RANK];
     for (int i = 0; i < obr; i++) {
-        int ia = i - (obr - abr), ib = i - (obr - bbr);
-        int64_t x = ia >= 0 ? ad[ia] : 1, y = ib >= 0 ? bd[ib] : 1;
+        int xa = i - (obr - abr), xb = i - (obr - bbr);
+        int64_t x = xa >= 0 ? ad[xa] : 1, y = xb >= 0 ? bd[xb] : 1;
         if (x != y && x != 1 && y != 1)
             return AIT_NODE_FAIL(AIT_E_SHAPE, "batch dimensions %" PRId64 " and %" PRId64 " do not broadcast", x, y);
         od[i] = x > y ? x : y;
@@ -117,7 +126,7 @@ ait_status ait_resolve_matmul(ait_graph *g, ait_node *n, ait_diag *d)
         od[r++] = p->m;
     if (!drop_n)
         od[r++] = p->n;
-    ait_set_out(g, n, 0, a->dtype, r, od);
+    *out_rank = r;
     return AIT_OK;
 }
 

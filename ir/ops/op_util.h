@@ -30,6 +30,10 @@ ait_status ait_norm_axis(ait_graph *g, ait_node *n, int64_t axis, int rank, int6
 /* Multidirectional (numpy) broadcast of the shapes of inputs [0, count) into out. */
 ait_status ait_broadcast_shapes(ait_graph *g, ait_node *n, int count, int *rank, int64_t *dims, ait_diag *d);
 
+/* MatMul's numpy geometry of inputs ia @ ib: fills a new ait_matmul_params in n->params and the
+ * output's shape (MatMul, MatMulInteger, QLinearMatMul). */
+ait_status ait_matmul_geometry(ait_graph *g, ait_node *n, int ia, int ib, int *rank, int64_t *dims, ait_diag *d);
+
 /* Sets output i's dtype and shape. */
 void ait_set_out(ait_graph *g, ait_node *n, int i, int dtype, int rank, const int64_t *dims);
 

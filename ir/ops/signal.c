@@ -31,7 +31,7 @@ ait_status ait_resolve_dft(ait_graph *g, ait_node *n, ait_diag *d)
         double a = -2;
         if (n->n_in > 2 && ait_node_in(g, n, 2))
             AIT_TRY(ait_const_scalar(g, n, 2, &a, d));
-        axis = (int64_t)a;
+        axis = a > -64 && a < 64 ? (int64_t)a : 64; /* out of range either way; never a UB conversion */
     }
     AIT_TRY(ait_norm_axis(g, n, axis, x->rank, &p->axis, d));
     if (p->axis == x->rank - 1)
