@@ -56,6 +56,7 @@ ait_status ait_resolve_reduce(ait_graph *g, ait_node *n, ait_diag *d)
 ait_status ait_resolve_argmax(ait_graph *g, ait_node *n, ait_diag *d)
 {
     AIT_TRY(ait_check_inputs(g, n, 1, 1, d));
+    AIT_TRY(ait_need_input(g, n, 0, d)); /* an empty input name (found by fuzz_onnx) */
     ait_tensor *x = ait_node_in(g, n, 0);
     if (x->dtype == AIT_DT_BOOL)
         return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "bool input");
