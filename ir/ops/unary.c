@@ -93,7 +93,10 @@ ait_status ait_resolve_unary(ait_graph *g, ait_node *n, ait_diag *d)
             return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "cast to %s is not supported", ait_dtype_get(out_dtype)->name);
         break;
     }
-    case AIT_OP_CAST_LIKE: out_dtype = ait_node_in(g, n, 1)->dtype; break;
+    case AIT_OP_CAST_LIKE: /* an empty name for `target_type` (found by fuzz_onnx) */
+        AIT_TRY(ait_need_input(g, n, 1, d));
+        out_dtype = ait_node_in(g, n, 1)->dtype;
+        break;
     case AIT_OP_DROPOUT:
         /* inference: the mask output, if asked for, is all true */
         ait_set_out(g, n, 1, AIT_DT_BOOL, x->rank, x->dims);
