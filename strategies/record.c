@@ -1,13 +1,17 @@
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS: the oracle runs share their outputs with this process */
 #include "strategies/record.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <xxhash.h>
 
 #include "gen/compile.h"
 #include "gen/emit_model.h"
 #include "gen/model_load.h"
 #include "strategies/cache.h"
+#include "strategies/sandbox.h"
 
 typedef int (*run_io_fn)(void *, const void *const *, void *const *, int);
 
@@ -36,6 +40,24 @@ static ait_status oracle_build(ait_arena *a, const ait_model_src *m, const ait_t
     }
     ait_emitted_free(&e);
     return s;
+}
+
+/* One oracle run, in a sandboxed child: the model is a stranger's, and its reference may crash
+ * or take forever. The outputs land in memory shared with the parent. */
+typedef struct {
+    const oracle *o;
+    const void *const *in;
+    void *const *out;
+    int batch;
+} oracle_run;
+
+static void oracle_run_child(void *p, ait_sandbox_result *r)
+{
+    const oracle_run *c = p;
+    int rc = c->o->run(c->o->ws, c->in, c->out, c->batch);
+    r->code = rc ? AIT_E_RUNTIME : AIT_OK;
+    if (rc)
+        snprintf(r->msg, sizeof r->msg, "the reference returned %d", rc);
 }
 
 static void oracle_free(oracle *o)
@@ -232,7 +254,10 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
     }
     unsigned long long key = XXH64_digest(kh);
     XXH64_freeState(kh);
-    unsigned char *all = malloc(total + 1);
+    /* shared with the sandboxed oracle runs, which write their outputs here */
+    unsigned char *all = mmap(NULL, total + 1, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (all == MAP_FAILED)
+        return ait_fail(d, AIT_E_IO, "cannot map %zu bytes for the recorded outputs", total + 1);
     if (ait_cache_get_blob(c->cache_dir, key, all, total) == AIT_CACHE_HIT) {
         size_t off = 0;
         for (int i = 0; i < r->n; i++)
@@ -244,6 +269,7 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
     }
     oracle o = {0};
     int built_for = -1;
+    size_t out_off = 0;
     for (int i = 0; i < r->n && !r->cached; i++) {
         ait_record *rec = &r->rec[i];
         int want = r->true_batch_oracle ? rec->batch : 0;
@@ -257,7 +283,7 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
                                                   : 1,
                                               &o, d);
             if (s != AIT_OK) {
-                free(all);
+                munmap(all, total + 1);
                 return s;
             }
             built_for = want;
@@ -266,25 +292,29 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
         void *out[64];
         for (int k = 0; k < ni; k++)
             in[k] = rec->in[k].data;
-        for (int k = 0; k < no; k++)
-            out[k] = rec->out[k].data;
-        int rc = o.run(o.ws, in, out, r->true_batch_oracle ? 1 : rec->batch);
-        if (rc != 0) {
+        for (int k = 0; k < no; k++) {
+            out[k] = all + out_off;
+            out_off += ait_tensor_bytes(&rec->out[k]);
+        }
+        oracle_run run = {&o, in, out, r->true_batch_oracle ? 1 : rec->batch};
+        ait_sandbox_result res;
+        if (ait_sandbox_run(oracle_run_child, &run, c->trial_timeout_s, &res) != AIT_OK) {
             oracle_free(&o);
-            free(all);
-            return ait_fail(d, AIT_E_RUNTIME, "reference run failed with code %d", rc);
+            munmap(all, total + 1);
+            return ait_fail(d, AIT_E_RUNTIME, "reference run of recorded batch %d (tune.trial_timeout_s = %g): %s", i,
+                            c->trial_timeout_s, res.msg);
         }
     }
     if (!r->cached) {
         size_t off = 0;
         for (int i = 0; i < r->n; i++)
             for (int k = 0; k < no; k++) {
-                memcpy(all + off, r->rec[i].out[k].data, ait_tensor_bytes(&r->rec[i].out[k]));
+                memcpy(r->rec[i].out[k].data, all + off, ait_tensor_bytes(&r->rec[i].out[k]));
                 off += ait_tensor_bytes(&r->rec[i].out[k]);
             }
         ait_cache_put_blob(c->cache_dir, key, all, total);
     }
-    free(all);
+    munmap(all, total + 1);
     oracle_free(&o);
     AIT_TRY(classify(a, g, r));
 

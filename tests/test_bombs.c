@@ -200,6 +200,26 @@ static void test_constant_einsum_work_is_not_folded(void **state)
     tb_free(b);
 }
 
+/* The same work on a run-time input: the reference oracle that records the samples runs in a
+ * sandboxed child, so a model whose reference takes forever fails by tune.trial_timeout_s. */
+static void test_endless_reference_fails_by_the_time_limit(void **state)
+{
+    (void)state;
+    tb *b = tb_new(13);
+    int64_t xd[1] = {3000};
+    tb_input(b, "x", 1, 1, xd);
+    Onnx__NodeProto *n = tb_node(b, "Einsum", "x,x,x,x", "y");
+    tb_attr_s(b, n, "equation", "i,j,k,l->");
+    tb_output(b, "y");
+    ait_diag d;
+    double seconds;
+    ait_status s = tune_model(b, "endless", "trial_timeout_s = 2", &d, &seconds);
+    assert_int_equal(s, AIT_E_RUNTIME);
+    if (!strstr(d.msg, "reference run") || !strstr(d.msg, "timed out"))
+        fail_msg("message: %s", d.msg);
+    assert_true(seconds < 60);
+}
+
 static void test_100k_relu_chain(void **state)
 {
     (void)state;
@@ -229,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_expand_2_30_by_4),       cmocka_unit_test(test_overflowing_dims),
         cmocka_unit_test(test_total_limit),            cmocka_unit_test(test_resize_to_2_40_rows),
         cmocka_unit_test(test_100k_relu_chain),        cmocka_unit_test(test_constant_einsum_work_is_not_folded),
+        cmocka_unit_test(test_endless_reference_fails_by_the_time_limit),
     };
     return cmocka_run_group_tests_name("bombs", tests, setup, teardown);
 }
