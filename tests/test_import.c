@@ -271,6 +271,34 @@ static void test_spec_edges_refused_by_name(void **state)
     tb_free(b);
 }
 
+/* Dropout in inference with its ratio a run-time input: the ratio is never read (it was, through a
+ * NULL pointer, before the constant checks were shared); in training, a ratio of 0 only. */
+static void test_dropout_ratio_input(void **state)
+{
+    (void)state;
+    int64_t a[1] = {3}, one[1] = {1};
+    uint8_t f = 0, t = 1;
+    float zero = 0;
+    tb *b = tb_new(13);
+    tb_input(b, "a", 1, 1, a);
+    tb_input(b, "r", 1, 0, one);
+    tb_init(b, "t", 9, 0, one, &f, 0);
+    tb_node(b, "Dropout", "a,r,t", "y");
+    tb_output(b, "y");
+    ait_graph *g;
+    ait_diag d;
+    assert_int_equal(load(b, &g, &d), AIT_OK);
+    tb_free(b);
+    b = tb_new(13);
+    tb_input(b, "a", 1, 1, a);
+    tb_init(b, "r", 1, 0, one, &zero, 0);
+    tb_init(b, "t", 9, 0, one, &t, 0);
+    tb_node(b, "Dropout", "a,r,t", "y");
+    tb_output(b, "y");
+    assert_int_equal(load(b, &g, &d), AIT_OK);
+    tb_free(b);
+}
+
 /* A node whose first output is "" (allowed only for an RNN's Y): refused by name, not a crash in the
  * passes or the kernel table, which read that output. */
 static void test_absent_first_output_refused(void **state)
@@ -471,6 +499,7 @@ int main(void)
         cmocka_unit_test_teardown(test_unsupported_op_names_op_and_node, teardown),
         cmocka_unit_test_teardown(test_raw_data_size_mismatch, teardown),
         cmocka_unit_test_teardown(test_absent_first_output_refused, teardown),
+        cmocka_unit_test_teardown(test_dropout_ratio_input, teardown),
         cmocka_unit_test_teardown(test_external_data, teardown),
         cmocka_unit_test_teardown(test_opset6_legacy_refused, teardown),
         cmocka_unit_test_teardown(test_spec_edges_refused_by_name, teardown),

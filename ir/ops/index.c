@@ -296,12 +296,7 @@ ait_status ait_resolve_compress(ait_graph *g, ait_node *n, ait_diag *d)
     ait_tensor *x = ait_node_in(g, n, 0), *c = ait_node_in(g, n, 1);
     if (c->dtype != AIT_DT_BOOL || c->rank != 1)
         return AIT_NODE_FAIL(AIT_E_MODEL, "condition must be a 1-D bool tensor");
-    if (!c->data) {
-        AIT_NODE_FAIL(AIT_E_NEEDS_CONST, "condition '%s' decides the output shape and must be known at generation time",
-                      c->name);
-        d->needs_tensor = n->in[1];
-        return AIT_E_NEEDS_CONST;
-    }
+    AIT_TRY(ait_need_const(g, n, 1, "(the condition) decides the output shape", d));
     ait_index_params *p = new_params(g, n);
     const ait_attr *ax = ait_attr_find(n, "axis");
     p->axis = -1;

@@ -59,17 +59,22 @@ ait_status ait_same_dtype(ait_graph *g, ait_node *n, int i, int j, ait_diag *d)
     return AIT_OK;
 }
 
+ait_status ait_need_const(ait_graph *g, ait_node *n, int i, const char *why, ait_diag *d)
+{
+    ait_tensor *t = ait_node_in(g, n, i);
+    if (!t || t->data)
+        return AIT_OK;
+    AIT_NODE_FAIL(AIT_E_NEEDS_CONST, "input '%s' %s and must be known at generation time", t->name, why);
+    d->needs_tensor = n->in[i];
+    return AIT_E_NEEDS_CONST;
+}
+
 ait_status ait_const_ints(ait_graph *g, ait_node *n, int i, int64_t **vals, int *count, ait_diag *d)
 {
     ait_tensor *t = ait_node_in(g, n, i);
     if (!t)
         return AIT_NODE_FAIL(AIT_E_MODEL, "input %d is required", i);
-    if (!t->data) {
-        AIT_NODE_FAIL(AIT_E_NEEDS_CONST, "input '%s' decides an output shape and must be known at generation time",
-                      t->name);
-        d->needs_tensor = n->in[i];
-        return AIT_E_NEEDS_CONST;
-    }
+    AIT_TRY(ait_need_const(g, n, i, "decides an output shape", d));
     if (ait_dtype_get(t->dtype)->is_float)
         return AIT_NODE_FAIL(AIT_E_MODEL, "input '%s' must be an integer tensor", t->name);
     int64_t k = ait_tensor_numel(t);
@@ -87,12 +92,7 @@ ait_status ait_const_scalar(ait_graph *g, ait_node *n, int i, double *v, ait_dia
     ait_tensor *t = ait_node_in(g, n, i);
     if (!t)
         return AIT_NODE_FAIL(AIT_E_MODEL, "input %d is required", i);
-    if (!t->data) {
-        AIT_NODE_FAIL(AIT_E_NEEDS_CONST, "input '%s' decides an output shape and must be known at generation time",
-                      t->name);
-        d->needs_tensor = n->in[i];
-        return AIT_E_NEEDS_CONST;
-    }
+    AIT_TRY(ait_need_const(g, n, i, "decides an output shape", d));
     if (ait_tensor_numel(t) != 1)
         return AIT_NODE_FAIL(AIT_E_SHAPE, "input '%s' must hold one value", t->name);
     *v = ait_dtype_load_f64(t->dtype, t->data, 0);

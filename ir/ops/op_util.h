@@ -19,6 +19,10 @@ ait_status ait_need_float(ait_graph *g, ait_node *n, int i, ait_diag *d);
 /* Inputs i and j have the same dtype. */
 ait_status ait_same_dtype(ait_graph *g, ait_node *n, int i, int j, ait_diag *d);
 
+/* AIT_OK when present input i has its value at generation time; else AIT_E_NEEDS_CONST naming it
+ * ("input 'x' <why> and must be known at generation time") and recording it in d->needs_tensor,
+ * so a caller that can (the conformance runner) fixes it and resolves again. */
+ait_status ait_need_const(ait_graph *g, ait_node *n, int i, const char *why, ait_diag *d);
 /* Values of a constant integer input, or AIT_E_NEEDS_CONST naming it. */
 ait_status ait_const_ints(ait_graph *g, ait_node *n, int i, int64_t **vals, int *count, ait_diag *d);
 /* Scalar (or 1-element) constant input as double. */

@@ -100,12 +100,7 @@ static ait_status const_floats(ait_graph *g, ait_node *n, int i, double **v, int
     *count = 0;
     if (!t)
         return AIT_OK;
-    if (!t->data) {
-        AIT_NODE_FAIL(AIT_E_NEEDS_CONST, "input '%s' decides the output shape and must be known at generation time",
-                      t->name);
-        d->needs_tensor = n->in[i];
-        return AIT_E_NEEDS_CONST;
-    }
+    AIT_TRY(ait_need_const(g, n, i, "decides the output shape", d));
     *count = (int)ait_tensor_numel(t);
     *v = AIT_NEW(g->arena, double, *count + 1);
     for (int k = 0; k < *count; k++)

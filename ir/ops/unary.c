@@ -103,17 +103,13 @@ ait_status ait_resolve_unary(ait_graph *g, ait_node *n, ait_diag *d)
         if (n->n_in > 2 && ait_node_in(g, n, 2)) {
             /* training with ratio 0 drops nothing and scales by 1 (torch exports swin_t's attention so) */
             ait_tensor *tm = ait_node_in(g, n, 2), *ratio = ait_node_in(g, n, 1);
-            int training = tm->data && ait_dtype_load_i64(tm->dtype, tm->data, 0);
-            if (!tm->data || (training && ratio && !ratio->data)) { /* they decide what the op does */
-                ait_tensor *need = !tm->data ? tm : ratio;
-                AIT_NODE_FAIL(AIT_E_NEEDS_CONST, "input '%s' must be known at generation time", need->name);
-                d->needs_tensor = n->in[!tm->data ? 2 : 1];
-                return AIT_E_NEEDS_CONST;
+            AIT_TRY(ait_need_const(g, n, 2, "decides what the op does", d));
+            if (ait_dtype_load_i64(tm->dtype, tm->data, 0)) { /* training: only a ratio of 0 is supported */
+                AIT_TRY(ait_need_const(g, n, 1, "decides what the op does", d));
+                if (!ratio || ait_tensor_numel(ratio) != 1 || ait_dtype_load_f64(ratio->dtype, ratio->data, 0) != 0)
+                    return AIT_NODE_FAIL(AIT_E_UNSUPPORTED,
+                                         "training_mode must be a constant false (or the ratio a constant 0)");
             }
-            int zero_ratio = ratio && ait_tensor_numel(ratio) == 1 && ait_dtype_load_f64(ratio->dtype, ratio->data, 0) == 0;
-            if (training && !zero_ratio)
-                return AIT_NODE_FAIL(AIT_E_UNSUPPORTED,
-                                     "training_mode must be a constant false (or the ratio a constant 0)");
         }
         break;
     default: break;
