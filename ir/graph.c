@@ -141,6 +141,14 @@ const char *ait_tensor_shape_str(const ait_tensor *t, char *buf, size_t n)
     return buf;
 }
 
+int64_t ait_dims_prod(const int64_t *dims, int from, int to)
+{
+    int64_t p = 1;
+    for (int i = from; i < to; i++)
+        p *= dims[i];
+    return p;
+}
+
 void ait_strides(int rank, const int64_t *dims, int64_t *strides)
 {
     int64_t s = 1;

@@ -141,6 +141,8 @@ void ait_tensor_set_shape(ait_tensor *t, int rank, const int64_t *dims);
 const char *ait_tensor_shape_str(const ait_tensor *t, char *buf, size_t n);
 
 /* Row-major element strides. */
+/* dims[from] * ... * dims[to - 1]; 1 when empty (the outer or inner extent around an axis) */
+int64_t ait_dims_prod(const int64_t *dims, int from, int to);
 void ait_strides(int rank, const int64_t *dims, int64_t *strides);
 /* Element strides of an input of shape (rank, dims) read as the broadcast shape (orank, odims):
  * 0 on broadcast axes. */

@@ -30,9 +30,7 @@ ait_status ait_resolve_loss(ait_graph *g, ait_node *n, ait_diag *d)
     p->ignore_index = ait_attr_int(n, "ignore_index", 0);
     p->n = x->dims[0];
     p->c = x->dims[1];
-    p->inner = 1;
-    for (int k = 2; k < x->rank; k++)
-        p->inner *= x->dims[k];
+    p->inner = ait_dims_prod(x->dims, 2, x->rank);
     if (p->reduction == 0)
         ait_set_out(g, n, 0, x->dtype, t->rank, t->dims);
     else

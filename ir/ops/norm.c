@@ -4,14 +4,6 @@
 
 #include "ir/ops/op_util.h"
 
-static int64_t prod(const int64_t *dims, int from, int to)
-{
-    int64_t p = 1;
-    for (int i = from; i < to; i++)
-        p *= dims[i];
-    return p;
-}
-
 ait_status ait_resolve_batchnorm(ait_graph *g, ait_node *n, ait_diag *d)
 {
     AIT_TRY(ait_check_inputs(g, n, 5, 5, d));
@@ -35,7 +27,7 @@ ait_status ait_resolve_batchnorm(ait_graph *g, ait_node *n, ait_diag *d)
     p->epsilon = ait_attr_float(n, "epsilon", 1e-5f);
     p->outer = x->dims[0];
     p->axis_len = x->dims[1];
-    p->inner = prod(x->dims, 2, x->rank);
+    p->inner = ait_dims_prod(x->dims, 2, x->rank);
     ait_set_out(g, n, 0, x->dtype, x->rank, x->dims);
     return ait_check_attrs(g, n, d);
 }
@@ -52,7 +44,7 @@ static ait_status param_offsets(ait_graph *g, ait_node *n, const ait_tensor *x, 
         if (td != xd && td != 1)
             return AIT_NODE_FAIL(AIT_E_SHAPE, "'%s' does not broadcast to the normalized axes", t->name);
     }
-    int64_t st[AIT_MAX_RANK], inner = prod(x->dims, axis, x->rank);
+    int64_t st[AIT_MAX_RANK], inner = ait_dims_prod(x->dims, axis, x->rank);
     ait_bcast_strides(t->rank, t->dims, nr, x->dims + axis, st);
     *out = AIT_NEW(g->arena, int64_t, inner);
     for (int64_t j = 0; j < inner; j++) {
@@ -82,8 +74,8 @@ ait_status ait_resolve_layernorm(ait_graph *g, ait_node *n, ait_diag *d)
     ait_norm_params *p = AIT_NEW(g->arena, ait_norm_params, 1);
     n->params = p;
     p->epsilon = ait_attr_float(n, "epsilon", 1e-5f);
-    p->outer = prod(x->dims, 0, (int)axis);
-    p->inner = prod(x->dims, (int)axis, x->rank);
+    p->outer = ait_dims_prod(x->dims, 0, (int)axis);
+    p->inner = ait_dims_prod(x->dims, (int)axis, x->rank);
     AIT_TRY(param_offsets(g, n, x, (int)axis, ait_node_in(g, n, 1), &p->scale_off, d));
     if (ait_node_in(g, n, 2))
         AIT_TRY(param_offsets(g, n, x, (int)axis, ait_node_in(g, n, 2), &p->bias_off, d));
@@ -107,13 +99,13 @@ ait_status ait_resolve_softmax(ait_graph *g, ait_node *n, ait_diag *d)
     AIT_TRY(ait_norm_axis(g, n, ait_attr_int(n, "axis", legacy ? 1 : -1), x->rank, &axis, d));
     ait_norm_params *p = AIT_NEW(g->arena, ait_norm_params, 1);
     n->params = p;
-    p->outer = prod(x->dims, 0, (int)axis);
+    p->outer = ait_dims_prod(x->dims, 0, (int)axis);
     if (legacy) {
-        p->axis_len = prod(x->dims, (int)axis, x->rank);
+        p->axis_len = ait_dims_prod(x->dims, (int)axis, x->rank);
         p->inner = 1;
     } else {
         p->axis_len = x->rank ? x->dims[axis] : 1;
-        p->inner = prod(x->dims, (int)axis + 1, x->rank);
+        p->inner = ait_dims_prod(x->dims, (int)axis + 1, x->rank);
     }
     ait_set_out(g, n, 0, x->dtype, x->rank, x->dims);
     return ait_check_attrs(g, n, d);
@@ -136,7 +128,7 @@ ait_status ait_resolve_channel_norm(ait_graph *g, ait_node *n, ait_diag *d)
     n->params = p;
     p->outer = x->dims[0];
     p->axis_len = x->dims[1];
-    p->inner = prod(x->dims, 2, x->rank);
+    p->inner = ait_dims_prod(x->dims, 2, x->rank);
     p->epsilon = ait_attr_float(n, "epsilon", 1e-5f);
     int64_t want = x->dims[1];
     if (n->op == AIT_OP_GROUP_NORM) {
@@ -181,9 +173,9 @@ ait_status ait_resolve_lp_norm(ait_graph *g, ait_node *n, ait_diag *d)
     p->p = (int)ait_attr_int(n, "p", 2);
     if (p->p != 1 && p->p != 2)
         return AIT_NODE_FAIL(AIT_E_MODEL, "p = %d (expected 1 or 2)", p->p);
-    p->outer = prod(x->dims, 0, (int)axis);
+    p->outer = ait_dims_prod(x->dims, 0, (int)axis);
     p->axis_len = x->dims[axis];
-    p->inner = prod(x->dims, (int)axis + 1, x->rank);
+    p->inner = ait_dims_prod(x->dims, (int)axis + 1, x->rank);
     ait_set_out(g, n, 0, x->dtype, x->rank, x->dims);
     return ait_check_attrs(g, n, d);
 }

@@ -44,9 +44,7 @@ ait_status ait_resolve_quantize(ait_graph *g, ait_node *n, ait_diag *d)
     if (ait_tensor_numel(s) != 1 || s->rank > 1)
         AIT_TRY(ait_norm_axis(g, n, ait_attr_int(n, "axis", 1), x->rank, &axis, d));
     p->axis_len = x->rank > 0 ? x->dims[axis] : 1;
-    p->inner = 1;
-    for (int k = (int)axis + 1; k < x->rank; k++)
-        p->inner *= x->dims[k];
+    p->inner = ait_dims_prod(x->dims, (int)axis + 1, x->rank);
     AIT_TRY(param_shape(g, n, 1, p->axis_len, &p->per_axis, d));
     int zp_axis = p->per_axis;
     AIT_TRY(param_shape(g, n, 2, p->axis_len, &zp_axis, d));

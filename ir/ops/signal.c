@@ -48,11 +48,8 @@ ait_status ait_resolve_dft(ait_graph *g, ait_node *n, ait_diag *d)
     if (p->n < 1)
         return AIT_NODE_FAIL(AIT_E_SHAPE, "the signal axis is empty");
     p->bins = p->onesided ? p->n / 2 + 1 : p->n;
-    p->outer = p->inner = 1;
-    for (int k = 0; k < p->axis; k++)
-        p->outer *= x->dims[k];
-    for (int k = (int)p->axis + 1; k < x->rank - 1; k++)
-        p->inner *= x->dims[k];
+    p->outer = ait_dims_prod(x->dims, 0, (int)p->axis);
+    p->inner = ait_dims_prod(x->dims, (int)p->axis + 1, x->rank - 1);
     int64_t od[AIT_MAX_RANK];
     memcpy(od, x->dims, sizeof(int64_t) * (size_t)x->rank);
     od[p->axis] = p->bins;

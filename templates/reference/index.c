@@ -7,14 +7,6 @@
 
 #include "templates/emit_util.h"
 
-static int64_t prod(const int64_t *dims, int from, int to)
-{
-    int64_t p = 1;
-    for (int i = from; i < to; i++)
-        p *= dims[i];
-    return p;
-}
-
 /* `long k = <expr>;` normalized against dim: negative counts from the end; then clamped to
  * [0, dim) (gathers) or, when out of range, `skip` runs (scatters). */
 static void emit_index(ait_sb *b, const char *expr, int64_t dim, const char *skip)
@@ -84,8 +76,8 @@ static void emit_nd(ait_sb *b, const ait_graph *g, const ait_node *n)
     const ait_tensor *x = ait_node_in(g, n, 0), *ix = ait_node_in(g, n, 1);
     int scatter = n->op == AIT_OP_SCATTER_ND, bd = p->batch_dims;
     int q = (int)ix->dims[ix->rank - 1];
-    int64_t batches = prod(ix->dims, 0, bd), tuples = prod(ix->dims, bd, ix->rank - 1);
-    int64_t slice = prod(x->dims, bd + q, x->rank), batch_size = prod(x->dims, bd, x->rank);
+    int64_t batches = ait_dims_prod(ix->dims, 0, bd), tuples = ait_dims_prod(ix->dims, bd, ix->rank - 1);
+    int64_t slice = ait_dims_prod(x->dims, bd + q, x->rank), batch_size = ait_dims_prod(x->dims, bd, x->rank);
     int64_t xs[AIT_MAX_RANK];
     ait_strides(x->rank, x->dims, xs);
     if (scatter)
@@ -122,7 +114,7 @@ static void emit_one_hot(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_index_params *p = n->params;
     const ait_tensor *ix = ait_node_in(g, n, 0);
-    int64_t outer = prod(ix->dims, 0, (int)p->axis), inner = prod(ix->dims, (int)p->axis, ix->rank);
+    int64_t outer = ait_dims_prod(ix->dims, 0, (int)p->axis), inner = ait_dims_prod(ix->dims, (int)p->axis, ix->rank);
     ait_sb_printf(b,
                   "for (long o = 0; o < %" PRId64 "; o++)\nfor (long c = 0; c < %" PRId64 "; c++)\n"
                   "for (long i = 0; i < %" PRId64 "; i++) {\n",
@@ -141,8 +133,8 @@ static void emit_topk(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_index_params *p = n->params;
     const ait_tensor *x = ait_node_in(g, n, 0);
-    int64_t outer = prod(x->dims, 0, (int)p->axis), len = x->dims[p->axis];
-    int64_t inner = prod(x->dims, (int)p->axis + 1, x->rank), k = p->k;
+    int64_t outer = ait_dims_prod(x->dims, 0, (int)p->axis), len = x->dims[p->axis];
+    int64_t inner = ait_dims_prod(x->dims, (int)p->axis + 1, x->rank), k = p->k;
     if (!k || !outer || !inner)
         return;
     const char *better = p->largest ? ">" : "<";
@@ -168,7 +160,7 @@ static void emit_trilu(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_index_params *p = n->params;
     const ait_tensor *x = ait_node_in(g, n, 0), *y = ait_node_out(g, n, 0);
-    int64_t rows = x->dims[x->rank - 2], cols = x->dims[x->rank - 1], outer = prod(x->dims, 0, x->rank - 2);
+    int64_t rows = x->dims[x->rank - 2], cols = x->dims[x->rank - 1], outer = ait_dims_prod(x->dims, 0, x->rank - 2);
     if (n->op == AIT_OP_EYE_LIKE)
         ait_sb_printf(b, "const long long kk = %" PRId64 "LL;\n", p->k);
     else
@@ -189,8 +181,8 @@ static void emit_cumsum(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_index_params *p = n->params;
     const ait_tensor *x = ait_node_in(g, n, 0);
-    int64_t outer = prod(x->dims, 0, (int)p->axis), len = x->dims[p->axis];
-    int64_t inner = prod(x->dims, (int)p->axis + 1, x->rank);
+    int64_t outer = ait_dims_prod(x->dims, 0, (int)p->axis), len = x->dims[p->axis];
+    int64_t inner = ait_dims_prod(x->dims, (int)p->axis + 1, x->rank);
     int fl = ait_dtype_get(x->dtype)->is_float;
     ait_sb_printf(b, "for (long o = 0; o < %" PRId64 "; o++)\nfor (long in = 0; in < %" PRId64 "; in++) {\n", outer,
                   inner);
@@ -282,8 +274,8 @@ static void emit_compress(ait_sb *b, const ait_graph *g, const ait_node *n)
     const ait_index_params *p = n->params;
     const ait_tensor *x = ait_node_in(g, n, 0), *y = ait_node_out(g, n, 0);
     int flat = p->axis < 0;
-    int64_t outer = flat ? 1 : prod(x->dims, 0, (int)p->axis), dim = flat ? ait_tensor_numel(x) : x->dims[p->axis];
-    int64_t inner = flat ? 1 : prod(x->dims, (int)p->axis + 1, x->rank), kept = p->k;
+    int64_t outer = flat ? 1 : ait_dims_prod(x->dims, 0, (int)p->axis), dim = flat ? ait_tensor_numel(x) : x->dims[p->axis];
+    int64_t inner = flat ? 1 : ait_dims_prod(x->dims, (int)p->axis + 1, x->rank), kept = p->k;
     if (!ait_tensor_numel(y))
         return;
     ait_emit_table(b, "keep", p->positions, kept);

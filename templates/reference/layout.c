@@ -27,11 +27,8 @@ static void emit_layout_blocks(ait_sb *b, const ait_graph *g, const ait_node *n)
     const ait_layout_params *p = n->params;
     int split = n->op == AIT_OP_SPLIT;
     const ait_tensor *whole = split ? ait_node_in(g, n, 0) : ait_node_out(g, n, 0);
-    int64_t outer = 1, inner = 1, pos = 0;
-    for (int k = 0; k < p->axis; k++)
-        outer *= whole->dims[k];
-    for (int k = (int)p->axis + 1; k < whole->rank; k++)
-        inner *= whole->dims[k];
+    int64_t outer = ait_dims_prod(whole->dims, 0, (int)p->axis), pos = 0;
+    int64_t inner = ait_dims_prod(whole->dims, (int)p->axis + 1, whole->rank);
     int64_t total = whole->dims[p->axis] * inner;
     int parts = split ? n->n_out : n->n_in;
     for (int i = 0; i < parts; i++) {
@@ -108,11 +105,8 @@ static void emit_gather(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_layout_params *p = n->params;
     const ait_tensor *x = ait_node_in(g, n, 0), *ix = ait_node_in(g, n, 1);
-    int64_t outer = 1, inner = 1, dim = x->dims[p->axis], nidx = ait_tensor_numel(ix);
-    for (int k = 0; k < p->axis; k++)
-        outer *= x->dims[k];
-    for (int k = (int)p->axis + 1; k < x->rank; k++)
-        inner *= x->dims[k];
+    int64_t outer = ait_dims_prod(x->dims, 0, (int)p->axis), inner = ait_dims_prod(x->dims, (int)p->axis + 1, x->rank);
+    int64_t dim = x->dims[p->axis], nidx = ait_tensor_numel(ix);
     ait_sb_printf(b, "for (long o = 0; o < %" PRId64 "; o++)\nfor (long j = 0; j < %" PRId64 "; j++) {\n", outer,
                   nidx);
     /* run-time indices out of range are clamped: defined behaviour, never a wild read */

@@ -63,6 +63,16 @@ static int count_loops(const ait_reduce_params *p, const ait_tensor *x, int redu
     return c;
 }
 
+/* Elements that reduce into each output. */
+static int64_t reduced_count(const ait_reduce_params *p, const ait_tensor *x)
+{
+    int64_t c = 1;
+    for (int k = 0; k < x->rank; k++)
+        if (p->reduce[k])
+            c *= x->dims[k];
+    return c;
+}
+
 /* `const T v = x0[...];` at the current indices. */
 static void emit_load(ait_sb *b, const ait_tensor *x)
 {
@@ -85,10 +95,7 @@ static void emit_reduce(ait_sb *b, const ait_graph *g, const ait_node *n)
     int fl = ait_dtype_get(x->dtype)->is_float, minmax = n->op == AIT_OP_REDUCE_MAX || n->op == AIT_OP_REDUCE_MIN;
     /* floats sum in double; a min or max stays in the type; integers add in their own type, as numpy */
     const char *acc = fl && !minmax ? "double" : ait_ctype(x);
-    int64_t count = 1;
-    for (int k = 0; k < x->rank; k++)
-        if (p->reduce[k])
-            count *= x->dims[k];
+    int64_t count = reduced_count(p, x);
     int kept = count_loops(p, x, 0), red = count_loops(p, x, 1);
     ait_sb_puts(b, "long oi = 0;\n");
     open_loops(b, p, x, 0);
@@ -144,10 +151,7 @@ static void emit_mvn(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_reduce_params *p = n->params;
     const ait_tensor *x = ait_node_in(g, n, 0);
-    int64_t count = 1, st[AIT_MAX_RANK];
-    for (int k = 0; k < x->rank; k++)
-        if (p->reduce[k])
-            count *= x->dims[k];
+    int64_t count = reduced_count(p, x), st[AIT_MAX_RANK];
     ait_strides(x->rank, x->dims, st);
     int red = count_loops(p, x, 1);
     open_loops(b, p, x, 0);
