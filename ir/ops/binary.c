@@ -3,21 +3,22 @@
 
 #include "ir/ops/op_util.h"
 
-/* Which input types an op takes (the first row that names it), and what it answers. */
-enum { IN_NUMERIC, IN_FLOAT, IN_BOOL, IN_INT, IN_UNSIGNED, IN_EQUAL_ANY };
+/* Which input types an op takes (numbers unless listed), and what it answers. */
 typedef struct {
-    int op, in, bool_out, variadic;
+    int op;
+    ait_in_class in;
+    int bool_out, variadic;
 } binary_kind;
 
 static const binary_kind kinds[] = {
-    {AIT_OP_LESS, IN_NUMERIC, 1, 0},        {AIT_OP_GREATER, IN_NUMERIC, 1, 0},
-    {AIT_OP_LESS_OR_EQUAL, IN_NUMERIC, 1, 0}, {AIT_OP_GREATER_OR_EQUAL, IN_NUMERIC, 1, 0},
-    {AIT_OP_EQUAL, IN_EQUAL_ANY, 1, 0},     {AIT_OP_SUM, IN_NUMERIC, 0, 1},
-    {AIT_OP_MAX, IN_NUMERIC, 0, 1},         {AIT_OP_MIN, IN_NUMERIC, 0, 1},
-    {AIT_OP_MEAN, IN_FLOAT, 0, 1},          {AIT_OP_AND, IN_BOOL, 1, 0},
-    {AIT_OP_OR, IN_BOOL, 1, 0},             {AIT_OP_XOR, IN_BOOL, 1, 0},
-    {AIT_OP_BITWISE_AND, IN_INT, 0, 0},     {AIT_OP_BITWISE_OR, IN_INT, 0, 0},
-    {AIT_OP_BITWISE_XOR, IN_INT, 0, 0},     {AIT_OP_BIT_SHIFT, IN_UNSIGNED, 0, 0},
+    {AIT_OP_LESS, AIT_IN_NUMERIC, 1, 0},          {AIT_OP_GREATER, AIT_IN_NUMERIC, 1, 0},
+    {AIT_OP_LESS_OR_EQUAL, AIT_IN_NUMERIC, 1, 0}, {AIT_OP_GREATER_OR_EQUAL, AIT_IN_NUMERIC, 1, 0},
+    {AIT_OP_EQUAL, AIT_IN_ANY, 1, 0},             {AIT_OP_SUM, AIT_IN_NUMERIC, 0, 1},
+    {AIT_OP_MAX, AIT_IN_NUMERIC, 0, 1},           {AIT_OP_MIN, AIT_IN_NUMERIC, 0, 1},
+    {AIT_OP_MEAN, AIT_IN_FLOAT, 0, 1},            {AIT_OP_AND, AIT_IN_BOOL, 1, 0},
+    {AIT_OP_OR, AIT_IN_BOOL, 1, 0},               {AIT_OP_XOR, AIT_IN_BOOL, 1, 0},
+    {AIT_OP_BITWISE_AND, AIT_IN_INT, 0, 0},       {AIT_OP_BITWISE_OR, AIT_IN_INT, 0, 0},
+    {AIT_OP_BITWISE_XOR, AIT_IN_INT, 0, 0},       {AIT_OP_BIT_SHIFT, AIT_IN_UNSIGNED, 0, 0},
 };
 
 static binary_kind kind_of(int op)
@@ -25,27 +26,7 @@ static binary_kind kind_of(int op)
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (kinds[i].op == op)
             return kinds[i];
-    return (binary_kind){op, IN_NUMERIC, 0, 0};
-}
-
-static ait_status check_kind(ait_graph *g, ait_node *n, int in, ait_diag *d)
-{
-    const ait_tensor *x = ait_node_in(g, n, 0);
-    const ait_dtype_info *xi = ait_dtype_get(x->dtype);
-    int is_bool = x->dtype == AIT_DT_BOOL;
-    switch (in) {
-    case IN_NUMERIC:
-        return is_bool ? AIT_NODE_FAIL(AIT_E_MODEL, "bool inputs are not allowed") : AIT_OK;
-    case IN_FLOAT: return ait_need_float(g, n, 0, d);
-    case IN_BOOL: return is_bool ? AIT_OK : AIT_NODE_FAIL(AIT_E_MODEL, "inputs must be bool");
-    case IN_INT:
-        return !is_bool && !xi->is_float ? AIT_OK : AIT_NODE_FAIL(AIT_E_MODEL, "inputs must be integers");
-    case IN_UNSIGNED:
-        return !is_bool && !xi->is_float && !xi->is_signed
-                   ? AIT_OK
-                   : AIT_NODE_FAIL(AIT_E_MODEL, "inputs must be unsigned integers");
-    default: return AIT_OK;
-    }
+    return (binary_kind){op, AIT_IN_NUMERIC, 0, 0};
 }
 
 /* Attributes: Mod's fmod, BitShift's direction. */
@@ -83,7 +64,7 @@ ait_status ait_resolve_binary(ait_graph *g, ait_node *n, ait_diag *d)
         if (n->op != AIT_OP_POW) /* Pow alone allows a differently typed exponent */
             for (int i = 1; i < n->n_in; i++)
                 AIT_TRY(ait_same_dtype(g, n, 0, i, d));
-        AIT_TRY(check_kind(g, n, k.in, d));
+        AIT_TRY(ait_need_class(g, n, 0, k.in, d));
         out_dtype = k.bool_out ? AIT_DT_BOOL : ait_node_in(g, n, 0)->dtype;
     }
     AIT_TRY(binary_attrs(g, n, d));

@@ -50,6 +50,25 @@ ait_status ait_need_float(ait_graph *g, ait_node *n, int i, ait_diag *d)
     return AIT_OK;
 }
 
+ait_status ait_need_class(ait_graph *g, ait_node *n, int i, ait_in_class c, ait_diag *d)
+{
+    static const char *const wants[] = {"", "", "numbers", "bool", "integers", "unsigned integers"};
+    if (c == AIT_IN_FLOAT)
+        return ait_need_float(g, n, i, d);
+    const ait_tensor *t = ait_node_in(g, n, i);
+    if (!t || c == AIT_IN_ANY)
+        return AIT_OK;
+    const ait_dtype_info *ti = ait_dtype_get(t->dtype);
+    int is_bool = t->dtype == AIT_DT_BOOL, ok;
+    switch (c) {
+    case AIT_IN_NUMERIC: ok = !is_bool; break;
+    case AIT_IN_BOOL: ok = is_bool; break;
+    case AIT_IN_INT: ok = !is_bool && !ti->is_float; break;
+    default: ok = !is_bool && !ti->is_float && !ti->is_signed; break;
+    }
+    return ok ? AIT_OK : AIT_NODE_FAIL(AIT_E_MODEL, "input '%s' is %s; this op takes %s", t->name, ti->name, wants[c]);
+}
+
 ait_status ait_same_dtype(ait_graph *g, ait_node *n, int i, int j, ait_diag *d)
 {
     ait_tensor *a = ait_node_in(g, n, i), *b = ait_node_in(g, n, j);

@@ -16,6 +16,11 @@ ait_status ait_check_inputs(ait_graph *g, ait_node *n, int lo, int hi, ait_diag 
 ait_status ait_need_input(ait_graph *g, ait_node *n, int i, ait_diag *d);
 /* Input i's dtype must be floating point (float32/double). */
 ait_status ait_need_float(ait_graph *g, ait_node *n, int i, ait_diag *d);
+/* The element types an op takes: AIT_IN_ANY, floats, numbers (not bool), bool, integers (not
+ * bool), unsigned integers. */
+typedef enum { AIT_IN_ANY, AIT_IN_FLOAT, AIT_IN_NUMERIC, AIT_IN_BOOL, AIT_IN_INT, AIT_IN_UNSIGNED } ait_in_class;
+/* Input i's dtype is of class c; else an error naming the input and what the op takes. */
+ait_status ait_need_class(ait_graph *g, ait_node *n, int i, ait_in_class c, ait_diag *d);
 /* Inputs i and j have the same dtype. */
 ait_status ait_same_dtype(ait_graph *g, ait_node *n, int i, int j, ait_diag *d);
 

@@ -4,47 +4,28 @@
 
 #include "ir/ops/op_util.h"
 
-/* Which input types an op takes, and whether it answers with bool. */
-enum { IN_FLOAT, IN_NUMERIC, IN_ANY, IN_BOOL, IN_INT };
+/* Which input types an op takes (floats unless listed), and whether it answers with bool. */
 typedef struct {
-    int op, in, bool_out;
+    int op;
+    ait_in_class in;
+    int bool_out;
 } unary_kind;
 
 static const unary_kind kinds[] = {
-    {AIT_OP_ABS, IN_NUMERIC, 0},      {AIT_OP_NEG, IN_NUMERIC, 0},       {AIT_OP_RELU, IN_NUMERIC, 0},
-    {AIT_OP_SIGN, IN_NUMERIC, 0},     {AIT_OP_SHRINK, IN_NUMERIC, 0},    {AIT_OP_IDENTITY, IN_ANY, 0},
-    {AIT_OP_DROPOUT, IN_ANY, 0},      {AIT_OP_CAST, IN_ANY, 0},          {AIT_OP_CAST_LIKE, IN_ANY, 0},
-    {AIT_OP_CLIP, IN_NUMERIC, 0},     {AIT_OP_IS_NAN, IN_FLOAT, 1},      {AIT_OP_IS_INF, IN_FLOAT, 1},
-    {AIT_OP_NOT, IN_BOOL, 0},         {AIT_OP_BITWISE_NOT, IN_INT, 0},
+    {AIT_OP_ABS, AIT_IN_NUMERIC, 0},  {AIT_OP_NEG, AIT_IN_NUMERIC, 0},    {AIT_OP_RELU, AIT_IN_NUMERIC, 0},
+    {AIT_OP_SIGN, AIT_IN_NUMERIC, 0}, {AIT_OP_SHRINK, AIT_IN_NUMERIC, 0}, {AIT_OP_IDENTITY, AIT_IN_ANY, 0},
+    {AIT_OP_DROPOUT, AIT_IN_ANY, 0},  {AIT_OP_CAST, AIT_IN_ANY, 0},       {AIT_OP_CAST_LIKE, AIT_IN_ANY, 0},
+    {AIT_OP_CLIP, AIT_IN_ANY, 0},     {AIT_OP_IS_NAN, AIT_IN_FLOAT, 1},   {AIT_OP_IS_INF, AIT_IN_FLOAT, 1},
+    {AIT_OP_NOT, AIT_IN_BOOL, 0},     {AIT_OP_BITWISE_NOT, AIT_IN_INT, 0},
 };
 
 static const unary_kind *kind_of(int op)
 {
-    static const unary_kind float_op = {0, IN_FLOAT, 0};
+    static const unary_kind float_op = {0, AIT_IN_FLOAT, 0};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (kinds[i].op == op)
             return &kinds[i];
     return &float_op;
-}
-
-static ait_status check_input_kind(ait_graph *g, ait_node *n, const unary_kind *k, ait_diag *d)
-{
-    const ait_tensor *x = ait_node_in(g, n, 0);
-    const ait_dtype_info *xi = ait_dtype_get(x->dtype);
-    int is_bool = x->dtype == AIT_DT_BOOL;
-    switch (k->in) {
-    case IN_FLOAT: return ait_need_float(g, n, 0, d);
-    case IN_NUMERIC:
-        if (is_bool && n->op != AIT_OP_CLIP)
-            return AIT_NODE_FAIL(AIT_E_MODEL, "input '%s' is bool; this op takes numbers", x->name);
-        return AIT_OK;
-    case IN_BOOL:
-        return is_bool ? AIT_OK : AIT_NODE_FAIL(AIT_E_MODEL, "input '%s' must be bool", x->name);
-    case IN_INT:
-        return !xi->is_float && !is_bool ? AIT_OK
-                                         : AIT_NODE_FAIL(AIT_E_MODEL, "input '%s' must be an integer", x->name);
-    default: return AIT_OK;
-    }
 }
 
 ait_status ait_resolve_unary(ait_graph *g, ait_node *n, ait_diag *d)
@@ -54,7 +35,7 @@ ait_status ait_resolve_unary(ait_graph *g, ait_node *n, ait_diag *d)
     AIT_TRY(ait_need_input(g, n, 0, d));
     ait_tensor *x = ait_node_in(g, n, 0);
     const unary_kind *kind = kind_of(n->op);
-    AIT_TRY(check_input_kind(g, n, kind, d));
+    AIT_TRY(ait_need_class(g, n, 0, kind->in, d));
     ait_unary_params *p = AIT_NEW(g->arena, ait_unary_params, 1);
     n->params = p;
     int out_dtype = kind->bool_out ? AIT_DT_BOOL : x->dtype;
