@@ -279,20 +279,26 @@ ait_status ait_config_load(ait_config *c, const char *path, ait_diag *d)
         return ait_fail(d, AIT_E_CONFIG, "%s:%d: [model] and [model.<label>] sections do not mix: name every model in "
                                          "a [model.<label>] section",
                         path, c->model_line);
-    for (int i = 0; i < c->n_modules; i++) {
-        if (!c->modules[i].line[AIT_MODULE_PATH])
-            return ait_fail(d, AIT_E_CONFIG, "%s: [model.%s] needs a path", path, c->modules[i].label);
-        ait_config mi;
-        AIT_TRY(ait_config_module(c, i, &mi, d));
-        for (int j = 0; j < i; j++) {
-            ait_config mj;
-            AIT_TRY(ait_config_module(c, j, &mj, d));
-            if (strcmp(mi.name, mj.name) == 0) /* one out/ holds them: the prefixes must differ */
-                return ait_fail(d, AIT_E_CONFIG, "%s: [model.%s] and [model.%s] are both named '%s'", path,
-                                c->modules[j].label, c->modules[i].label, mi.name);
+    char names[AIT_MAX_MODULES][sizeof c->name];
+    ait_config *mi = malloc(sizeof *mi);
+    if (!mi)
+        return ait_fail(d, AIT_E_IO, "out of memory");
+    ait_status s = AIT_OK;
+    for (int i = 0; i < c->n_modules && s == AIT_OK; i++) {
+        if (!c->modules[i].line[AIT_MODULE_PATH]) {
+            s = ait_fail(d, AIT_E_CONFIG, "%s: [model.%s] needs a path", path, c->modules[i].label);
+            break;
         }
+        if ((s = ait_config_module(c, i, mi, d)) != AIT_OK)
+            break;
+        snprintf(names[i], sizeof names[i], "%s", mi->name);
+        for (int j = 0; j < i && s == AIT_OK; j++)
+            if (strcmp(names[i], names[j]) == 0) /* one out/ holds them: the prefixes must differ */
+                s = ait_fail(d, AIT_E_CONFIG, "%s: [model.%s] and [model.%s] are both named '%s'", path,
+                             c->modules[j].label, c->modules[i].label, names[i]);
     }
-    return AIT_OK;
+    free(mi);
+    return s;
 }
 
 ait_status ait_config_module(const ait_config *c, int i, ait_config *out, ait_diag *d)
