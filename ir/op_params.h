@@ -154,7 +154,6 @@ typedef struct {
     int64_t in[3], out[3];     /* MaxUnpool: in = inferred output; Col2Im: in = image, out = blocks per axis;
                                   RoiAlign: in = H W, out = pooled H W; AffineGrid: out = D H W or H W */
     int64_t k[3], stride[3], dil[3], pad_lo[3], pad_hi[3]; /* RoiAlign: k[0] sampling_ratio */
-    int64_t shift[AIT_MAX_RANK]; /* CenterCropPad: source index = output index + shift */
     int mode;                  /* RoiAlign: 0 avg, 1 max */
     int align_corners;         /* AffineGrid; RoiAlign: half_pixel (offset 0.5) */
     float scale;               /* RoiAlign spatial_scale */

@@ -163,7 +163,7 @@
     X(MEL_WEIGHT_MATRIX, "MelWeightMatrix", signal, ait_resolve_mel_weight_matrix) \
     X(MAX_UNPOOL, "MaxUnpool", spatial, ait_resolve_max_unpool) \
     X(COL2IM, "Col2Im", spatial, ait_resolve_col2im)        \
-    X(CENTER_CROP_PAD, "CenterCropPad", spatial, ait_resolve_center_crop_pad) \
+    X(CENTER_CROP_PAD, "CenterCropPad", layout, ait_resolve_center_crop_pad) \
     X(AFFINE_GRID, "AffineGrid", spatial, ait_resolve_affine_grid) \
     X(ROI_ALIGN, "RoiAlign", spatial, ait_resolve_roi_align) \
     X(NEGATIVE_LOG_LIKELIHOOD_LOSS, "NegativeLogLikelihoodLoss", loss, ait_resolve_loss) \

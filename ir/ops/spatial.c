@@ -1,5 +1,5 @@
 /* Image-plane ops that are neither convolutions nor pools: MaxUnpool, Col2Im,
- * CenterCropPad, AffineGrid, RoiAlign. */
+ * CenterCropPad (run by the layout family's Pad), AffineGrid, RoiAlign. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -116,6 +116,8 @@ ait_status ait_resolve_col2im(ait_graph *g, ait_node *n, ait_diag *d)
     return AIT_OK;
 }
 
+/* CenterCropPad is a constant-0 Pad whose pads may be negative (a crop): the layout family's Pad
+ * kernel runs it. */
 ait_status ait_resolve_center_crop_pad(ait_graph *g, ait_node *n, ait_diag *d)
 {
     AIT_TRY(ait_check_inputs(g, n, 2, 2, d));
@@ -124,7 +126,8 @@ ait_status ait_resolve_center_crop_pad(ait_graph *g, ait_node *n, ait_diag *d)
     int64_t *shape;
     int ns;
     AIT_TRY(ait_const_ints(g, n, 1, &shape, &ns, d));
-    ait_spatial_params *p = new_params(g, n);
+    ait_layout_params *p = AIT_NEW(g->arena, ait_layout_params, 1);
+    n->params = p;
     const int64_t *axes;
     int na = ait_attr_ints(n, "axes", &axes);
     AIT_TRY(ait_check_attrs(g, n, d));
@@ -140,7 +143,7 @@ ait_status ait_resolve_center_crop_pad(ait_graph *g, ait_node *n, ait_diag *d)
             return AIT_NODE_FAIL(AIT_E_SHAPE, "shape[%d] is negative", i);
         od[a] = shape[i];
         /* crop: start (dim - size) / 2 in; pad: start (size - dim) / 2 out, both floored */
-        p->shift[a] = x->dims[a] >= shape[i] ? (x->dims[a] - shape[i]) / 2 : -((shape[i] - x->dims[a]) / 2);
+        p->pad_lo[a] = x->dims[a] >= shape[i] ? -((x->dims[a] - shape[i]) / 2) : (shape[i] - x->dims[a]) / 2;
     }
     ait_set_out(g, n, 0, x->dtype, x->rank, od);
     return AIT_OK;

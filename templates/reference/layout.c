@@ -138,7 +138,7 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
     case AIT_OP_TRANSPOSE: emit_transpose(b, g, n); break;
     case AIT_OP_CONCAT: case AIT_OP_SPLIT: emit_layout_blocks(b, g, n); break;
     case AIT_OP_SLICE: emit_slice(b, g, n); break;
-    case AIT_OP_PAD: emit_pad(b, g, n); break;
+    case AIT_OP_PAD: case AIT_OP_CENTER_CROP_PAD: emit_pad(b, g, n); break; /* a crop is a negative pad */
     case AIT_OP_GATHER: emit_gather(b, g, n); break;
     case AIT_OP_EXPAND: emit_expand(b, g, n); break;
     default: /* Flatten, Reshape, Squeeze, Unsqueeze: same bytes, new shape */

@@ -1,4 +1,4 @@
-/* Reference: MaxUnpool, Col2Im, CenterCropPad, AffineGrid, RoiAlign (see
+/* Reference: MaxUnpool, Col2Im, AffineGrid, RoiAlign (see
  * ir/ops/spatial.c). Indices and ROIs are data: whatever is out of range is
  * skipped or clamped. */
 #include <inttypes.h>
@@ -60,26 +60,6 @@ static void emit_col2im(ait_sb *b, const ait_graph *g, const ait_node *n)
     ait_sb_printf(b, "if (inside) y0[(n * %" PRId64 " + c) * %" PRId64 " + off] += x0[((n * %" PRId64 " + c) * %" PRId64
                      " + bi) * %" PRId64 " + li];\nli++;\n}\nbi++;\n}\n}\n",
                   p->c, img, p->c, blocks, count);
-}
-
-static void emit_center_crop_pad(ait_sb *b, const ait_graph *g, const ait_node *n)
-{
-    const ait_spatial_params *p = n->params;
-    const ait_tensor *x = ait_node_in(g, n, 0), *y = ait_node_out(g, n, 0);
-    int64_t xs[AIT_MAX_RANK];
-    ait_strides(x->rank, x->dims, xs);
-    if (!ait_tensor_numel(y))
-        return;
-    ait_sb_puts(b, "long oi = 0;\n");
-    ait_emit_loops(b, y->rank, y->dims, "i");
-    ait_sb_puts(b, "int inside = 1;\nlong off = 0;\n");
-    for (int a = 0; a < x->rank; a++)
-        ait_sb_printf(b, "{\nconst long s = i%d + %" PRId64 ";\ninside &= s >= 0 && s < %" PRId64 ";\noff += s * %" PRId64
-                         ";\n}\n",
-                      a, p->shift[a], x->dims[a], xs[a]);
-    ait_sb_puts(b, "y0[oi++] = inside ? x0[off] : 0;\n");
-    ait_emit_close(b, y->rank);
-    ait_sb_puts(b, "(void)oi;\n");
 }
 
 static void emit_affine_grid(ait_sb *b, const ait_graph *g, const ait_node *n)
@@ -165,7 +145,6 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
     switch (n->op) {
     case AIT_OP_MAX_UNPOOL: emit_max_unpool(b, g, n); break;
     case AIT_OP_COL2IM: emit_col2im(b, g, n); break;
-    case AIT_OP_CENTER_CROP_PAD: emit_center_crop_pad(b, g, n); break;
     case AIT_OP_AFFINE_GRID: emit_affine_grid(b, g, n); break;
     default: emit_roi_align(b, g, n); break;
     }
