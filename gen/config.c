@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { K_STR, K_INT, K_REAL, K_BOOL, K_ENUM, K_INTS, K_LIST, K_BYTES } key_kind;
+typedef enum { K_STR, K_INT, K_REAL, K_BOOL, K_ENUM, K_INTS, K_LIST, K_BYTES, K_DIMS } key_kind;
 
 typedef struct {
     const char *section, *key;
@@ -28,6 +28,7 @@ static const key_def keys[] = {
     {"samples", "path", K_STR, F(samples_path), "", NULL, 0, 0},
     {"samples", "batch_sizes", K_INTS, F(batch_sizes), "1", NULL, 1, 4096},
     {"samples", "max_batches_per_size", K_INT, F(max_batches_per_size), "4", NULL, 1, 1000},
+    {"samples", "dims", K_DIMS, F(dims), "", NULL, 1, 1 << 30},
     {"tune", "strategy", K_ENUM, F(strategy), "highest_throughput",
      "first_wins|one_backend|highest_throughput|min_latency", 0, 0},
     {"tune", "backends", K_LIST, F(backends), "reference", NULL, 0, 0},
@@ -38,6 +39,7 @@ static const key_def keys[] = {
     {"tune", "correctness_check", K_BOOL, F(correctness_check), "true", NULL, 0, 0},
     {"tune", "trial_timeout_s", K_REAL, F(trial_timeout_s), "300", NULL, 1, 86400},
     {"tune", "budget_s", K_REAL, F(budget_s), "60", NULL, 0, 86400},
+    {"tune", "dims_verify_max", K_INT, F(dims_verify_max), "4096", NULL, 1, 1 << 20},
     {"tune", "max_tensor_bytes", K_BYTES, F(max_tensor_bytes), "2G", NULL, 1, 0x1p40},
     {"tune", "max_total_bytes", K_BYTES, F(max_total_bytes), "8G", NULL, 1, 0x1p42},
     {"target", "arch", K_ENUM, F(arch), "native", "native|x86-64-v3|generic|aarch64|cortex-m", 0, 0},
@@ -154,6 +156,37 @@ static int set_value(ait_config *c, const key_def *k, const char *value, char *w
         c->n_batch_sizes = cnt;
         return 1;
     }
+    case K_DIMS: { /* "seq:1..512, tgt:1..64": sorted by nothing, names unique */
+        ait_dyn_dim v[AIT_MAX_DIMS];
+        int cnt = 0;
+        char buf[1024];
+        if (strlen(value) >= sizeof buf)
+            return snprintf(why, n, "too long"), 0;
+        snprintf(buf, sizeof buf, "%s", value);
+        for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+            tok = trim(tok);
+            char *colon = strrchr(tok, ':');
+            long long lo, hi;
+            int used = -1;
+            if (!colon || colon == tok || (size_t)(colon - tok) >= sizeof v[0].name ||
+                sscanf(colon + 1, "%lld..%lld%n", &lo, &hi, &used) != 2 || used != (int)strlen(colon + 1))
+                return snprintf(why, n, "'%s' is not name:min..max", tok), 0;
+            if (lo < k->lo || hi > k->hi || lo > hi)
+                return snprintf(why, n, "'%s': need %.0f <= min <= max <= %.0f", tok, k->lo, k->hi), 0;
+            if (cnt == AIT_MAX_DIMS)
+                return snprintf(why, n, "at most %d dynamic axes", AIT_MAX_DIMS), 0;
+            *colon = 0;
+            for (int j = 0; j < cnt; j++)
+                if (strcmp(v[j].name, tok) == 0)
+                    return snprintf(why, n, "'%s' appears twice", tok), 0;
+            snprintf(v[cnt].name, sizeof v[cnt].name, "%s", tok);
+            v[cnt].min = lo;
+            v[cnt++].max = hi;
+        }
+        memcpy(c->dims, v, sizeof v[0] * (size_t)cnt);
+        c->n_dims = cnt;
+        return 1;
+    }
     case K_LIST: { /* backends */
         char buf[512];
         int cnt = 0;
@@ -200,7 +233,7 @@ static char *read_line(char *buf, int n, void *user)
     return r;
 }
 
-static const char *const module_keys[AIT_MODULE_KEYS] = {"path", "name", "samples", "batch_sizes"};
+static const char *const module_keys[AIT_MODULE_KEYS] = {"path", "name", "samples", "batch_sizes", "dims"};
 
 /* A key of a [model.<label>] section: kept as written, checked by ait_config_module. */
 static int on_module_key(parse_state *st, const char *label, const char *name, const char *value)
@@ -233,7 +266,7 @@ static int on_module_key(parse_state *st, const char *label, const char *name, c
         c->modules[m].line[k] = st->line;
         return 1;
     }
-    snprintf(st->err, sizeof st->err, "[model.%s] %s: unknown key (path, name, samples, batch_sizes)", label, name);
+    snprintf(st->err, sizeof st->err, "[model.%s] %s: unknown key (path, name, samples, batch_sizes, dims)", label, name);
     return 0;
 }
 
@@ -260,6 +293,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
     }
     if (k->offset == offsetof(ait_config, backends))
         st->c->backends_line = st->line;
+    if (k->offset == offsetof(ait_config, dims))
+        st->c->dims_line = st->line;
     return 1;
 }
 
@@ -304,7 +339,7 @@ ait_status ait_config_load(ait_config *c, const char *path, ait_diag *d)
 ait_status ait_config_module(const ait_config *c, int i, ait_config *out, ait_diag *d)
 {
     static const char *const targets[AIT_MODULE_KEYS][2] = {
-        {"model", "path"}, {"model", "name"}, {"samples", "path"}, {"samples", "batch_sizes"}};
+        {"model", "path"}, {"model", "name"}, {"samples", "path"}, {"samples", "batch_sizes"}, {"samples", "dims"}};
     const ait_module_cfg *m = &c->modules[i];
     *out = *c;
     out->n_modules = 0;
@@ -316,6 +351,8 @@ ait_status ait_config_module(const ait_config *c, int i, ait_config *out, ait_di
         if (!set_value(out, find_key(targets[k][0], targets[k][1]), m->value[k], why, sizeof why))
             return ait_fail(d, AIT_E_CONFIG, "%s:%d: model.%s.%s = %s: %s", c->path, m->line[k], m->label,
                             module_keys[k], m->value[k], why);
+        if (k == AIT_MODULE_DIMS)
+            out->dims_line = m->line[k];
     }
     int ident = isalpha((unsigned char)out->name[0]) || out->name[0] == '_';
     for (const char *p = out->name; *p; p++)
@@ -361,6 +398,13 @@ void ait_config_canonical(const ait_config *c, char *buf, size_t n)
         case K_INTS:
             for (int j = 0; j < c->n_batch_sizes && k < n; j++)
                 k += (size_t)snprintf(buf + k, n - k, "%s%d", j ? "," : "", c->batch_sizes[j]);
+            if (k < n)
+                k += (size_t)snprintf(buf + k, n - k, "\n");
+            break;
+        case K_DIMS:
+            for (int j = 0; j < c->n_dims && k < n; j++)
+                k += (size_t)snprintf(buf + k, n - k, "%s%s:%lld..%lld", j ? "," : "", c->dims[j].name, c->dims[j].min,
+                                      c->dims[j].max);
             if (k < n)
                 k += (size_t)snprintf(buf + k, n - k, "\n");
             break;

@@ -7,14 +7,15 @@
 
 #include <stddef.h>
 
+#include "ir/spec.h"
 #include "ir/status.h"
 
 enum { AIT_MAX_BATCH_SIZES = 16, AIT_MAX_BACKENDS = 8, AIT_PATH = 1024, AIT_MAX_MODULES = 16 };
 
 /* One [model.<label>] section: a module tuned in the same run, into the same out/, with its own
- * prefix. Its keys (path, name, samples, batch_sizes) are kept as written, with their lines, and
+ * prefix. Its keys (path, name, samples, batch_sizes, dims) are kept as written, with their lines, and
  * checked when the module's own config is made (ait_config_module). */
-enum { AIT_MODULE_PATH, AIT_MODULE_NAME, AIT_MODULE_SAMPLES, AIT_MODULE_BATCH_SIZES, AIT_MODULE_KEYS };
+enum { AIT_MODULE_PATH, AIT_MODULE_NAME, AIT_MODULE_SAMPLES, AIT_MODULE_BATCH_SIZES, AIT_MODULE_DIMS, AIT_MODULE_KEYS };
 typedef struct {
     char label[64];
     char value[AIT_MODULE_KEYS][AIT_PATH];
@@ -30,6 +31,9 @@ typedef struct {
     char samples_path[AIT_PATH];    /* empty: random inputs */
     int batch_sizes[AIT_MAX_BATCH_SIZES], n_batch_sizes;
     int max_batches_per_size;
+    ait_dyn_dim dims[AIT_MAX_DIMS];  /* samples.dims: ranges of dynamic axes, by name */
+    int n_dims;
+    int dims_line;                   /* its line (0: default or --set), for later errors */
     /* [tune] */
     char strategy[32];
     char backends[AIT_MAX_BACKENDS][32];
@@ -40,6 +44,7 @@ typedef struct {
     int correctness_check;
     double trial_timeout_s;
     double budget_s;             /* per-op knob search, per backend */
+    int dims_verify_max;         /* dynamic axes: the generic code is checked at this many values */
     unsigned long long max_tensor_bytes; /* no tensor of the model may be larger */
     unsigned long long max_total_bytes;  /* nor all of them together */
     /* [target] */

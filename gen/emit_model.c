@@ -25,6 +25,8 @@ typedef struct {
     const char **backend;    /* node -> backend name */
     int *scratch_buf;        /* node -> plan buffer of its scratch, -1 */
     ait_plan plan;
+    const char *fn;          /* prefix of kernel and graph functions */
+    unsigned *unread;        /* node -> inputs its kernel's code never names (dims mode) */
 } model;
 
 static void emit_banner(ait_sb *b, const model *m, const char *what)
@@ -83,9 +85,8 @@ enum { BLOB_MIN_BYTES = 256 };
  * gcc parses a string ~10x faster and in a third of the memory of the same
  * data as an initializer list (mobilenet_v2: 1.9 s instead of 16 s).  Reading
  * the .v member of the union is well-defined type punning in C99. */
-static void emit_blob(ait_sb *b, const model *m, int id, ait_sb *split)
+static void emit_blob(ait_sb *b, const model *m, int id, const ait_tensor *t, ait_sb *split)
 {
-    const ait_tensor *t = &m->g->t[id];
     size_t bytes = ait_tensor_bytes(t);
     const char *ct = ait_dtype_get(t->dtype)->ctype, *nm = m->o->name;
     const_comment(b, t);
@@ -196,6 +197,7 @@ static void plan(model *m)
     m->tmpl = AIT_NEW(a, const ait_template *, g->n_nodes + 1);
     m->backend = AIT_NEW(a, const char *, g->n_nodes + 1);
     m->scratch_buf = AIT_NEW(a, int, g->n_nodes + 1);
+    m->unread = AIT_NEW(a, unsigned, g->n_nodes + 1);
     for (int k = 0; k < g->n_nodes; k++) {
         const ait_node *n = &g->nodes[k];
         m->scratch_buf[k] = -1;
@@ -212,17 +214,25 @@ static void plan(model *m)
         }
     }
     ait_plan_solve(&m->plan);
+    const ait_plan *fp = m->o->dm.fixed_plan;
+    int fits = fp && fp->n == m->plan.n;
+    for (int i = 0; fits && i < fp->n; i++)
+        fits = m->plan.buf[i].size <= fp->buf[i].size;
+    for (int i = 0; fits && i < fp->n; i++)
+        m->plan.buf[i].offset = fp->buf[i].offset;
+    if (fits)
+        m->plan.high_water = fp->high_water;
 }
 
 /* One kernel call in the graph function. */
 static void emit_call(ait_sb *s, const model *m, int k, const int *fn_of)
 {
     const ait_node *n = &m->g->nodes[k];
-    ait_sb_printf(s, "%s_k%d(", m->o->name, fn_of[k]);
+    ait_sb_printf(s, "%s_k%d(", m->fn, fn_of[k]);
     int first = 1;
     for (int i = 0; i < n->n_in; i++, first = 0) {
         ait_sb_puts(s, first ? "" : ", ");
-        if (n->in[i] < 0 || (n->unread_in >> i & 1))
+        if (n->in[i] < 0 || ((n->unread_in | m->unread[k]) >> i & 1))
             ait_sb_puts(s, "0");
         else
             tensor_ref(s, m, n->in[i], 1);
@@ -234,14 +244,31 @@ static void emit_call(ait_sb *s, const model *m, int k, const int *fn_of)
         else
             tensor_ref(s, m, n->out[i], 0);
     }
-    if (m->scratch_buf[k] >= 0)
+    if (m->scratch_buf[k] >= 0) {
         ait_sb_printf(s, "%s(float *)(ws + %zu)", first ? "" : ", ", ait_plan_offset(&m->plan, m->scratch_buf[k]));
-    ait_sb_puts(s, ");\n");
+        first = 0;
+    }
+    ait_sb_puts(s, m->o->dm.dims_param ? (first ? "dim_);\n" : ", dim_);\n") : ");\n");
 }
 
 enum { GRAPH_PART_CALLS = 512 };
 
 #define KERNEL_PLACEHOLDER "ait_kernel_fn_"
+
+/* Does a kernel's code name its parameter x<i> other than in its `(void)x<i>;`? */
+static int names_input(const char *code, int i)
+{
+    char name[16];
+    int len = snprintf(name, sizeof name, "x%d", i);
+    for (const char *p = code; (p = strstr(p, name)) != NULL; p += len) {
+        int before = p > code && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        int after = isalnum((unsigned char)p[len]) || p[len] == '_';
+        int voided = p >= code + 6 && strncmp(p - 6, "(void)", 6) == 0 && p[len] == ';';
+        if (!before && !after && !voided)
+            return 1;
+    }
+    return 0;
+}
 
 /* One function per distinct kernel: nodes whose code comes out the same (repeated blocks, a
  * long chain of one op) call one function, so the compiler sees each body once.  Returns, per
@@ -262,13 +289,17 @@ static int *emit_kernels(ait_sb *s, const model *m)
         if (m->step_of[k] < 0)
             continue;
         ait_sb body = {0};
-        ait_emit_kernel(&body, g, &g->nodes[k], KERNEL_PLACEHOLDER, m->tmpl[k]);
+        ait_emit_kernel_dims(&body, g, &g->nodes[k], KERNEL_PLACEHOLDER, m->tmpl[k], m->o->dm.dims_param);
         const char *code = strstr(body.s, "*/\n") + 3; /* past the node's comment */
+        if (m->o->dm.dims_param) /* a shape input resolve has read: its value need not be in every variant */
+            for (int i = 0; i < g->nodes[k].n_in && i < 32; i++)
+                if (!names_input(strstr(code, "{\n"), i))
+                    m->unread[k] |= 1u << i;
         unsigned long long h = XXH64(code, strlen(code), 0);
         int i = (int)(h & (unsigned long long)(cap - 1));
         while (tab[i].code && (tab[i].h != h || strcmp(tab[i].code, code) != 0))
             i = (i + 1) & (cap - 1);
-        if (tab[i].code) {
+        if (tab[i].code && !m->o->dm.no_dedup) {
             fn_of[k] = tab[i].step;
             ait_sb_free(&body);
             continue;
@@ -276,7 +307,7 @@ static int *emit_kernels(ait_sb *s, const model *m)
         tab[i] = (struct seen){h, ait_arena_strdup(g->arena, code), m->step_of[k]};
         fn_of[k] = m->step_of[k];
         char fname[160];
-        snprintf(fname, sizeof fname, "%s_k%d", m->o->name, m->step_of[k]);
+        snprintf(fname, sizeof fname, "%s_k%d", m->fn, m->step_of[k]);
         size_t pl = strlen(KERNEL_PLACEHOLDER);
         for (const char *p = body.s, *q; *p; p = q + pl) {
             q = strstr(p, KERNEL_PLACEHOLDER);
@@ -292,7 +323,53 @@ static int *emit_kernels(ait_sb *s, const model *m)
     return fn_of;
 }
 
-static void emit_header(ait_sb *h, const model *m, int all_float, int n_kernels)
+/* An expression in dim_[k] as the body of a macro of `dims` (an int array). */
+static void macro_of_dims(ait_sb *h, const char *expr)
+{
+    ait_sb_puts(h, "(");
+    for (const char *p = expr; *p; p++) {
+        if (strncmp(p, "dim_[", 5) == 0) {
+            ait_sb_puts(h, "(long long)(dims)[");
+            p += 4;
+        } else {
+            ait_sb_putn(h, p, 1);
+        }
+    }
+    ait_sb_puts(h, ")\n");
+}
+
+/* The contract's dynamic axes: per axis its name and range, per tensor its size at the max and
+ * as a function of the axes' values. */
+static void emit_header_dims(ait_sb *h, const model *m)
+{
+    const ait_emit_dyn *dy = m->o->dm.dyn;
+    const ait_graph *g = m->g;
+    const char *up = m->up;
+    ait_sb_printf(h, "#define %s_E_DIMS 3   /* a dims value outside [MIN, MAX] */\n", up);
+    ait_sb_printf(h, "/* dynamic axes: %s */\n#define %s_NUM_DIMS %d\n", dy->how, up, dy->dims->n);
+    for (int j = 0; j < dy->dims->n; j++) {
+        ait_sb_printf(h, "#define %s_DIM%d_NAME \"", up, j);
+        ait_esc(h, AIT_ESC_C_STRING, dy->dims->dim[j].name);
+        ait_sb_printf(h, "\"\n#define %s_DIM%d_MIN %lld\n#define %s_DIM%d_MAX %lld\n", up, j, dy->dims->dim[j].min, up, j,
+                      dy->dims->dim[j].max);
+    }
+    for (int i = 0; i < g->n_inputs; i++) {
+        ait_sb_printf(h, "#define %s_INPUT%d_MAX_ELEMS_PER_BATCH %" PRId64 "\n", up, i,
+                      ait_tensor_numel(&g->t[g->inputs[i]]));
+        ait_sb_printf(h, "#define %s_INPUT%d_ELEMS_AT(dims) ", up, i);
+        macro_of_dims(h, dy->in_elems[i]);
+    }
+    for (int i = 0; i < g->n_outputs; i++) {
+        char shape[512];
+        ait_sb_printf(h, "#define %s_OUTPUT%d_MAX_ELEMS_PER_BATCH %" PRId64 "  /* %s */\n", up, i,
+                      ait_tensor_numel(&g->t[g->outputs[i]]),
+                      ait_esc_buf(shape, sizeof shape, AIT_ESC_C_COMMENT, dy->out_shape[i]));
+        ait_sb_printf(h, "#define %s_OUTPUT%d_ELEMS_AT(dims) ", up, i);
+        macro_of_dims(h, dy->out_elems[i]);
+    }
+}
+
+static void emit_header(ait_sb *h, const model *m, int all_float, int n_kernels, size_t arena_bytes)
 {
     const ait_graph *g = m->g;
     const char *nm = m->o->name, *up = m->up;
@@ -302,7 +379,7 @@ static void emit_header(ait_sb *h, const model *m, int all_float, int n_kernels)
     ait_sb_printf(h, "#define %s_MAX_BATCH %d                 /* largest batch the tuned code accepts */\n", up,
                   m->o->max_batch > 1 ? m->o->max_batch : 1);
     ait_sb_printf(h, "#define %s_ARENA_BYTES %zu           /* static scratch the model needs */\n", up,
-                  m->plan.high_water);
+                  arena_bytes);
     ait_sb_printf(h, "#define %s_ARENA_ALIGN %d           /* alignment a caller's workspace must have */\n", up,
                   AIT_PLAN_ALIGN);
     for (int i = 0; i < g->n_inputs; i++) {
@@ -322,6 +399,8 @@ static void emit_header(ait_sb *h, const model *m, int all_float, int n_kernels)
     ait_sb_printf(h, "#define %s_OK 0\n#define %s_E_BATCH 1  /* batch < 1 or > %s_MAX_BATCH */\n"
                      "#define %s_E_NULL 2   /* a NULL pointer argument */\n",
                   up, up, up, up);
+    if (m->o->dm.dyn)
+        emit_header_dims(h, m);
     ait_sb_printf(h, "#define %s_NUM_KERNELS %d\n\n", up, n_kernels);
     ait_sb_printf(h,
                   "/* What each kernel was specialized for, in execution order. */\n"
@@ -339,10 +418,253 @@ static void emit_header(ait_sb *h, const model *m, int all_float, int n_kernels)
                       "int %s_run_ws(void *workspace, const float *const inputs[], float *const outputs[], int batch);\n",
                       up, up, nm, up, up, nm);
     ait_sb_printf(h,
-                  "/* Any element types: each pointer addresses the tensor's own C type. */\n"
+                  "/* Any element types: each pointer addresses the tensor's own C type.%s */\n"
                   "int %s_run_io(void *workspace, const void *const inputs[], void *const outputs[], int batch);\n",
-                  nm);
+                  m->o->dm.dyn ? " With dynamic axes,\n * these run at every axis's max" : "", nm);
+    if (m->o->dm.dyn)
+        ait_sb_printf(h,
+                      "/* dims[k]: the value of dynamic axis k, in [%s_DIMk_MIN, %s_DIMk_MAX], else %s_E_DIMS;\n"
+                      " * the tensors are dense at those values (%s_OUTPUTi_ELEMS_AT gives an output's size). */\n"
+                      "int %s_run_dims(void *workspace, const void *const inputs[], void *const outputs[], int batch,\n"
+                      "                const int *dims);\n",
+                      up, up, up, up, nm);
     ait_sb_puts(h, "\n#ifdef __cplusplus\n}\n#endif\n\n#endif\n");
+}
+
+/* Constants read by run-time kernels or copied to outputs; returns their ids, in order. */
+static int *constants_read(const model *m, int *n_out)
+{
+    const ait_graph *g = m->g;
+    int *emitted = AIT_NEW(g->arena, int, g->n_t + 1), *ids = AIT_NEW(g->arena, int, g->n_t + 1), n = 0;
+    for (int k = 0; k < g->n_nodes; k++) {
+        const ait_node *nd = &g->nodes[k];
+        if (m->step_of[k] < 0)
+            continue;
+        for (int i = 0; i < nd->n_in; i++)
+            if (nd->in[i] >= 0 && g->t[nd->in[i]].data && !((nd->unread_in | m->unread[k]) >> i & 1))
+                emitted[nd->in[i]] = 1;
+    }
+    for (int i = 0; i < g->n_outputs; i++) /* an empty one is never copied, so never referenced */
+        if (g->t[g->outputs[i]].data && ait_tensor_bytes(&g->t[g->outputs[i]]))
+            emitted[g->outputs[i]] = 1;
+    for (int id = 0; id < g->n_t; id++)
+        if (emitted[id])
+            ids[n++] = id;
+    *n_out = n;
+    return ids;
+}
+
+static void emit_constants(ait_sb *s, model *m, const int *ids, const ait_tensor *ts, int n, ait_emitted *out)
+{
+    size_t blob_bytes = 0;
+    for (int i = 0; i < n; i++)
+        if (ait_tensor_bytes(&ts[i]) >= BLOB_MIN_BYTES || m->o->dm.dims_param || m->o->dm.dyn)
+            blob_bytes += ait_tensor_bytes(&ts[i]);
+    ait_sb *split = NULL;
+    if (m->o->weights_file_bytes && blob_bytes && blob_bytes >= m->o->weights_file_bytes) {
+        split = &out->weights;
+        emit_banner(split, m, "weights");
+        ait_sb_printf(split, "#include <stdint.h>\n\n#if defined(__GNUC__) || defined(__TINYC__)\n"
+                             "#define %s_ALIGNED_ __attribute__((aligned(%d)))\n#else\n#define %s_ALIGNED_\n#endif\n"
+                             "#if defined(__GNUC__) && !defined(__clang__)\n"
+                             "#pragma GCC diagnostic ignored \"-Woverlength-strings\"\n#endif\n"
+                             "#if defined(__clang__)\n#pragma clang diagnostic ignored \"-Woverlength-strings\"\n#endif\n\n",
+                      m->up, AIT_PLAN_ALIGN, m->up);
+        ait_sb_printf(s, "/* the large constants (%zu bytes) are in %s_weights.c */\n", blob_bytes, m->o->name);
+    }
+    for (int i = 0; i < n; i++) {
+        int id = ids[i];
+        const ait_tensor *t = &ts[i];
+        m->blob[id] = ait_tensor_bytes(t) >= BLOB_MIN_BYTES || m->o->dm.dims_param || m->o->dm.dyn;
+        out->const_bytes += ait_tensor_bytes(t);
+        if (m->o->dm.code_only)
+            continue;
+        if (m->blob[id])
+            emit_blob(s, m, id, t, split);
+        else if (ait_dtype_get(t->dtype)->is_float || t->dtype == AIT_DT_BOOL)
+            emit_constant(s, m, id);
+        else
+            emit_int_constant(s, m, id);
+    }
+    ait_sb_puts(s, "\n");
+}
+
+static void emit_kernel_table(ait_sb *s, const model *m, int n_kernels)
+{
+    const ait_graph *g = m->g;
+    const char *nm = m->o->name;
+    ait_sb_printf(s, "const %s_kernel_info %s_kernels[%s_NUM_KERNELS > 0 ? %s_NUM_KERNELS : 1] = {\n", nm, nm, m->up,
+                  m->up);
+    for (int k = 0; k < g->n_nodes; k++) {
+        const ait_node *n = &g->nodes[k];
+        if (m->step_of[k] < 0)
+            continue;
+        char shape[160] = "-";
+        for (int i = 0; i < n->n_out && shape[0] == '-'; i++) /* the first output present (an RNN's Y may not be) */
+            if (ait_node_out(g, n, i))
+                ait_tensor_shape_str(ait_node_out(g, n, i), shape, sizeof shape);
+        /* every string exact, whatever bytes the model's names hold */
+        const char *field[4] = {n->op_type, n->name, m->backend[k], shape};
+        ait_sb_puts(s, "    {");
+        for (int f = 0; f < 4; f++) {
+            ait_sb_puts(s, "\"");
+            ait_esc(s, AIT_ESC_C_STRING, field[f]);
+            ait_sb_puts(s, "\", ");
+        }
+        ait_sb_printf(s, "%.0f},\n", ait_node_flops(g, n));
+    }
+    if (!n_kernels)
+        ait_sb_puts(s, "    {0, 0, 0, 0, 0}\n");
+    ait_sb_puts(s, "};\n\n");
+}
+
+/* The graph: a long one in parts, as compilers slow down more than linearly on one huge
+ * function (a 100,000-node chain). */
+static void emit_graph(ait_sb *s, const model *m, const int *fn_of)
+{
+    const ait_graph *g = m->g;
+    const char *fn = m->fn, *dp = m->o->dm.dims_param ? ", const long *dim_" : "",
+               *da = m->o->dm.dims_param ? ", dim_" : "";
+    int n_calls = 0;
+    for (int k = 0; k < g->n_nodes; k++)
+        n_calls += m->step_of[k] >= 0;
+    int parts = n_calls > GRAPH_PART_CALLS ? (n_calls + GRAPH_PART_CALLS - 1) / GRAPH_PART_CALLS : 0;
+    for (int p = 0, k = 0; p < parts; p++) {
+        ait_sb_printf(s, "static void %s_graph_p%d(unsigned char *ws, const void *const *in, void *const *out%s)\n{\n"
+                         "(void)ws;\n(void)in;\n(void)out;\n",
+                      fn, p, dp);
+        for (int calls = 0; k < g->n_nodes && calls < GRAPH_PART_CALLS; k++)
+            if (m->step_of[k] >= 0) {
+                emit_call(s, m, k, fn_of);
+                calls++;
+            }
+        ait_sb_puts(s, "}\n\n");
+    }
+    ait_sb_printf(s, "static int %s_graph(unsigned char *ws, const void *const *in, void *const *out%s)\n{\n"
+                     "(void)ws;\n(void)in;\n(void)out;\n%s",
+                  fn, dp, m->o->dm.dims_param ? "(void)dim_;\n" : "");
+    for (int p = 0; p < parts; p++)
+        ait_sb_printf(s, "%s_graph_p%d(ws, in, out%s);\n", fn, p, da);
+    for (int k = 0; k < g->n_nodes && !parts; k++)
+        if (m->step_of[k] >= 0)
+            emit_call(s, m, k, fn_of);
+    /* outputs not written by a kernel: constants, inputs, repeated names */
+    for (int i = 0; i < g->n_outputs; i++) {
+        int id = g->outputs[i];
+        if (m->out_slot[id] == i)
+            continue;
+        size_t bytes = ait_tensor_bytes(&g->t[id]);
+        if (!bytes)
+            continue;
+        ait_sb_printf(s, "memcpy(out[%d], ", i);
+        tensor_ref(s, m, id, 1);
+        ait_sb_printf(s, ", %zu);\n", bytes);
+    }
+    ait_sb_puts(s, "return 0;\n}\n\n");
+}
+
+/* The checks every entry point starts with. */
+static void emit_arg_checks(ait_sb *s, const model *m)
+{
+    const char *up = m->up;
+    ait_sb_printf(s,
+                  "if (batch < 1 || batch > %s_MAX_BATCH)\nreturn %s_E_BATCH;\n"
+                  "if (!workspace || (%s_NUM_INPUTS && !inputs) || !outputs)\nreturn %s_E_NULL;\n"
+                  "for (i = 0; i < %s_NUM_INPUTS; i++)\nif (!inputs[i])\nreturn %s_E_NULL;\n"
+                  "for (i = 0; i < %s_NUM_OUTPUTS; i++)\nif (!outputs[i])\nreturn %s_E_NULL;\n",
+                  up, up, up, up, up, up, up, up);
+}
+
+static void emit_entry_static(ait_sb *s, const model *m)
+{
+    const ait_graph *g = m->g;
+    const ait_emit_opts *o = m->o;
+    const char *nm = o->name, *up = m->up;
+    /* bytes one item advances each input/output pointer: 0 for tensors without a batch axis */
+    ait_sb_printf(s, "static const size_t %s_in_item_bytes[%s_NUM_INPUTS + 1] = {", nm, up);
+    for (int i = 0; i < g->n_inputs; i++)
+        ait_sb_printf(s, "%zu, ", o->batched_in && o->batched_in[i] ? ait_tensor_bytes(&g->t[g->inputs[i]]) : 0);
+    ait_sb_printf(s, "0};\nstatic const size_t %s_out_item_bytes[%s_NUM_OUTPUTS] = {", nm, up);
+    for (int i = 0; i < g->n_outputs; i++)
+        ait_sb_printf(s, "%s%zu", i ? ", " : "",
+                      o->batched_out && o->batched_out[i] ? ait_tensor_bytes(&g->t[g->outputs[i]]) : 0);
+    ait_sb_puts(s, "};\n\n");
+    ait_sb_printf(s, "int %s_run_io(void *workspace, const void *const inputs[], void *const outputs[], int batch)\n{\n"
+                     "const void *in[%s_NUM_INPUTS + 1] = {0};\nvoid *out[%s_NUM_OUTPUTS];\nint i, b, rc = 0;\n",
+                  nm, up, up);
+    emit_arg_checks(s, m);
+    ait_sb_printf(s,
+                  "for (b = 0; b < batch && rc == 0; b++) {\n"
+                  "for (i = 0; i < %s_NUM_INPUTS; i++)\n"
+                  "in[i] = (const unsigned char *)inputs[i] + (size_t)b * %s_in_item_bytes[i];\n"
+                  "for (i = 0; i < %s_NUM_OUTPUTS; i++)\n"
+                  "out[i] = (unsigned char *)outputs[i] + (size_t)b * %s_out_item_bytes[i];\n"
+                  "rc = %s_graph((unsigned char *)workspace, in, out);\n}\nreturn rc;\n}\n\n",
+                  up, nm, up, nm, nm);
+}
+
+/* net_run_dims: the axes' values checked against the range, the item sizes computed from them,
+ * and each value served by its own code or by the generic code; net_run_io runs at the max. */
+static void emit_entry_dyn(ait_sb *s, const model *m)
+{
+    const ait_graph *g = m->g;
+    const ait_emit_opts *o = m->o;
+    const ait_emit_dyn *dy = o->dm.dyn;
+    const char *nm = o->name, *up = m->up;
+    int nd = dy->dims->n;
+    ait_sb_printf(s, "static const long %s_dim_min[%s_NUM_DIMS] = {", nm, up);
+    for (int j = 0; j < nd; j++)
+        ait_sb_printf(s, "%s%lldL", j ? ", " : "", dy->dims->dim[j].min);
+    ait_sb_printf(s, "};\nstatic const long %s_dim_max[%s_NUM_DIMS] = {", nm, up);
+    for (int j = 0; j < nd; j++)
+        ait_sb_printf(s, "%s%lldL", j ? ", " : "", dy->dims->dim[j].max);
+    ait_sb_puts(s, "};\n\n");
+    ait_sb_printf(s,
+                  "int %s_run_dims(void *workspace, const void *const inputs[], void *const outputs[], int batch, "
+                  "const int *dims)\n{\n"
+                  "const void *in[%s_NUM_INPUTS + 1] = {0};\nvoid *out[%s_NUM_OUTPUTS];\n"
+                  "size_t in_bytes[%s_NUM_INPUTS + 1], out_bytes[%s_NUM_OUTPUTS];\nlong dim_[%s_NUM_DIMS];\n"
+                  "int i, b, rc = 0;\n",
+                  nm, up, up, up, up, up);
+    emit_arg_checks(s, m);
+    ait_sb_printf(s, "if (!dims)\nreturn %s_E_NULL;\nfor (i = 0; i < %s_NUM_DIMS; i++) {\n"
+                     "if (dims[i] < %s_dim_min[i] || dims[i] > %s_dim_max[i])\nreturn %s_E_DIMS;\ndim_[i] = dims[i];\n}\n",
+                  up, up, nm, nm, up);
+    for (int i = 0; i < g->n_inputs; i++)
+        ait_sb_printf(s, "in_bytes[%d] = %s;\n", i,
+                      o->batched_in && o->batched_in[i]
+                          ? ait_arena_printf(g->arena, "(size_t)(%s) * sizeof(%s)", dy->in_elems[i],
+                                             ait_dtype_get(g->t[g->inputs[i]].dtype)->ctype)
+                          : "0");
+    ait_sb_printf(s, "in_bytes[%s_NUM_INPUTS] = 0;\n", up);
+    for (int i = 0; i < g->n_outputs; i++)
+        ait_sb_printf(s, "out_bytes[%d] = %s;\n", i,
+                      o->batched_out && o->batched_out[i]
+                          ? ait_arena_printf(g->arena, "(size_t)(%s) * sizeof(%s)", dy->out_elems[i],
+                                             ait_dtype_get(g->t[g->outputs[i]].dtype)->ctype)
+                          : "0");
+    ait_sb_printf(s, "for (b = 0; b < batch && rc == 0; b++) {\n"
+                     "for (i = 0; i < %s_NUM_INPUTS; i++)\n"
+                     "in[i] = (const unsigned char *)inputs[i] + (size_t)b * in_bytes[i];\n"
+                     "for (i = 0; i < %s_NUM_OUTPUTS; i++)\n"
+                     "out[i] = (unsigned char *)outputs[i] + (size_t)b * out_bytes[i];\n",
+                  up, up);
+    for (int j = 0; j < dy->n_special; j++) {
+        ait_sb_printf(s, "%sif (", j ? "else " : "");
+        for (int k = 0; k < nd; k++)
+            ait_sb_printf(s, "%sdim_[%d] == %lldL", k ? " && " : "", k, dy->special_dims[j][k]);
+        ait_sb_printf(s, ")\nrc = %s_x%d_graph((unsigned char *)workspace, in, out, dim_);\n", nm, j);
+    }
+    if (dy->generic)
+        ait_sb_printf(s, "%src = %s_graph((unsigned char *)workspace, in, out, dim_);\n", dy->n_special ? "else\n" : "",
+                      nm);
+    else /* every value of the range has code of its own */
+        ait_sb_printf(s, "else\nrc = %s_E_DIMS;\n", up);
+    ait_sb_puts(s, "}\nreturn rc;\n}\n\n");
+    ait_sb_printf(s, "int %s_run_io(void *workspace, const void *const inputs[], void *const outputs[], int batch)\n{\n"
+                     "int dims[%s_NUM_DIMS], i;\nfor (i = 0; i < %s_NUM_DIMS; i++)\ndims[i] = (int)%s_dim_max[i];\n"
+                     "return %s_run_dims(workspace, inputs, outputs, batch, dims);\n}\n\n",
+                  nm, up, up, nm, nm);
 }
 
 ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitted *out, ait_diag *d)
@@ -350,6 +672,7 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
     model m = {0};
     m.g = g;
     m.o = o;
+    m.fn = o->dm.fn_prefix ? o->dm.fn_prefix : o->name;
     size_t nl = strlen(o->name);
     if (!nl || nl >= sizeof m.up - 1 || !(isalpha((unsigned char)o->name[0]) || o->name[0] == '_'))
         return ait_fail(d, AIT_E_CONFIG, "model name '%s' is not a C identifier", o->name);
@@ -360,7 +683,6 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
     }
     plan(&m);
     memset(out, 0, sizeof *out);
-    const char *nm = o->name;
     ait_sb *s = &out->source;
     emit_banner(s, &m, "model");
     ait_sb_puts(s, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n\n");
@@ -375,118 +697,51 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
     if (o->prelude)
         ait_sb_puts(s, o->prelude);
 
-    /* constants read by run-time kernels or copied to outputs */
-    int *emitted = AIT_NEW(g->arena, int, g->n_t + 1);
-    for (int k = 0; k < g->n_nodes; k++) {
-        const ait_node *n = &g->nodes[k];
-        if (m.step_of[k] < 0)
-            continue;
-        for (int i = 0; i < n->n_in; i++)
-            if (n->in[i] >= 0 && g->t[n->in[i]].data && !(n->unread_in >> i & 1))
-                emitted[n->in[i]] = 1;
+    /* in dims mode the kernels come first: which constants they read is known from their code */
+    ait_sb kernels = {0};
+    int *fn_of = NULL;
+    if (o->dm.dims_param)
+        fn_of = emit_kernels(&kernels, &m);
+    /* constants: this graph's, or with dynamic axes every value's, each at its largest */
+    out->const_ids = constants_read(&m, &out->n_consts);
+    if (o->dm.dyn) { /* ids from graphs at other values may lie past this one's */
+        int top = g->n_t;
+        for (int i = 0; i < o->dm.dyn->n_consts; i++)
+            top = o->dm.dyn->const_ids[i] >= top ? o->dm.dyn->const_ids[i] + 1 : top;
+        int *blob = AIT_NEW(g->arena, int, top + 1);
+        memcpy(blob, m.blob, sizeof *blob * (size_t)g->n_t);
+        m.blob = blob;
+        emit_constants(s, &m, o->dm.dyn->const_ids, o->dm.dyn->consts, o->dm.dyn->n_consts, out);
+    } else {
+        ait_tensor *ts = AIT_NEW(g->arena, ait_tensor, out->n_consts + 1);
+        for (int i = 0; i < out->n_consts; i++)
+            ts[i] = g->t[out->const_ids[i]];
+        emit_constants(s, &m, out->const_ids, ts, out->n_consts, out);
     }
-    for (int i = 0; i < g->n_outputs; i++) /* an empty one is never copied, so never referenced */
-        if (g->t[g->outputs[i]].data && ait_tensor_bytes(&g->t[g->outputs[i]]))
-            emitted[g->outputs[i]] = 1;
-    size_t blob_bytes = 0;
-    for (int id = 0; id < g->n_t; id++)
-        if (emitted[id] && ait_tensor_bytes(&g->t[id]) >= BLOB_MIN_BYTES)
-            blob_bytes += ait_tensor_bytes(&g->t[id]);
-    ait_sb *split = NULL;
-    if (o->weights_file_bytes && blob_bytes && blob_bytes >= o->weights_file_bytes) {
-        split = &out->weights;
-        emit_banner(split, &m, "weights");
-        ait_sb_printf(split, "#include <stdint.h>\n\n#if defined(__GNUC__) || defined(__TINYC__)\n"
-                             "#define %s_ALIGNED_ __attribute__((aligned(%d)))\n#else\n#define %s_ALIGNED_\n#endif\n"
-                             "#if defined(__GNUC__) && !defined(__clang__)\n"
-                             "#pragma GCC diagnostic ignored \"-Woverlength-strings\"\n#endif\n"
-                             "#if defined(__clang__)\n#pragma clang diagnostic ignored \"-Woverlength-strings\"\n#endif\n\n",
-                      m.up, AIT_PLAN_ALIGN, m.up);
-        ait_sb_printf(s, "/* the large constants (%zu bytes) are in %s_weights.c */\n", blob_bytes, nm);
-    }
-    for (int id = 0; id < g->n_t; id++) {
-        if (!emitted[id])
-            continue;
-        const ait_tensor *t = &g->t[id];
-        m.blob[id] = ait_tensor_bytes(t) >= BLOB_MIN_BYTES;
-        if (m.blob[id])
-            emit_blob(s, &m, id, split);
-        else if (ait_dtype_get(t->dtype)->is_float || t->dtype == AIT_DT_BOOL)
-            emit_constant(s, &m, id);
-        else
-            emit_int_constant(s, &m, id);
-        out->const_bytes += ait_tensor_bytes(t);
-    }
-    ait_sb_puts(s, "\n");
 
-    /* kernels */
-    const char **backend = m.backend;
+    /* kernels and the graph */
     int n_kernels = 0;
-    int *fn_of = emit_kernels(s, &m);
     for (int k = 0; k < g->n_nodes; k++)
         n_kernels += m.step_of[k] >= 0;
-    ait_sb_printf(s, "const %s_kernel_info %s_kernels[%s_NUM_KERNELS > 0 ? %s_NUM_KERNELS : 1] = {\n", nm, nm, m.up,
-                  m.up);
-    for (int k = 0; k < g->n_nodes; k++) {
-        const ait_node *n = &g->nodes[k];
-        if (m.step_of[k] < 0)
-            continue;
-        char shape[160] = "-";
-        for (int i = 0; i < n->n_out && shape[0] == '-'; i++) /* the first output present (an RNN's Y may not be) */
-            if (ait_node_out(g, n, i))
-                ait_tensor_shape_str(ait_node_out(g, n, i), shape, sizeof shape);
-        /* every string exact, whatever bytes the model's names hold */
-        const char *field[4] = {n->op_type, n->name, backend[k], shape};
-        ait_sb_puts(s, "    {");
-        for (int f = 0; f < 4; f++) {
-            ait_sb_puts(s, "\"");
-            ait_esc(s, AIT_ESC_C_STRING, field[f]);
-            ait_sb_puts(s, "\", ");
-        }
-        ait_sb_printf(s, "%.0f},\n", ait_node_flops(g, n));
+    out->code_begin = s->len;
+    if (o->dm.dyn) {
+        if (o->dm.dyn->generic)
+            ait_sb_puts(s, o->dm.dyn->generic);
+        for (int j = 0; j < o->dm.dyn->n_special; j++)
+            ait_sb_puts(s, o->dm.dyn->special[j]);
+    } else if (o->dm.dims_param) {
+        if (kernels.s)
+            ait_sb_puts(s, kernels.s);
+        emit_graph(s, &m, fn_of);
+    } else {
+        fn_of = emit_kernels(s, &m);
+        emit_kernel_table(s, &m, n_kernels);
+        emit_graph(s, &m, fn_of);
     }
-    if (!n_kernels)
-        ait_sb_puts(s, "    {0, 0, 0, 0, 0}\n");
-    ait_sb_puts(s, "};\n\n");
-
-    /* the graph: a long one in parts, as compilers slow down more than linearly on one huge
-     * function (a 100,000-node chain) */
-    int n_calls = 0;
-    for (int k = 0; k < g->n_nodes; k++)
-        n_calls += m.step_of[k] >= 0;
-    int parts = n_calls > GRAPH_PART_CALLS ? (n_calls + GRAPH_PART_CALLS - 1) / GRAPH_PART_CALLS : 0;
-    for (int p = 0, k = 0; p < parts; p++) {
-        ait_sb_printf(s, "static void %s_graph_p%d(unsigned char *ws, const void *const *in, void *const *out)\n{\n"
-                         "(void)ws;\n(void)in;\n(void)out;\n",
-                      nm, p);
-        for (int calls = 0; k < g->n_nodes && calls < GRAPH_PART_CALLS; k++)
-            if (m.step_of[k] >= 0) {
-                emit_call(s, &m, k, fn_of);
-                calls++;
-            }
-        ait_sb_puts(s, "}\n\n");
-    }
-    ait_sb_printf(s, "static int %s_graph(unsigned char *ws, const void *const *in, void *const *out)\n{\n"
-                     "(void)ws;\n(void)in;\n(void)out;\n",
-                  nm);
-    for (int p = 0; p < parts; p++)
-        ait_sb_printf(s, "%s_graph_p%d(ws, in, out);\n", nm, p);
-    for (int k = 0; k < g->n_nodes && !parts; k++)
-        if (m.step_of[k] >= 0)
-            emit_call(s, &m, k, fn_of);
-    /* outputs not written by a kernel: constants, inputs, repeated names */
-    for (int i = 0; i < g->n_outputs; i++) {
-        int id = g->outputs[i];
-        if (m.out_slot[id] == i)
-            continue;
-        size_t bytes = ait_tensor_bytes(&g->t[id]);
-        if (!bytes)
-            continue;
-        ait_sb_printf(s, "memcpy(out[%d], ", i);
-        tensor_ref(s, &m, id, 1);
-        ait_sb_printf(s, ", %zu);\n", bytes);
-    }
-    ait_sb_puts(s, "return 0;\n}\n\n");
+    ait_sb_free(&kernels);
+    out->code_end = s->len;
+    if (o->dm.dims_param || o->dm.dyn)
+        emit_kernel_table(s, &m, n_kernels);
 
     /* the contract's entry points */
     int all_float = 1;
@@ -494,31 +749,12 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
         all_float &= g->t[g->inputs[i]].dtype == AIT_DT_FLOAT;
     for (int i = 0; i < g->n_outputs; i++)
         all_float &= g->t[g->outputs[i]].dtype == AIT_DT_FLOAT;
-    const char *up = m.up;
-    /* bytes one item advances each input/output pointer: 0 for tensors without a batch axis */
-    ait_sb_printf(s, "static const size_t %s_in_item_bytes[%s_NUM_INPUTS + 1] = {", nm, up);
-    for (int i = 0; i < g->n_inputs; i++)
-        ait_sb_printf(s, "%zu, ", o->batched_in && o->batched_in[i] ? ait_tensor_bytes(&g->t[g->inputs[i]]) : 0);
-    ait_sb_printf(s, "0};\nstatic const size_t %s_out_item_bytes[%s_NUM_OUTPUTS] = {", nm, up);
-    for (int i = 0; i < g->n_outputs; i++)
-        ait_sb_printf(s, "%s%zu", i ? ", " : "",
-                      o->batched_out && o->batched_out[i] ? ait_tensor_bytes(&g->t[g->outputs[i]]) : 0);
-    ait_sb_puts(s, "};\n\n");
-    ait_sb_printf(s,
-                  "int %s_run_io(void *workspace, const void *const inputs[], void *const outputs[], int batch)\n{\n"
-                  "const void *in[%s_NUM_INPUTS + 1] = {0};\nvoid *out[%s_NUM_OUTPUTS];\nint i, b, rc = 0;\n"
-                  "if (batch < 1 || batch > %s_MAX_BATCH)\nreturn %s_E_BATCH;\n"
-                  "if (!workspace || (%s_NUM_INPUTS && !inputs) || !outputs)\nreturn %s_E_NULL;\n"
-                  "for (i = 0; i < %s_NUM_INPUTS; i++)\nif (!inputs[i])\nreturn %s_E_NULL;\n"
-                  "for (i = 0; i < %s_NUM_OUTPUTS; i++)\nif (!outputs[i])\nreturn %s_E_NULL;\n"
-                  "for (b = 0; b < batch && rc == 0; b++) {\n"
-                  "for (i = 0; i < %s_NUM_INPUTS; i++)\n"
-                  "in[i] = (const unsigned char *)inputs[i] + (size_t)b * %s_in_item_bytes[i];\n"
-                  "for (i = 0; i < %s_NUM_OUTPUTS; i++)\n"
-                  "out[i] = (unsigned char *)outputs[i] + (size_t)b * %s_out_item_bytes[i];\n"
-                  "rc = %s_graph((unsigned char *)workspace, in, out);\n}\nreturn rc;\n}\n\n",
-                  nm, up, up, up, up, up, up, up, up, up, up, up, nm, up, nm, nm);
-    if (all_float) {
+    const char *nm = o->name, *up = m.up;
+    if (o->dm.dyn)
+        emit_entry_dyn(s, &m);
+    else if (!o->dm.dims_param)
+        emit_entry_static(s, &m);
+    if (all_float && !o->dm.dims_param) {
         ait_sb_printf(s,
                       "int %s_run_ws(void *workspace, const float *const inputs[], float *const outputs[], int batch)\n"
                       "{\nconst void *in[%s_NUM_INPUTS + 1] = {0};\nvoid *out[%s_NUM_OUTPUTS];\nint i;\n"
@@ -533,10 +769,11 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
                       "return %s_run_ws(%s_arena, inputs, outputs, batch);\n}\n",
                       nm, up, up, up, nm, nm, nm);
     }
-    emit_header(&out->header, &m, all_float, n_kernels);
-    out->arena_bytes = m.plan.high_water;
+    out->arena_bytes = o->dm.dyn ? o->dm.dyn->arena_bytes : m.plan.high_water;
+    emit_header(&out->header, &m, all_float, n_kernels, out->arena_bytes);
     out->sum_intermediate = ait_plan_sum(&m.plan);
     out->n_kernels = n_kernels;
+    out->plan = m.plan;
     return AIT_OK;
 }
 

@@ -15,6 +15,12 @@ static const double fold_max_flops = 1e9;
 
 void ait_emit_kernel(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t)
 {
+    ait_emit_kernel_dims(b, g, n, fname, t, 0);
+}
+
+void ait_emit_kernel_dims(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t,
+                          int dims_param)
+{
     char name[256], op[64];
     ait_sb_printf(b, "/* %s (%s) */\nstatic void %s(", ait_esc_buf(name, sizeof name, AIT_ESC_C_COMMENT, n->name),
                   ait_esc_buf(op, sizeof op, AIT_ESC_C_COMMENT, n->op_type), fname);
@@ -32,7 +38,12 @@ void ait_emit_kernel(ait_sb *b, const ait_graph *g, const ait_node *n, const cha
     int scratch = t->scratch_bytes && t->scratch_bytes(g, n) > 0;
     if (scratch)
         ait_sb_printf(b, "%sfloat *s0", first ? "" : ", ");
-    ait_sb_puts(b, first && !scratch ? "void)\n{\n" : ")\n{\n");
+    first &= !scratch;
+    if (dims_param)
+        ait_sb_printf(b, "%sconst long *dim_", first ? "" : ", ");
+    ait_sb_puts(b, first && !dims_param ? "void)\n{\n" : ")\n{\n");
+    if (dims_param)
+        ait_sb_puts(b, "(void)dim_;\n");
     for (int i = 0; i < n->n_in; i++)
         ait_sb_printf(b, "(void)x%d;\n", i);
     for (int i = 0; i < n->n_out; i++)

@@ -6,6 +6,9 @@
 
 /* static void <fname>(const T *x0, ..., T *y0, ...[, float *s0]) { <template body> } */
 void ait_emit_kernel(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t);
+/* The same with a last parameter `const long *dim_` (the values of the dynamic axes). */
+void ait_emit_kernel_dims(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t,
+                          int dims_param);
 
 /* Runs every node's resolve in order (shape inference), and folds nodes whose
  * inputs are all constants by compiling their reference kernel with libtcc

@@ -373,7 +373,8 @@ static ait_status tune_one(const ait_config *c, const ait_tune_opts *o, ait_diag
     t.rec = &rec;
     ait_spec_text(&rec.spec, t.spec_text, sizeof t.spec_text);
     CHECK(ait_model_prepare(&a, &src, rec.bind, &t.g, d));
-    t.tg = (ait_target_graph){&src, rec.bind, rec.max_batch, rec.batched_in, rec.batched_out, c->name, 0};
+    t.tg = (ait_target_graph){&src, rec.bind, rec.max_batch, rec.batched_in, rec.batched_out, c->name, 0, &rec.dyn,
+                              c->dims_verify_max};
     ait_pass_stats ps;
     ait_graph_passes(t.g, &ps);
     if (log) {
@@ -541,7 +542,8 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
     ait_model_src src = {m.model, bytes, len, {AIT_LIMIT_TENSOR_DEFAULT, AIT_LIMIT_TOTAL_DEFAULT}};
     ait_config dflt;
     ait_config_defaults(&dflt); /* the manifest does not record the split: the default threshold */
-    ait_target_graph tg = {&src, bind, m.max_batch, m.batched_in, m.batched_out, m.name, (size_t)dflt.weights_file_bytes};
+    ait_target_graph tg = {&src, bind, m.max_batch, m.batched_in, m.batched_out, m.name, (size_t)dflt.weights_file_bytes,
+                           NULL, 0};
     char *dir = dirname(ait_arena_strdup(&a, path));
     char *bn = ait_arena_printf(&a, " * command: %s\n * generator: aitune-gen %s\n * re-emitted from %s without tuning\n"
                                     " * backend: %s\n",

@@ -12,6 +12,22 @@
 
 #include "ir/graph.h"
 
+enum { AIT_MAX_DIMS = 8 };
+
+/* A dynamic (non-batch) axis of the model: every input axis with its name (a shared dim_param,
+ * or "dim<axis>") takes its value; numbered over the model in input order. */
+typedef struct {
+    char name[64];
+    long long min, max;
+} ait_dyn_dim;
+
+typedef struct {
+    int n;                       /* 0: static shapes */
+    ait_dyn_dim dim[AIT_MAX_DIMS];
+    int n_in;
+    int *of;                     /* of[input * AIT_MAX_RANK + axis]: the dim that axis takes, or -1 */
+} ait_dyn_dims;
+
 typedef enum { AIT_AXIS_STATIC, AIT_AXIS_BATCH, AIT_AXIS_DYNAMIC } ait_axis_kind;
 
 typedef struct {

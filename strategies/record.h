@@ -16,6 +16,7 @@ typedef struct {
     int batch;          /* items in this batch */
     ait_tensor *in;     /* per graph input */
     ait_tensor *out;    /* reference outputs, per graph output */
+    long long dims[AIT_MAX_DIMS]; /* values of the dynamic axes (ait_recording.dyn) */
 } ait_record;
 
 typedef struct {
@@ -25,7 +26,9 @@ typedef struct {
     int max_batch;          /* 1: static shapes */
     int *batched_in;        /* axis 0 is the batch axis (per graph input) */
     int *batched_out;
-    ait_tensor *bind;       /* input shapes candidates are specialized for (one item when batched) */
+    ait_dyn_dims dyn;       /* the dynamic (non-batch) axes, with their ranges; n 0: none */
+    ait_tensor *bind;       /* input shapes candidates are specialized for (one item when batched;
+                               every dynamic axis at its max) */
     unsigned long long hash; /* of all recorded inputs and outputs */
     int true_batch_oracle;  /* the reference ran at each batch size (symbolic batch dim) */
     int cached;             /* reference outputs came from the cache */

@@ -12,6 +12,24 @@
 #include "strategies/sandbox.h"
 
 typedef int (*run_io_fn)(void *, const void *const *, void *const *, int);
+typedef int (*run_dims_fn)(void *, const void *const *, void *const *, int, const int *);
+
+/* One call of the candidate at a recorded batch's shapes. */
+typedef struct {
+    run_io_fn io;
+    run_dims_fn dims;
+} entry;
+
+static int call(const entry *e, void *ws, const void *const *in, void *const *out, int batch, const ait_record *rec,
+                int n_dims)
+{
+    if (!e->dims)
+        return e->io(ws, in, out, batch);
+    int v[AIT_MAX_DIMS];
+    for (int j = 0; j < n_dims; j++)
+        v[j] = (int)rec->dims[j];
+    return e->dims(ws, in, out, batch, v);
+}
 
 int ait_outputs_match(const ait_record *rec, int n_out, void *const *got, double rtol, double atol, double *max_abs,
                       double *max_rel, char *why, size_t n)
@@ -61,9 +79,14 @@ static void child(void *ctx, ait_sandbox_result *res)
         return;
     }
     char sym[96];
-    snprintf(sym, sizeof sym, "%s_run_io", t->name);
-    run_io_fn run = (run_io_fn)t->cc->sym(m, sym);
-    if (!run) {
+    snprintf(sym, sizeof sym, "%s_%s", t->name, t->dims ? "run_dims" : "run_io");
+    entry run = {0};
+    void *fn = t->cc->sym(m, sym);
+    if (t->dims)
+        run.dims = (run_dims_fn)fn;
+    else
+        run.io = (run_io_fn)fn;
+    if (!fn) {
         res->code = AIT_E_COMPILE;
         snprintf(res->msg, sizeof res->msg, "symbol %s not found", sym);
         return;
@@ -86,7 +109,7 @@ static void child(void *ctx, ait_sandbox_result *res)
             in[k] = rec->in[k].data;
         for (int k = 0; k < n_out; k++)
             out[k] = calloc(1, ait_tensor_bytes(&rec->out[k]) + 1);
-        int rc = run(ws, in, out, r->max_batch > 1 ? rec->batch : 1);
+        int rc = call(&run, ws, in, out, r->max_batch > 1 ? rec->batch : 1, rec, r->dyn.n);
         char why[400] = "";
         int bad = rc != 0;
         if (bad)
@@ -114,17 +137,17 @@ static void child(void *ctx, ait_sandbox_result *res)
         double times[1000];
         int n = 0;
         t0 = ait_now_s();
-        run(ws, in, out, b);
+        call(&run, ws, in, out, b, prof, r->dyn.n);
         /* a second warm-up and at least 5 timed runs; 3 when one takes over half a second (the
          * reference of a big model) */
         int slow = ait_now_s() - t0 > 0.5;
         if (!slow)
-            run(ws, in, out, b);
+            call(&run, ws, in, out, b, prof, r->dyn.n);
         double start = ait_now_s();
         int min_runs = slow ? 3 : 5;
         while (n < 1000 && (n < min_runs || ait_now_s() - start < 0.3)) {
             double a = ait_now_s();
-            run(ws, in, out, b);
+            call(&run, ws, in, out, b, prof, r->dyn.n);
             times[n++] = ait_now_s() - a;
         }
         res->values[2] = ait_median(times, n);

@@ -33,6 +33,7 @@ typedef struct {
     double rtol, atol;
     int profile_batch;          /* 0: skip profiling */
     double timeout_s;
+    int dims;                   /* the model has dynamic axes: calls go to <name>_run_dims */
 } ait_trial_spec;
 
 void ait_trial_run(const ait_trial_spec *t, ait_trial_result *r);

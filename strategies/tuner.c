@@ -4,6 +4,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "gen/dynamic.h"
 #include "gen/model_load.h"
 #include "gen/passes.h"
 #include "strategies/cache.h"
@@ -19,31 +20,54 @@ static const ait_template *pick(void *ctx, const ait_graph *g, const ait_node *n
     return NULL; /* reference fallback */
 }
 
-ait_status ait_emit_with_backend(ait_arena *a, const ait_target_graph *tg, const ait_backend *b, const char *banner,
-                                 ait_knob_plan *plan, const ait_knob_opts *search, ait_emitted *out, ait_diag *d)
+/* The candidate's own graph at one binding of the inputs. */
+typedef struct {
+    const ait_target_graph *tg;
+    const ait_backend *b;
+    const ait_knob_plan *plan;
+} graph_ctx;
+
+static ait_status graph_at(void *ctx, ait_arena *a, const ait_tensor *bind, ait_graph **out, ait_diag *d)
 {
+    const graph_ctx *c = ctx;
     ait_graph *g;
-    AIT_TRY(ait_model_prepare(a, tg->m, tg->bind, &g, d));
+    AIT_TRY(ait_model_prepare(a, c->tg->m, bind, &g, d));
     ait_pass_stats ps;
     ait_graph_passes(g, &ps);
     char why[256] = "";
-    if (b->applies && !b->applies(b, g, why, sizeof why))
+    if (c->b->applies && !c->b->applies(c->b, g, why, sizeof why))
         return ait_fail(d, AIT_E_UNSUPPORTED, "not applicable: %s", why);
+    if (c->plan)
+        ait_knob_plan_apply(c->plan, g);
+    if (c->b->prepare)
+        c->b->prepare(c->b, g);
+    *out = g;
+    return AIT_OK;
+}
+
+ait_status ait_emit_with_backend(ait_arena *a, const ait_target_graph *tg, const ait_backend *b, const char *banner,
+                                 ait_knob_plan *plan, const ait_knob_opts *search, ait_emitted *out, ait_diag *d)
+{
     if (search) {
         /* variants add packed tensors: search on a graph of its own so the emitted names stay stable */
         ait_graph *sg;
         AIT_TRY(ait_model_prepare(a, tg->m, tg->bind, &sg, d));
+        ait_pass_stats ps;
         ait_graph_passes(sg, &ps);
+        char why[256] = "";
+        if (b->applies && !b->applies(b, sg, why, sizeof why))
+            return ait_fail(d, AIT_E_UNSUPPORTED, "not applicable: %s", why);
         ait_knob_search(a, sg, b, search, plan);
     }
-    if (plan)
-        ait_knob_plan_apply(plan, g);
-    if (b->prepare)
-        b->prepare(b, g);
+    graph_ctx ctx = {tg, b, plan};
     ait_emit_opts o = {.name = tg->name, .banner = banner, .pick = pick, .pick_ctx = (void *)b,
                        .max_batch = tg->max_batch, .batched_in = tg->batched_in, .batched_out = tg->batched_out,
                        .prelude = b->prelude ? b->prelude(b) : NULL, .needs = b->needs,
                        .weights_file_bytes = tg->weights_file_bytes};
+    if (tg->dyn && tg->dyn->n)
+        return ait_emit_dynamic(a, tg->dyn, tg->bind, tg->dyn->n_in, tg->dims_verify_max, graph_at, &ctx, &o, out, d);
+    ait_graph *g;
+    AIT_TRY(graph_at(&ctx, a, tg->bind, &g, d));
     return ait_emit_model(g, &o, out, d);
 }
 
@@ -145,7 +169,7 @@ ait_status ait_tuner_try(ait_tuner *t, ait_candidate *c, int profile_batch)
     }
     if (t->log)
         fflush(t->log);
-    ait_trial_spec spec = {.name = t->c->name, .source = c->unit, .arena_bytes = c->e.arena_bytes, .cc = t->cc,
+    ait_trial_spec spec = {.dims = t->rec->dyn.n > 0, .name = t->c->name, .source = c->unit, .arena_bytes = c->e.arena_bytes, .cc = t->cc,
                            .flags = t->flags, .libs = c->backend->libs, .rec = t->rec, .validate = t->c->correctness_check,
                            .rtol = t->c->rtol, .atol = t->c->atol, .profile_batch = profile_batch,
                            .timeout_s = t->c->trial_timeout_s};

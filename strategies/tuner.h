@@ -22,6 +22,8 @@ typedef struct {
     const int *batched_in, *batched_out;
     const char *name;             /* symbol prefix */
     size_t weights_file_bytes;    /* the final output's split (ait_emit_opts); 0 for trials */
+    const ait_dyn_dims *dyn;      /* dynamic axes (NULL or n 0: none); bind holds their max */
+    int dims_verify_max;          /* tune.dims_verify_max */
 } ait_target_graph;
 
 typedef struct {
