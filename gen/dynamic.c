@@ -126,9 +126,10 @@ static double poly_bound(const ait_poly *p, const long long *max)
     return s / (double)p->den;
 }
 
-/* Terms over `var` names (dim_[k], or the axes' names for the header's comments). */
+/* Terms over `var` names: C ("12LL * dim_[0] * dim_[0]"), or for people ("12 seq^2"). */
 static void poly_terms(const ait_poly *p, const char *const *var, const char *suffix, char *buf, size_t n)
 {
+    int human = !*suffix;
     size_t k = 0;
     int any = 0;
     buf[0] = 0;
@@ -136,12 +137,19 @@ static void poly_terms(const ait_poly *p, const char *const *var, const char *su
         long long c = p->coef[e];
         if (!c)
             continue;
-        k += (size_t)snprintf(buf + k, n - k, "%s%lld%s", any ? (c < 0 ? " - " : " + ") : (c < 0 ? "-" : ""),
-                              c < 0 ? -c : c, suffix);
+        k += (size_t)snprintf(buf + k, n - k, "%s", any ? (c < 0 ? " - " : " + ") : (c < 0 ? "-" : ""));
+        int first = 1;
+        if (!human || (c != 1 && c != -1) || e == 0) {
+            k += (size_t)snprintf(buf + k, n - k, "%lld%s", c < 0 ? -c : c, suffix);
+            first = 0;
+        }
         for (int j = 0, r = e; j < p->n && k < n; j++) {
             int ex = r / pow3(p->n - 1 - j) % 3;
-            for (int x = 0; x < ex && k < n; x++)
+            if (human && ex)
+                k += (size_t)snprintf(buf + k, n - k, "%s%s%s", first ? "" : " ", var[j], ex == 2 ? "^2" : "");
+            for (int x = 0; x < ex && !human && k < n; x++)
                 k += (size_t)snprintf(buf + k, n - k, " * %s", var[j]);
+            first &= !ex;
         }
         any = 1;
     }
@@ -569,25 +577,21 @@ static int build_generic(const dyn_run *r, const variant *grid, int cells, int t
     ait_sb_putn(&out, base->text + prev, base->len - prev);
     gn->text = enums_to_consts(r->a, out.s ? out.s : "");
     ait_sb_free(&out);
-    /* the inputs' sizes */
-    int ni = r->n_in;
+    free(y);
+    gn->shape = base;
+    return bad ? -1 : 0;
+}
+
+/* The tensors' sizes, and the outputs' extents, as polynomials. */
+static int fit_sizes(generic *gn, const variant *grid, int cells, int ni, int no)
+{
+    long long *y = malloc(sizeof *y * (size_t)cells);
+    int bad = 0;
     for (int k = 0; k < ni && !bad; k++) {
         for (int c = 0; c < cells; c++)
             y[c] = grid[c].in_elems[k];
         bad = fit_values(gn, y, &gn->in[k]) != 0;
     }
-    free(y);
-    if (bad && !*why)
-        snprintf(why, nwhy, "a tensor's size does not fit 64-bit coefficients");
-    gn->shape = base;
-    return bad ? -1 : 0;
-}
-
-/* The outputs' sizes and extents as polynomials (outputs counted by the caller). */
-static int fit_outputs(const generic *gn, const variant *grid, int cells, int no)
-{
-    long long *y = malloc(sizeof *y * (size_t)cells);
-    int bad = 0;
     for (int k = 0; k < no && !bad; k++) {
         for (int c = 0; c < cells; c++)
             y[c] = grid[c].out_elems[k];
@@ -622,12 +626,24 @@ static int generic_holds(const generic *gn, const variant *x, const long long *v
             return 0;
         }
     }
+    (void)no;
+    return 1;
+}
+
+/* Do the size polynomials give variant x's sizes at v? */
+static int sizes_hold(const generic *gn, const variant *x, const long long *v, int ni, int no)
+{
     long long got;
-    for (int k = 0; k < no; k++)
-        if (ait_poly_eval(&gn->out[k], v, &got) != 0 || got != x->out_elems[k]) {
-            snprintf(why, nwhy, "output %d's size differs", k);
+    for (int k = 0; k < ni; k++)
+        if (ait_poly_eval(&gn->in[k], v, &got) != 0 || got != x->in_elems[k])
             return 0;
-        }
+    for (int k = 0; k < no; k++) {
+        if (ait_poly_eval(&gn->out[k], v, &got) != 0 || got != x->out_elems[k])
+            return 0;
+        for (int ax = 0; ax < x->out_rank[k]; ax++)
+            if (ait_poly_eval(&gn->out_axis[k][ax], v, &got) != 0 || got != x->out_dims[k][ax])
+                return 0;
+    }
     return 1;
 }
 
@@ -708,22 +724,32 @@ ait_status ait_emit_dynamic(ait_arena *a, const ait_dyn_dims *dd, const ait_tens
     gn.out = AIT_NEW(a, ait_poly, no + 1);
     gn.out_axis = AIT_NEW(a, axis_polys, no + 1);
     char why[512] = "";
-    int have_generic = 0;
-    variant *grid = NULL;
-    int cells = 0;
-    for (int shift = 0; shift < 3 && !have_generic && dd->n <= MAX_GENERIC_DIMS && s == AIT_OK; shift++) {
+    int have_generic = 0, have_sizes = 0;
+    /* shift 0..2: the generic code's points; 3: points for the sizes alone (a range too small for
+     * generic code: min, min+1, min+2 even if past its max, where the model allows it) */
+    for (int shift = 0; shift < 4 && !have_generic && !(shift == 3 && have_sizes) && s == AIT_OK; shift++) {
+        if (dd->n > MAX_GENERIC_DIMS) {
+            snprintf(why, sizeof why, "more than %d dynamic axes", MAX_GENERIC_DIMS);
+            break;
+        }
         gn.n = dd->n;
         int ok = 1;
-        for (int j = 0; j < dd->n && ok; j++)
-            ok = pick_points(&dd->dim[j], shift, gn.pts[j]) == 0;
+        for (int j = 0; j < dd->n && ok; j++) {
+            if (shift < 3) {
+                ok = pick_points(&dd->dim[j], shift, gn.pts[j]) == 0;
+            } else {
+                for (int i = 0; i < 3; i++)
+                    gn.pts[j][i] = dd->dim[j].min + i;
+            }
+        }
         if (!ok) {
             if (!*why)
                 snprintf(why, sizeof why, "a range has fewer than 3 values of 2 or more");
-            break;
+            shift = 2; /* on to the sizes' points */
+            continue;
         }
-        cells = pow3(dd->n);
-        grid = calloc((size_t)cells, sizeof *grid);
-        int top = 0;
+        int cells = pow3(dd->n), top = -1;
+        variant *grid = calloc((size_t)cells, sizeof *grid);
         for (int c = 0; c < cells && s == AIT_OK; c++) {
             int all_max = 1;
             for (int j = dd->n - 1, rr = c; j >= 0; j--, rr /= 3) {
@@ -736,21 +762,30 @@ ait_status ait_emit_dynamic(ait_arena *a, const ait_dyn_dims *dd, const ait_tens
             s = emit_at(&r, &va, v, &fit_mode, 0, &grid[c], NULL, NULL, d);
             ait_arena_free_all(&va);
         }
-        why[0] = 0;
-        if (s == AIT_OK && build_generic(&r, grid, cells, top, &gn, why, sizeof why) == 0 &&
-            fit_outputs(&gn, grid, cells, no) == 0) {
-            have_generic = 1;
-            /* the layout the generic code was written on must outlive the grid */
-            code *keep = AIT_NEW(a, code, 1);
-            *keep = grid[top].c;
-            grid[top].c = (code){0};
-            gn.shape = keep;
+        if (s == AIT_OK && !have_sizes)
+            have_sizes = fit_sizes(&gn, grid, cells, n_in, no) == 0;
+        if (s == AIT_OK && shift < 3 && top >= 0) {
+            why[0] = 0;
+            if (build_generic(&r, grid, cells, top, &gn, why, sizeof why) == 0) {
+                have_generic = 1;
+                /* the layout the generic code was written on must outlive the grid */
+                code *keep = AIT_NEW(a, code, 1);
+                *keep = grid[top].c;
+                grid[top].c = (code){0};
+                gn.shape = keep;
+            } else {
+                free(gn.lit);
+                gn.lit = NULL;
+            }
         }
         for (int c = 0; c < cells; c++)
             variant_free(&grid[c]);
         free(grid);
-        grid = NULL;
     }
+    if (s == AIT_OK && !have_sizes)
+        s = ait_fail(d, AIT_E_UNSUPPORTED, "dynamic axes: the tensors' sizes could not be derived from the axes' "
+                                           "values (%s)",
+                     why);
     if (s != AIT_OK)
         goto out;
 
@@ -780,6 +815,12 @@ ait_status ait_emit_dynamic(ait_arena *a, const ait_dyn_dims *dd, const ait_tens
         s = emit_at(&r, &va, v, &fit_mode, 1, &x, NULL, NULL, d);
         char reason[256] = "no generic code";
         int holds = s == AIT_OK && have_generic && generic_holds(&gn, &x, v, no, reason, sizeof reason);
+        if (s == AIT_OK && !sizes_hold(&gn, &x, v, n_in, no)) {
+            char at_v[256];
+            values_str(dd, v, at_v, sizeof at_v);
+            s = ait_fail(d, AIT_E_UNSUPPORTED, "dynamic axes: at %s a tensor's size is not the polynomial in the "
+                                               "axes' values that the other values give", at_v);
+        }
         variant_free(&x);
         ait_arena_free_all(&va);
         checked++;
@@ -829,20 +870,14 @@ ait_status ait_emit_dynamic(ait_arena *a, const ait_dyn_dims *dd, const ait_tens
                **out_shape = AIT_NEW(a, const char *, no + 1);
     for (int k = 0; k < n_in; k++) {
         char buf[1400];
-        if (have_generic)
-            ait_poly_c(&gn.in[k], "long long", buf, sizeof buf);
-        else
-            snprintf(buf, sizeof buf, "%lldLL", (long long)ait_tensor_numel(&g_max->t[g_max->inputs[k]]));
+        ait_poly_c(&gn.in[k], "long long", buf, sizeof buf);
         in_e[k] = ait_arena_strdup(a, buf);
     }
     for (int k = 0; k < no; k++) {
         char buf[1400];
-        if (have_generic)
-            ait_poly_c(&gn.out[k], "long long", buf, sizeof buf);
-        else
-            snprintf(buf, sizeof buf, "%lldLL", (long long)ait_tensor_numel(&g_max->t[g_max->outputs[k]]));
+        ait_poly_c(&gn.out[k], "long long", buf, sizeof buf);
         out_e[k] = ait_arena_strdup(a, buf);
-        out_shape[k] = have_generic ? pretty_shape(a, dd, &gn, &top_v, k) : "(see the report)";
+        out_shape[k] = pretty_shape(a, dd, &gn, &top_v, k);
     }
     dy.in_elems = in_e;
     dy.out_elems = out_e;
@@ -861,8 +896,11 @@ ait_status ait_emit_dynamic(ait_arena *a, const ait_dyn_dims *dd, const ait_tens
     ait_esc_buf(esc_names, sizeof esc_names, AIT_ESC_TEXT, names);
     dy.how = have_generic
                  ? ait_arena_printf(a, "%s: generic code with run-time extents, checked to equal the code specialized "
-                                       "at %s%d of the %.0f values%s%s",
-                                    esc_names, exhaustive ? "each " : "", checked, total,
+                                       "at %s%s%s",
+                                    esc_names,
+                                    exhaustive ? ait_arena_printf(a, "each of the %d values", checked)
+                                               : ait_arena_printf(a, "%d of the %.0f values (tune.dims_verify_max)",
+                                                                  checked, total),
                                     n_special ? "; code of its own at " : "", specials)
                  : ait_arena_printf(a, "%s: code specialized at each of the %d values", esc_names, n_special);
     ait_emit_opts fo = *base;

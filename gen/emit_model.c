@@ -346,7 +346,9 @@ static void emit_header_dims(ait_sb *h, const model *m)
     const ait_graph *g = m->g;
     const char *up = m->up;
     ait_sb_printf(h, "#define %s_E_DIMS 3   /* a dims value outside [MIN, MAX] */\n", up);
-    ait_sb_printf(h, "/* dynamic axes: %s */\n#define %s_NUM_DIMS %d\n", dy->how, up, dy->dims->n);
+    ait_sb_puts(h, "/* dynamic axes: ");
+    ait_esc(h, AIT_ESC_C_COMMENT, dy->how);
+    ait_sb_printf(h, " */\n#define %s_NUM_DIMS %d\n", up, dy->dims->n);
     for (int j = 0; j < dy->dims->n; j++) {
         ait_sb_printf(h, "#define %s_DIM%d_NAME \"", up, j);
         ait_esc(h, AIT_ESC_C_STRING, dy->dims->dim[j].name);

@@ -109,6 +109,22 @@ static void write_manifest(FILE *f, const ait_config *c, const char *model, unsi
     }
     for (int k = 0; k < t->g->n_outputs; k++)
         fprintf(f, "output%d_batched = %d\n", k, t->rec->batched_out[k]);
+    const ait_dyn_dims *dd = &t->rec->dyn;
+    if (dd->n) { /* names by their xxh64 as knobs' nodes: a model's dim_param may hold any bytes */
+        fprintf(f, "dims_verify_max = %d\n", c->dims_verify_max);
+        for (int j = 0; j < dd->n; j++) {
+            char name[96];
+            fprintf(f, "; dim%d: %s\ndim%d = %lld %lld %016llx\n", j, ait_esc_buf(name, sizeof name, AIT_ESC_INI,
+                                                                                dd->dim[j].name),
+                    j, dd->dim[j].min, dd->dim[j].max, (unsigned long long)XXH64(dd->dim[j].name, strlen(dd->dim[j].name), 0));
+        }
+        for (int k = 0; k < t->g->n_inputs; k++) {
+            fprintf(f, "input%d_dims =", k);
+            for (int ax = 0; ax < t->rec->bind[k].rank; ax++)
+                fprintf(f, " %d", dd->of[k * AIT_MAX_RANK + ax]);
+            fprintf(f, "\n");
+        }
+    }
     fprintf(f, "\n[choice]\nbackend = %s\nstrategy = %s\ncompiler = %s\nflags = %s\narch = %s\ndeps = %s\n",
             w->backend->name, strategy, t->cc->name, t->flags, c->arch, w->backend->needs ? c->deps : "none");
     /* a node is named by the xxh64 of its name: names from the model may be of any length and
@@ -198,6 +214,9 @@ static void write_report(FILE *f, const ait_config *c, const char *cmdline, cons
     }
     ait_table_md(f, NC, head, ptr, rows);
     fprintf(f, "\n## Winner\n\n%s: %s.\n", w->desc, t->why_winner);
+    if (fin->dyn_how)
+        fprintf(f, "\n## Dynamic axes\n\n%s (`%s_run_dims`; the other entry points run at every axis's max).\n",
+                ait_esc_str(t->a, AIT_ESC_MD, fin->dyn_how), c->name);
     if (w->plan.n)
         write_knob_table(f, t->a, &w->plan);
     fprintf(f, "\n## Sizes\n\n- generated C: %zu bytes (%d kernels)\n- constants: %zu bytes\n", fin->source.len,
@@ -428,6 +447,10 @@ typedef struct {
     int max_batch;
     char shape[64][128];
     int batched_in[64], batched_out[64];
+    long long dim_lo[AIT_MAX_DIMS], dim_hi[AIT_MAX_DIMS];
+    unsigned long long dim_hash[AIT_MAX_DIMS];
+    int n_dims, dims_verify_max, bad_dims;
+    char input_dims[64][64];
     char err[256];
     ait_arena *a;
     ait_knob_plan plan;
@@ -468,6 +491,17 @@ static int on_manifest(void *user, const char *section, const char *key, const c
         m->batched_in[k] = atoi(value);
     else if (!strcmp(section, "spec") && key_is(key, "output%d_batched", &k))
         m->batched_out[k] = atoi(value);
+    else if (!strcmp(section, "spec") && !strcmp(key, "dims_verify_max"))
+        m->dims_verify_max = atoi(value);
+    else if (!strcmp(section, "spec") && key_is(key, "dim%d", &k)) {
+        int used = -1;
+        if (k != m->n_dims || k >= AIT_MAX_DIMS ||
+            sscanf(value, "%lld %lld %llx%n", &m->dim_lo[k], &m->dim_hi[k], &m->dim_hash[k], &used) != 3 ||
+            used != (int)strlen(value) || m->dim_lo[k] < 1 || m->dim_lo[k] > m->dim_hi[k] || m->dim_hi[k] > 1 << 30)
+            return 0;
+        m->n_dims++;
+    } else if (!strcmp(section, "spec") && key_is(key, "input%d_dims", &k))
+        snprintf(m->input_dims[k], sizeof m->input_dims[k], "%s", value);
     else if (!strcmp(section, "knobs")) {
         /* "mr,nv,order,block <xxh64 of the node's name>": the name is found once the model is loaded */
         const char *sp = strchr(value, ' ');
@@ -482,6 +516,50 @@ static int on_manifest(void *user, const char *section, const char *key, const c
         m->plan.n++;
     }
     return 1;
+}
+
+/* The dynamic axes the manifest records: each named by the xxh64 of a dim_param of the model
+ * (or of "dim<axis>"), each input axis mapped to one or none. */
+static ait_status manifest_dims(const manifest *m, const ait_graph *g, ait_dyn_dims *dd, const char *path, ait_diag *d)
+{
+    for (int i = 0; i < g->n_inputs * AIT_MAX_RANK; i++)
+        dd->of[i] = -1;
+    for (int j = 0; j < m->n_dims; j++) {
+        dd->dim[j].min = m->dim_lo[j];
+        dd->dim[j].max = m->dim_hi[j];
+        for (int k = 0; k < g->n_inputs && !dd->dim[j].name[0]; k++)
+            for (int ax = 0; ax < AIT_MAX_RANK; ax++) {
+                const ait_tensor *in = &g->t[g->inputs[k]];
+                char fallback[2][32]; /* the names find_dims gives unnamed axes */
+                snprintf(fallback[0], sizeof fallback[0], "dim%d", ax);
+                snprintf(fallback[1], sizeof fallback[1], "dim%d_%d", ax, k);
+                const char *named = ax < in->rank && in->dim_param[ax] && *in->dim_param[ax] ? in->dim_param[ax] : NULL;
+                for (int f = 0; f < 2 && !named; f++)
+                    if (XXH64(fallback[f], strlen(fallback[f]), 0) == m->dim_hash[j])
+                        named = fallback[f];
+                const char *nm = named ? named : "";
+                if (XXH64(nm, strlen(nm), 0) == m->dim_hash[j] && strlen(nm) < sizeof dd->dim[j].name) {
+                    snprintf(dd->dim[j].name, sizeof dd->dim[j].name, "%s", nm);
+                    break;
+                }
+            }
+        if (!dd->dim[j].name[0])
+            return ait_fail(d, AIT_E_PARSE, "%s: [spec] dim%d names no axis of %s", path, j, m->model);
+    }
+    for (int k = 0; k < g->n_inputs && m->n_dims; k++) {
+        const char *p = m->input_dims[k];
+        for (int ax = 0; ax < AIT_MAX_RANK && *p; ax++) {
+            char *end;
+            long v = strtol(p, &end, 10);
+            if (end == p || v < -1 || v >= m->n_dims)
+                return ait_fail(d, AIT_E_PARSE, "%s: [spec] input%d_dims: expected dims indices or -1", path, k);
+            dd->of[k * AIT_MAX_RANK + ax] = (int)v;
+            p = end;
+            while (*p == ' ')
+                p++;
+        }
+    }
+    return AIT_OK;
 }
 
 ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_diag *d)
@@ -539,11 +617,14 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
             for (char *p = m.shape[k]; *p && bind[k].rank < AIT_MAX_RANK; p += *p == 'x')
                 bind[k].dims[bind[k].rank++] = strtoll(p, &p, 10);
     }
+    ait_dyn_dims dyn = {.n = m.n_dims, .n_in = g->n_inputs, .of = AIT_NEW(&a, int, g->n_inputs * AIT_MAX_RANK + 1)};
+    if ((s = manifest_dims(&m, g, &dyn, path, d)) != AIT_OK)
+        goto out;
     ait_model_src src = {m.model, bytes, len, {AIT_LIMIT_TENSOR_DEFAULT, AIT_LIMIT_TOTAL_DEFAULT}};
     ait_config dflt;
     ait_config_defaults(&dflt); /* the manifest does not record the split: the default threshold */
     ait_target_graph tg = {&src, bind, m.max_batch, m.batched_in, m.batched_out, m.name, (size_t)dflt.weights_file_bytes,
-                           NULL, 0};
+                           &dyn, m.dims_verify_max > 0 ? m.dims_verify_max : dflt.dims_verify_max};
     char *dir = dirname(ait_arena_strdup(&a, path));
     char *bn = ait_arena_printf(&a, " * command: %s\n * generator: aitune-gen %s\n * re-emitted from %s without tuning\n"
                                     " * backend: %s\n",

@@ -35,6 +35,8 @@ void ait_spec_shape_str(const ait_tensor_spec *ts, char *buf, size_t n)
         const char *sep = i ? ", " : "";
         if (ts->kind[i] == AIT_AXIS_BATCH)
             k += (size_t)snprintf(buf + k, n - k, "%s'batch%d'", sep, i);
+        else if (ts->kind[i] == AIT_AXIS_DYNAMIC && ts->dim_name[i])
+            k += (size_t)snprintf(buf + k, n - k, "%s'%s'", sep, ts->dim_name[i]);
         else if (ts->kind[i] == AIT_AXIS_DYNAMIC)
             k += (size_t)snprintf(buf + k, n - k, "%s'dim%d'", sep, i);
         else
@@ -63,7 +65,9 @@ static void print_side(FILE *f, const char *title, const ait_tensor_spec *ts, in
     for (int r = 0; r < rows; r++) {
         snprintf(cells[r][0], sizeof cells[r][0], "[%d]", r);
         ait_esc_buf(cells[r][1], sizeof cells[r][1], markdown ? AIT_ESC_MD : AIT_ESC_TEXT, ts[r].name);
-        ait_spec_shape_str(&ts[r], cells[r][2], sizeof cells[r][2]);
+        char shape[160]; /* a dynamic axis's name comes from the model */
+        ait_spec_shape_str(&ts[r], shape, sizeof shape);
+        ait_esc_buf(cells[r][2], sizeof cells[r][2], markdown ? AIT_ESC_MD : AIT_ESC_TEXT, shape);
         ait_spec_bound_str(&ts[r], 0, cells[r][3], sizeof cells[r][3]);
         ait_spec_bound_str(&ts[r], 1, cells[r][4], sizeof cells[r][4]);
         snprintf(cells[r][5], sizeof cells[r][5], "%s", ait_dtype_get(ts[r].dtype)->name);

@@ -36,6 +36,7 @@ typedef struct {
     int kind[AIT_MAX_RANK];
     int64_t min[AIT_MAX_RANK], max[AIT_MAX_RANK];
     int64_t scale[AIT_MAX_RANK];   /* batch axes: size = scale * batch */
+    const char *dim_name[AIT_MAX_RANK]; /* dynamic axes: the name, when known (else 'dim<axis>') */
 } ait_tensor_spec;
 
 typedef struct {

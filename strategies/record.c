@@ -508,6 +508,10 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
     munmap(all, total + 1);
     oracle_free(&o);
     AIT_TRY(classify(a, g, r));
+    for (int k = 0; k < ni; k++)
+        for (int ax = 0; ax < r->spec.in[k].rank; ax++)
+            if (dd->of[k * AIT_MAX_RANK + ax] >= 0)
+                r->spec.in[k].dim_name[ax] = dd->dim[dd->of[k * AIT_MAX_RANK + ax]].name;
 
     /* what candidates are specialized for */
     r->bind = AIT_NEW(a, ait_tensor, ni + 1);
