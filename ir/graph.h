@@ -118,6 +118,9 @@ typedef struct {
     int *inputs, n_inputs;   /* run-time inputs, in model order */
     int *outputs, n_outputs;
     struct ait_name_map *names;
+    /* Emitted for a range of dynamic-axis values (gen/dynamic.c): templates keep the structure of
+     * their code the same at every extent (a row tail as a loop, not a tile of its own size). */
+    int extents_vary;
 } ait_graph;
 
 ait_graph *ait_graph_new(ait_arena *a, const char *path);

@@ -32,6 +32,7 @@ static ait_status graph_at(void *ctx, ait_arena *a, const ait_tensor *bind, ait_
     const graph_ctx *c = ctx;
     ait_graph *g;
     AIT_TRY(ait_model_prepare(a, c->tg->m, bind, &g, d));
+    g->extents_vary = c->tg->dyn && c->tg->dyn->n;
     ait_pass_stats ps;
     ait_graph_passes(g, &ps);
     char why[256] = "";

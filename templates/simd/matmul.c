@@ -66,6 +66,14 @@ static void xw_rows(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_
                     long long K, long long N, long long rest, int bias, int kblocked)
 {
     long long full = M / c->mr, tail = M % c->mr;
+    if (g->extents_vary) { /* the same code at every M: full tiles, then single rows */
+        ait_sb_printf(b, "{\nlong m0 = 0;\nfor (; m0 + %d <= %lld; m0 += %d)\n", c->mr, M, c->mr);
+        xw_tile(b, g, n, c, c->mr, K, N, rest, bias, kblocked);
+        ait_sb_printf(b, "for (; m0 < %lld; m0++)\n", M);
+        xw_tile(b, g, n, c, 1, K, N, rest, bias, kblocked);
+        ait_sb_puts(b, "}\n");
+        return;
+    }
     if (full) {
         ait_sb_printf(b, "for (long m0 = 0; m0 < %lld; m0 += %d)\n", full * c->mr, c->mr);
         xw_tile(b, g, n, c, c->mr, K, N, rest, bias, kblocked);
@@ -120,6 +128,14 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
         }
     } else {
         long long full = M / c.mr, tail = M % c.mr;
+        if (g->extents_vary) { /* the same code at every M: full tiles, then single rows */
+            ait_sb_printf(b, "{\nlong m0 = 0;\nfor (; m0 + %d <= %lld; m0 += %d) {\n", c.mr, M, c.mr);
+            xw_cols(b, g, n, &c, c.mr, K, N, bias, kblocked);
+            ait_sb_printf(b, "}\nfor (; m0 < %lld; m0++) {\n", M);
+            xw_cols(b, g, n, &c, 1, K, N, bias, kblocked);
+            ait_sb_puts(b, "}\n}\n");
+            full = tail = 0;
+        }
         if (full) {
             ait_sb_printf(b, "for (long m0 = 0; m0 < %lld; m0 += %d) {\n", full * c.mr, c.mr);
             xw_cols(b, g, n, &c, c.mr, K, N, bias, kblocked);
