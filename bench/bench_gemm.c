@@ -118,7 +118,7 @@ static double ours(int M, int N, int K, const float *a, const float *b, float *y
     ait_arena ar = {0};
     ait_diag d = {0};
     ait_tensor bind = {.dtype = AIT_DT_FLOAT, .rank = 2, .dims = {M, K}};
-    ait_model_src src = {"gemm.onnx", bytes, len, {AIT_LIMIT_TENSOR_DEFAULT, AIT_LIMIT_TOTAL_DEFAULT}};
+    ait_model_src src = {"gemm.onnx", bytes, len, {AIT_LIMIT_TENSOR_DEFAULT, AIT_LIMIT_TOTAL_DEFAULT}, NULL};
     ait_target_graph tg = {.m = &src, .bind = &bind, .max_batch = 1, .name = "gemm"};
     const ait_backend *be = ait_backend_find("simd");
     const char *flags = "-O3 -march=native -ffp-contract=fast";

@@ -10,6 +10,13 @@ void ait_emit_kernel(ait_sb *b, const ait_graph *g, const ait_node *n, const cha
 void ait_emit_kernel_dims(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t,
                           int dims_param);
 
+/* Folded results, reused across the graphs one run resolves (the same model at each backend,
+ * each binding, each value of a dynamic axis): keyed by the kernel's code and its inputs' bytes. */
+typedef struct ait_fold_cache ait_fold_cache;
+ait_fold_cache *ait_fold_cache_new(void);
+void ait_fold_cache_free(ait_fold_cache *c);
+int ait_fold_cache_hits(const ait_fold_cache *c);
+
 /* Runs every node's resolve in order (shape inference), and folds nodes whose
  * inputs are all constants by compiling their reference kernel with libtcc
  * and running it.  Stops at the first error, which names the node. */

@@ -62,6 +62,7 @@ ait_status ait_model_prepare(ait_arena *a, const ait_model_src *m, const ait_ten
     ait_graph *g;
     AIT_TRY(ait_onnx_load_bytes(a, m->path, m->bytes, m->len, &g, d));
     g->limits = m->limits;
+    g->fold_cache = m->folds;
     for (int i = 0; i < g->n_inputs; i++)
         AIT_TRY(ait_graph_bind_input(g, i, shapes[i].rank, shapes[i].dims, d));
     AIT_TRY(ait_graph_resolve(g, d));

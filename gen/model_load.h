@@ -15,6 +15,7 @@ typedef struct {
     const void *bytes;
     size_t len;
     ait_limits limits;
+    struct ait_fold_cache *folds; /* (optional) folded results shared by the graphs prepared from it */
 } ait_model_src;
 
 /* Imports the model from bytes already read, binds input i to the shape of shapes[i]

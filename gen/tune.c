@@ -337,6 +337,7 @@ static ait_status tune_one(const ait_config *c, const ait_tune_opts *o, ait_diag
             goto out;                                                                                                  \
     } while (0)
     ait_tuner t = {.c = c, .a = &a, .log = log, .winner = -1};
+    ait_fold_cache *folds = NULL;
     const ait_strategy *strategy = ait_strategy_find(c->strategy);
     t.cc = ait_compiler_find(c->compiler);
     t.flags = arch_flags(c->arch);
@@ -364,7 +365,8 @@ static ait_status tune_one(const ait_config *c, const ait_tune_opts *o, ait_diag
     void *bytes;
     size_t len;
     CHECK(ait_read_file(&a, model, &bytes, &len, d));
-    ait_model_src src = {model, bytes, len, {c->max_tensor_bytes, c->max_total_bytes}};
+    ait_model_src src = {model, bytes, len, {c->max_tensor_bytes, c->max_total_bytes}, ait_fold_cache_new()};
+    folds = src.folds;
     t.m = &src;
     t.model_hash = (unsigned long long)XXH64(bytes, len, 0);
     ait_graph *g0;
@@ -420,6 +422,8 @@ static ait_status tune_one(const ait_config *c, const ait_tune_opts *o, ait_diag
                 ait_now_s() - ts, w->desc, c->name, t.why_winner);
         if (t.cache_hits || t.cache_rebuilt)
             fprintf(log, "cache: %d trials reused, %d corrupt entries rebuilt\n", t.cache_hits, t.cache_rebuilt);
+        fprintf(log, "constant folding: %d results reused across the graphs of this run\n",
+                ait_fold_cache_hits(folds));
     }
     CHECK(finish(c, o, model, g0, &t, strategy->name, ait_now_s() - t0, d));
     if (log)
@@ -432,6 +436,7 @@ out:
     }
     ait_emitted_free(&t.estimator.e);
     free(t.estimator.unit);
+    ait_fold_cache_free(folds);
     ait_arena_free_all(&a);
     return s;
 #undef CHECK
@@ -566,6 +571,7 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
 {
     static manifest m;
     memset(&m, 0, sizeof m);
+    ait_fold_cache *folds = NULL;
     ait_arena a = {0};
     m.a = &a;
     m.plan.c = AIT_NEW(&a, ait_knob_choice, AIT_MANIFEST_MAX_KNOBS);
@@ -620,7 +626,8 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
     ait_dyn_dims dyn = {.n = m.n_dims, .n_in = g->n_inputs, .of = AIT_NEW(&a, int, g->n_inputs * AIT_MAX_RANK + 1)};
     if ((s = manifest_dims(&m, g, &dyn, path, d)) != AIT_OK)
         goto out;
-    ait_model_src src = {m.model, bytes, len, {AIT_LIMIT_TENSOR_DEFAULT, AIT_LIMIT_TOTAL_DEFAULT}};
+    ait_model_src src = {m.model, bytes, len, {AIT_LIMIT_TENSOR_DEFAULT, AIT_LIMIT_TOTAL_DEFAULT}, ait_fold_cache_new()};
+    folds = src.folds;
     ait_config dflt;
     ait_config_defaults(&dflt); /* the manifest does not record the split: the default threshold */
     ait_target_graph tg = {&src, bind, m.max_batch, m.batched_in, m.batched_out, m.name, (size_t)dflt.weights_file_bytes,
@@ -648,6 +655,7 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
         fprintf(o->log, "re-emitted %s/%s.{c,h} from %s (backend %s), no tuning\n", dir, m.name, path, b->name);
     ait_emitted_free(&e);
 out:
+    ait_fold_cache_free(folds);
     ait_arena_free_all(&a);
     return s;
 }

@@ -121,6 +121,8 @@ typedef struct {
     /* Emitted for a range of dynamic-axis values (gen/dynamic.c): templates keep the structure of
      * their code the same at every extent (a row tail as a loop, not a tile of its own size). */
     int extents_vary;
+    /* (optional) results of constant folding kept across the graphs of one run (gen/kernel.h) */
+    struct ait_fold_cache *fold_cache;
 } ait_graph;
 
 ait_graph *ait_graph_new(ait_arena *a, const char *path);
