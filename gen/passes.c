@@ -196,11 +196,92 @@ static void fuse_epilogues(ait_graph *g, ait_pass_stats *st)
     }
 }
 
+/* Letters of an Einsum term ("bij"), spaces skipped: -1 for anything else (an ellipsis). */
+static int einsum_term(const char *s, size_t len, char *out)
+{
+    int k = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == ' ')
+            continue;
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')) || k == AIT_MAX_RANK)
+            return -1;
+        for (int j = 0; j < k; j++)
+            if (out[j] == s[i])
+                return -1; /* a diagonal */
+        out[k++] = s[i];
+    }
+    out[k] = 0;
+    return k;
+}
+
+/* Einsum that is a product with a constant matrix ("bij,jk->bik", "bsd,hd->bsh" as exports write
+ * a Linear): a MatMul, which the backends' GEMMs cover; a weight given as [K, C] ("hd") is
+ * transposed once, here. */
+static void einsum_as_matmul(ait_graph *g, ait_pass_stats *st)
+{
+    for (int k = 0; k < g->n_nodes; k++) {
+        ait_node *n = &g->nodes[k];
+        if (n->removed || n->folded || n->op != AIT_OP_EINSUM || n->n_in != 2 || n->n_out != 1)
+            continue;
+        const char *eq = ait_attr_str(n, "equation", NULL), *arrow = eq ? strstr(eq, "->") : NULL,
+                   *comma = eq ? strchr(eq, ',') : NULL;
+        if (!arrow || !comma || comma > arrow)
+            continue;
+        char t[2][AIT_MAX_RANK + 1], o[AIT_MAX_RANK + 1];
+        int la = einsum_term(eq, (size_t)(comma - eq), t[0]), lb = einsum_term(comma + 1, (size_t)(arrow - comma - 1), t[1]),
+            lo = einsum_term(arrow + 2, strlen(arrow + 2), o);
+        int w = ait_node_in(g, n, 1)->data ? 1 : ait_node_in(g, n, 0)->data ? 0 : -1, a = 1 - w;
+        if (w < 0 || la < 0 || lb < 0 || lo < 1 || (w ? lb : la) != 2 || (a ? lb : la) < 2)
+            continue;
+        const char *ta = t[a], *tw = t[w];
+        int na = (int)strlen(ta);
+        char c = ta[na - 1], kk = o[lo - 1]; /* contracted: A's last axis; kept: the output's last */
+        int c_first = tw[0] == c && tw[1] == kk, c_last = tw[1] == c && tw[0] == kk;
+        /* out = A's labels without c, then k; c and k nowhere else */
+        int ok = (c_first || c_last) && lo == na && c != kk && !strchr(o, c) && !strchr(ta, kk) &&
+                 strncmp(o, ta, (size_t)(na - 1)) == 0;
+        const ait_tensor *wt = ait_node_in(g, n, w);
+        if (!ok || wt->dtype != AIT_DT_FLOAT || ait_node_in(g, n, a)->dtype != AIT_DT_FLOAT)
+            continue;
+        int wid = n->in[w];
+        if (c_last) { /* [K, C] -> [C, K] */
+            int64_t K = wt->dims[0], C = wt->dims[1];
+            int id = ait_graph_add_tensor(g, ait_arena_printf(g->arena, "%s#weight_ck", n->name));
+            wt = &g->t[n->in[w]]; /* the table may have moved */
+            ait_tensor *nt = &g->t[id];
+            nt->dtype = AIT_DT_FLOAT;
+            nt->rank = 2;
+            nt->dims[0] = C;
+            nt->dims[1] = K;
+            float *d = AIT_NEW(g->arena, float, C * K + 1);
+            const float *src = wt->data;
+            for (int64_t i = 0; i < K; i++)
+                for (int64_t j = 0; j < C; j++)
+                    d[j * K + i] = src[i * C + j];
+            nt->data = d;
+            wid = id;
+        }
+        ait_node m = *n;
+        m.op = AIT_OP_MATMUL; /* op_type stays the model's, for the kernel table */
+        m.in = AIT_NEW(g->arena, int, 2);
+        m.in[0] = n->in[a];
+        m.in[1] = wid;
+        m.n_in = 2;
+        m.n_attr = 0;
+        ait_diag d = {0};
+        if (ait_ops[AIT_OP_MATMUL].resolve(g, &m, &d) != AIT_OK)
+            continue;
+        *n = m;
+        st->einsum_matmul++;
+    }
+}
+
 void ait_graph_passes(ait_graph *g, ait_pass_stats *st)
 {
     memset(st, 0, sizeof *st);
     drop_identities(g, st);
     fold_batchnorm(g, st);
+    einsum_as_matmul(g, st);
     fuse_epilogues(g, st);
 }
 

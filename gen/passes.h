@@ -3,6 +3,7 @@
  * trial checks them against the unfused reference):
  *   - drop Identity and Dropout (consumers read the input directly)
  *   - fold BatchNormalization into a preceding Conv with constant weights
+ *   - rewrite an Einsum that multiplies by a constant matrix as a MatMul
  *   - fuse elementwise work into the producing Conv/Gemm/MatMul as epilogue
  *     steps: activations (Relu, Clip, LeakyRelu, HardSwish, Sigmoid) and
  *     residual Add of a same-shaped tensor, in the order they appear. */
@@ -12,7 +13,7 @@
 #include "ir/graph.h"
 
 typedef struct {
-    int dropped, bn_folded, fused;
+    int dropped, bn_folded, fused, einsum_matmul;
 } ait_pass_stats;
 
 void ait_graph_passes(ait_graph *g, ait_pass_stats *st);

@@ -90,6 +90,17 @@ check "dynamic seq: a sample outside samples.dims is refused by input and axis" 
 check "dynamic seq: samples.dims naming no axis is refused" sh -c "$GEN --set samples.dims=len:1..8 $T/enc_reference.ini 2>&1 | grep -q \"no input axis is named 'len' (dynamic axes: seq)\""
 check "dynamic seq: a malformed samples.dims is refused" sh -c "$GEN --set samples.dims=seq:9..2 $T/enc_reference.ini 2>&1 | grep -q 'need 1 <= min <= max'"
 
+# Einsum products with a constant matrix run as MatMul (the simd GEMM), against numpy
+/usr/bin/python3 tests/einsum_model.py $T/einsum
+for b in reference simd; do
+  printf '[model]\npath = %s/einsum/einsum.onnx\nname = es\n[samples]\npath = %s/einsum/einsum_testdata\n[tune]\nstrategy = one_backend\nbackends = %s\ncache_dir = %s/cache\n[output]\ndir = %s/out_es_%s\n' \
+    "$T" "$T" $b "$T" "$T" $b > $T/es_$b.ini
+  check "Einsum as MatMul ($b): both products rewritten, tuned" sh -c "$GEN $T/es_$b.ini | grep -q '2 Einsum as MatMul'"
+  check "Einsum as MatMul ($b): built strict, matches numpy" sh -c "$CC_STRICT -march=native -I$T/out_es_$b -DMODEL_H='\"es.h\"' -DRUN=es_run \
+      -DIN_N=ES_INPUT0_ELEMS_PER_BATCH -DOUT_N=ES_OUTPUT0_ELEMS_PER_BATCH tests/run_emitted.c $T/out_es_$b/es.c -lm -o $T/run_es_$b && $T/run_es_$b $T/einsum/x.f32 $T/einsum/expected.f32"
+done
+check "Einsum as MatMul (simd): the kernels are simd's" sh -c "grep -c '\"Einsum\", \"Einsum_[02]\", \"simd\"' $T/out_es_simd/es.c | grep -q 2"
+
 # several modules in one run: [model.<label>] sections, one out/, a prefix each
 cat > $T/modules.ini <<INI
 [model.mlp]
