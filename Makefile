@@ -88,7 +88,7 @@ $(B)/conformance: $(B)/obj/tests/conformance.o $(B)/libaitune.a
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
 check: $(B)/aitune-gen $(TESTS) $(B)/conformance $(B)/tests/edge_model $(FUZZ_BINS)
-	$(Q)tests/run_tests.sh $(TESTS) -- $(B)/conformance tests/spec_conformance.sh tests/strict_conformance.sh tests/cli_test.sh tests/fuzz_replay.sh
+	$(Q)tests/run_tests.sh $(TESTS) -- $(B)/conformance tests/spec_conformance.sh tests/backend_conformance.sh tests/strict_conformance.sh tests/cli_test.sh tests/fuzz_replay.sh
 
 
 $(B)/fuzzobj/proto/onnx.pb-c.o: $(B)/proto/onnx.pb-c.c
@@ -140,6 +140,7 @@ zoo: $(B)/aitune-gen zoo-deps
 conformance: $(B)/conformance
 	$(Q)$(B)/conformance /usr/share/libonnx-testdata/data/node
 	$(Q)B=$(B) tests/spec_conformance.sh
+	$(Q)B=$(B) FULL=1 tests/backend_conformance.sh
 
 clean:
 	rm -rf $(B)

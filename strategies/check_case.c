@@ -1,5 +1,8 @@
 #include "strategies/check_case.h"
 
+#include "gen/passes.h"
+#include "strategies/backend.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -66,6 +69,17 @@ static ait_status prepare(ait_arena *a, const char *model_path, const ait_tensor
     return AIT_OK;
 }
 
+static const ait_template *pick(void *ctx, const ait_graph *g, const ait_node *n, const char **backend)
+{
+    const ait_backend *b = ctx;
+    const ait_template *t = b->template_for(b, g, n);
+    if (t && (!t->applies || t->applies(g, n))) {
+        *backend = b->name;
+        return t;
+    }
+    return NULL;
+}
+
 ait_status ait_check_case(const char *model_path, const char *data_dir, const ait_check_opts *o,
                           ait_check_report *rep, ait_diag *d)
 {
@@ -130,10 +144,24 @@ ait_status ait_check_case(const char *model_path, const char *data_dir, const ai
     const ait_compiler *cc = ait_compiler_find(o->compiler ? o->compiler : "tcc");
     if (s == AIT_OK && !cc)
         s = ait_fail(d, AIT_E_USAGE, "unknown compiler '%s'", o->compiler);
-    if (s == AIT_OK) {
-        ait_emit_opts eo = {.name = "m"};
-        s = ait_emit_model(g, &eo, &e, d);
+    const ait_backend *be = o->backend ? ait_backend_find(o->backend) : NULL;
+    if (s == AIT_OK && o->backend && !be)
+        s = ait_fail(d, AIT_E_USAGE, "unknown backend '%s'", o->backend);
+    ait_emit_opts eo = {.name = "m"};
+    if (s == AIT_OK && be) { /* as a candidate is built: passes, the backend's packing, its templates */
+        ait_pass_stats ps;
+        ait_graph_passes(g, &ps);
+        char why[256] = "";
+        if (be->applies && !be->applies(be, g, why, sizeof why))
+            s = ait_fail(d, AIT_E_UNSUPPORTED, "backend %s: %s", be->name, why);
+        if (be->prepare)
+            be->prepare(be, g);
+        eo.pick = pick;
+        eo.pick_ctx = (void *)be;
+        eo.prelude = be->prelude ? be->prelude(be) : NULL;
     }
+    if (s == AIT_OK)
+        s = ait_emit_model(g, &eo, &e, d);
     if (s == AIT_OK) {
         char *unit = ait_emitted_unit(&e);
         ait_compile_opts co = {.flags = o->gcc_flags};

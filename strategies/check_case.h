@@ -1,5 +1,5 @@
 /* Checks generated code against an ONNX test case (model.onnx +
- * test_data_set_N/{input,output}_K.pb): generate with the reference backend,
+ * test_data_set_N/{input,output}_K.pb): generate with the reference backend (or another),
  * compile, run, compare within rtol/atol. */
 #ifndef AIT_CHECK_CASE_H
 #define AIT_CHECK_CASE_H
@@ -10,6 +10,7 @@ typedef struct {
     const char *compiler;   /* "tcc" or "gcc" */
     double rtol, atol;
     const char *gcc_flags;  /* NULL: -O3 -march=native */
+    const char *backend;    /* NULL: the reference; else a registered backend, after the graph passes */
 } ait_check_opts;
 
 typedef struct {

@@ -95,11 +95,26 @@ check "dynamic seq: a malformed samples.dims is refused" sh -c "$GEN --set sampl
 for b in reference simd; do
   printf '[model]\npath = %s/einsum/einsum.onnx\nname = es\n[samples]\npath = %s/einsum/einsum_testdata\n[tune]\nstrategy = one_backend\nbackends = %s\ncache_dir = %s/cache\n[output]\ndir = %s/out_es_%s\n' \
     "$T" "$T" $b "$T" "$T" $b > $T/es_$b.ini
-  check "Einsum as MatMul ($b): both products rewritten, tuned" sh -c "$GEN $T/es_$b.ini | grep -q '2 Einsum as MatMul'"
+  check "Einsum as MatMul ($b): both products rewritten, tuned" sh -c "$GEN $T/es_$b.ini > $T/es_$b.log && grep -q '2 Einsum as MatMul' $T/es_$b.log"
   check "Einsum as MatMul ($b): built strict, matches numpy" sh -c "$CC_STRICT -march=native -I$T/out_es_$b -DMODEL_H='\"es.h\"' -DRUN=es_run \
       -DIN_N=ES_INPUT0_ELEMS_PER_BATCH -DOUT_N=ES_OUTPUT0_ELEMS_PER_BATCH tests/run_emitted.c $T/out_es_$b/es.c -lm -o $T/run_es_$b && $T/run_es_$b $T/einsum/x.f32 $T/einsum/expected.f32"
 done
 check "Einsum as MatMul (simd): the kernels are simd's" sh -c "grep -c '\"Einsum\", \"Einsum_[02]\", \"simd\"' $T/out_es_simd/es.c | grep -q 2"
+
+# recurrent ops on the simd and tiled kernels (packed W^T, R^T): the suite's RNN, GRU and LSTM
+# cases with their weights as initializers, validated against the reference and the suite's output
+NODE=/usr/share/libonnx-testdata/data/node
+for c in lstm_defaults lstm_with_peepholes lstm_batchwise gru_defaults gru_with_initial_bias gru_seq_length \
+         simple_rnn_defaults rnn_seq_length; do
+  /usr/bin/python3 tests/freeze_weights.py $NODE/test_$c $T/rec_$c
+  for b in simd tiled; do
+    printf '[model]\npath = %s/rec_%s/model.onnx\nname = rec\n[samples]\npath = %s/rec_%s/testdata\n[tune]\nstrategy = one_backend\nbackends = %s\ncache_dir = %s/cache\n[output]\ndir = %s/out_rec_%s_%s\n' \
+      "$T" $c "$T" $c $b "$T" "$T" $c $b > $T/rec_${c}_$b.ini
+    check "$c ($b): tunes on the $b recurrent kernel, validated against the reference" sh -c "$GEN $T/rec_${c}_$b.ini && grep -q '\", \"$b\", ' $T/out_rec_${c}_$b/rec.c"
+    check "$c ($b): built strict, output 0 matches the suite" sh -c "$CC_STRICT -march=native -I$T/out_rec_${c}_$b -DMODEL_H='\"rec.h\"' -DRUN=rec_run \
+        -DIN_N=REC_INPUT0_ELEMS_PER_BATCH -DOUT_N=REC_OUTPUT0_ELEMS_PER_BATCH tests/run_emitted.c $T/out_rec_${c}_$b/rec.c -lm -o $T/run_rec && $T/run_rec $T/rec_$c/x.f32 $T/rec_$c/expected.f32"
+  done
+done
 
 # several modules in one run: [model.<label>] sections, one out/, a prefix each
 cat > $T/modules.ini <<INI

@@ -158,7 +158,7 @@ static int applies(const ait_graph *g, const ait_node *n)
 
 const ait_template ait_simd_matmul = {.family = "matmul", .applies = applies, .emit = emit};
 
-extern const ait_template ait_simd_conv, ait_simd_pool;
+extern const ait_template ait_simd_conv, ait_simd_pool, ait_simd_recurrent;
 
 const ait_template *ait_simd_template(const ait_graph *g, const ait_node *n)
 {
@@ -168,5 +168,7 @@ const ait_template *ait_simd_template(const ait_graph *g, const ait_node *n)
         return &ait_simd_matmul;
     if (n->op == AIT_OP_MAX_POOL || n->op == AIT_OP_AVERAGE_POOL)
         return &ait_simd_pool;
+    if (n->op == AIT_OP_RNN || n->op == AIT_OP_GRU || n->op == AIT_OP_LSTM)
+        return &ait_simd_recurrent;
     return NULL;
 }

@@ -228,6 +228,9 @@ void ait_simd_prepare_node(ait_graph *g, ait_node *n)
 {
     if (n->folded || n->removed || n->pack_in)
         return;
+    ait_simd_prepare_recurrent(g, n);
+    if (n->pack_in)
+        return;
     int64_t count;
     const ait_simd_cfg cfg = ait_simd_node_cfg(n);
     if (n->op == AIT_OP_CONV && ait_simd_conv_kind(g, n) >= 2) { /* 1x1 or im2col: WX, or XW (order 1) */
