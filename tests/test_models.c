@@ -20,7 +20,7 @@ static void check(const char *name, const char *compiler)
     char model[256], data[256];
     snprintf(model, sizeof model, MODELS "%s.onnx", name);
     snprintf(data, sizeof data, MODELS "%s_testdata/test_data_set_0", name);
-    ait_check_opts o = {compiler, 1e-4, 1e-5, STRICT};
+    ait_check_opts o = {compiler, 1e-4, 1e-5, STRICT, NULL};
     ait_check_report r;
     ait_diag d = {0};
     ait_status s = ait_check_case(model, data, &o, &r, &d);
