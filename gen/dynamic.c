@@ -300,7 +300,6 @@ typedef struct {
     int *const_ids;
     ait_tensor *consts;
     size_t arena_bytes;
-    char err[512];
 } dyn_run;
 
 typedef struct {
@@ -411,15 +410,6 @@ static ait_status emit_at(dyn_run *r, ait_arena *va, const long long *v, const a
     memcpy(out->c.text, e.source.s + e.code_begin, out->c.len);
     out->c.text[out->c.len] = 0;
     ait_status s = tokenize(&out->c) == 0 ? AIT_OK : ait_fail(d, AIT_E_IO, "out of memory");
-    if (getenv("AIT_DYN_DUMP")) { /* debugging: each value's code */
-        char path[256];
-        snprintf(path, sizeof path, "%s/v%lld.c", getenv("AIT_DYN_DUMP"), v[0]);
-        FILE *f = fopen(path, "w");
-        if (f) {
-            fwrite(out->c.text, 1, out->c.len, f);
-            fclose(f);
-        }
-    }
     out->in_elems = calloc((size_t)g->n_inputs + 1, sizeof *out->in_elems);
     out->out_elems = calloc((size_t)g->n_outputs + 1, sizeof *out->out_elems);
     out->out_dims = calloc((size_t)g->n_outputs + 1, sizeof *out->out_dims);
@@ -607,7 +597,7 @@ static int fit_sizes(generic *gn, const variant *grid, int cells, int ni, int no
 }
 
 /* Does the generic code, at v, read as variant x? */
-static int generic_holds(const generic *gn, const variant *x, const long long *v, int no, char *why, size_t nwhy)
+static int generic_holds(const generic *gn, const variant *x, const long long *v, char *why, size_t nwhy)
 {
     int at = first_difference(gn->shape, &x->c);
     if (at >= 0) {
@@ -626,7 +616,6 @@ static int generic_holds(const generic *gn, const variant *x, const long long *v
             return 0;
         }
     }
-    (void)no;
     return 1;
 }
 
@@ -814,7 +803,7 @@ ait_status ait_emit_dynamic(ait_arena *a, const ait_dyn_dims *dd, const ait_tens
         variant x;
         s = emit_at(&r, &va, v, &fit_mode, 1, &x, NULL, NULL, d);
         char reason[256] = "no generic code";
-        int holds = s == AIT_OK && have_generic && generic_holds(&gn, &x, v, no, reason, sizeof reason);
+        int holds = s == AIT_OK && have_generic && generic_holds(&gn, &x, v, reason, sizeof reason);
         if (s == AIT_OK && !sizes_hold(&gn, &x, v, n_in, no)) {
             char at_v[256];
             values_str(dd, v, at_v, sizeof at_v);

@@ -200,3 +200,14 @@ void ait_backend_describe(const ait_backend *b, char *buf, size_t n)
     if (k < n)
         snprintf(buf + k, n - k, ")");
 }
+
+const ait_template *ait_backend_pick(void *ctx, const ait_graph *g, const ait_node *n, const char **backend)
+{
+    const ait_backend *b = ctx;
+    const ait_template *t = b->template_for(b, g, n);
+    if (t && (!t->applies || t->applies(g, n))) {
+        *backend = b->name;
+        return t;
+    }
+    return NULL; /* reference fallback */
+}

@@ -52,6 +52,10 @@ void ait_backend_set_arch(const char *arch);
 /* [target] deps: backends that need a library (blas) apply only when it is allowed. */
 void ait_backend_set_deps(const char *deps);
 
+/* The emitter's `pick` for backend ctx (an ait_backend): its template for the node when it has
+ * one that applies, else NULL (the reference's). */
+const ait_template *ait_backend_pick(void *ctx, const ait_graph *g, const ait_node *n, const char **backend);
+
 /* "reference(knob=value,...)" */
 void ait_backend_describe(const ait_backend *b, char *buf, size_t n);
 

@@ -69,17 +69,6 @@ static ait_status prepare(ait_arena *a, const char *model_path, const ait_tensor
     return AIT_OK;
 }
 
-static const ait_template *pick(void *ctx, const ait_graph *g, const ait_node *n, const char **backend)
-{
-    const ait_backend *b = ctx;
-    const ait_template *t = b->template_for(b, g, n);
-    if (t && (!t->applies || t->applies(g, n))) {
-        *backend = b->name;
-        return t;
-    }
-    return NULL;
-}
-
 ait_status ait_check_case(const char *model_path, const char *data_dir, const ait_check_opts *o,
                           ait_check_report *rep, ait_diag *d)
 {
@@ -156,7 +145,7 @@ ait_status ait_check_case(const char *model_path, const char *data_dir, const ai
             s = ait_fail(d, AIT_E_UNSUPPORTED, "backend %s: %s", be->name, why);
         if (be->prepare)
             be->prepare(be, g);
-        eo.pick = pick;
+        eo.pick = ait_backend_pick;
         eo.pick_ctx = (void *)be;
         eo.prelude = be->prelude ? be->prelude(be) : NULL;
     }

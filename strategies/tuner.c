@@ -9,17 +9,6 @@
 #include "gen/passes.h"
 #include "strategies/cache.h"
 
-static const ait_template *pick(void *ctx, const ait_graph *g, const ait_node *n, const char **backend)
-{
-    const ait_backend *b = ctx;
-    const ait_template *t = b->template_for(b, g, n);
-    if (t && (!t->applies || t->applies(g, n))) {
-        *backend = b->name;
-        return t;
-    }
-    return NULL; /* reference fallback */
-}
-
 /* The candidate's own graph at one binding of the inputs. */
 typedef struct {
     const ait_target_graph *tg;
@@ -61,7 +50,7 @@ ait_status ait_emit_with_backend(ait_arena *a, const ait_target_graph *tg, const
         ait_knob_search(a, sg, b, search, plan);
     }
     graph_ctx ctx = {tg, b, plan};
-    ait_emit_opts o = {.name = tg->name, .banner = banner, .pick = pick, .pick_ctx = (void *)b,
+    ait_emit_opts o = {.name = tg->name, .banner = banner, .pick = ait_backend_pick, .pick_ctx = (void *)b,
                        .max_batch = tg->max_batch, .batched_in = tg->batched_in, .batched_out = tg->batched_out,
                        .prelude = b->prelude ? b->prelude(b) : NULL, .needs = b->needs,
                        .weights_file_bytes = tg->weights_file_bytes};

@@ -43,17 +43,6 @@ static void init_random(tb *b, const char *name, int rank, const int64_t *dims, 
     free(v);
 }
 
-static const ait_template *pick(void *ctx, const ait_graph *g, const ait_node *n, const char **backend)
-{
-    const ait_backend *b = ctx;
-    const ait_template *t = b->template_for(b, g, n);
-    if (t && (!t->applies || t->applies(g, n))) {
-        *backend = b->name;
-        return t;
-    }
-    return NULL;
-}
-
 /* >= 0: every node the backend offers knob variants for takes variant `variant` of its list
  * (the default is variant 0); past the end of a node's list, its last. */
 static int variant = -1;
@@ -88,7 +77,7 @@ static float *run(const uint8_t *bytes, size_t len, int passes, const char *back
     if (b) {
         apply_variant(b, g);
         b->prepare(b, g);
-        o.pick = pick;
+        o.pick = ait_backend_pick;
         o.pick_ctx = (void *)b;
         o.prelude = b->prelude(b);
     }
