@@ -9,9 +9,12 @@
 #include "ir/escape.h"
 
 enum {
-    MAX_SPECIAL = 16,   /* values served by code of their own */
-    MAX_GENERIC_DIMS = 3, /* a grid of 3^n emissions */
+    MAX_SPECIAL = 16,     /* values served by code of their own */
+    MAX_GENERIC_DIMS = 3, /* a grid of 3^n anchors */
     MAX_FIT_VALUE = 1 << 20,
+    MAX_DIV = 64,         /* the largest stride product a floor form divides by */
+    FIT_LINE = 256,       /* values along each axis the forms are fitted on */
+    FIT_RUN = 64,         /* of which a run at each end */
 };
 
 /* --- polynomials --------------------------------------------------------------- */
@@ -40,40 +43,55 @@ static int pow3(int n)
     return p;
 }
 
-int ait_poly_fit(int n, const long long (*pts)[3], const long long *y, ait_poly *p)
+int ait_poly_fit_m(int n, const int *m, const long long (*pts)[3], const long long *y, ait_poly *p)
 {
-    /* per axis: the Lagrange basis polynomials' numerators (x-a)(x-b), scaled to a common
-     * denominator L (lcm of (p_i-a)(p_i-b)) */
+    /* per axis: the Lagrange basis polynomials' numerators (prod over the other points of
+     * (x - p_k)), scaled to a common denominator L (lcm of their values at their own point) */
     i128 num[MAX_GENERIC_DIMS][3][3], mult[MAX_GENERIC_DIMS][3], den = 1;
     if (n > MAX_GENERIC_DIMS)
         return -1;
+    memset(num, 0, sizeof num);
+    int cells = 1;
     for (int j = 0; j < n; j++) {
         i128 dj[3], l = 1;
-        for (int i = 0; i < 3; i++) {
-            long long a = pts[j][(i + 1) % 3], b = pts[j][(i + 2) % 3];
-            if (pts[j][i] == a || pts[j][i] == b || llabs(pts[j][i]) > MAX_FIT_VALUE)
+        if (m[j] < 1 || m[j] > 3)
+            return -1;
+        cells *= m[j];
+        for (int i = 0; i < m[j]; i++) {
+            i128 poly[3] = {1, 0, 0};
+            dj[i] = 1;
+            if (llabs(pts[j][i]) > MAX_FIT_VALUE)
                 return -1;
-            num[j][i][0] = (i128)a * b;
-            num[j][i][1] = -(i128)a - b;
-            num[j][i][2] = 1;
-            dj[i] = (i128)(pts[j][i] - a) * (pts[j][i] - b);
+            for (int k = 0; k < m[j]; k++) {
+                if (k == i)
+                    continue;
+                if (pts[j][k] == pts[j][i])
+                    return -1;
+                /* poly *= (x - p_k) */
+                for (int e = 2; e >= 0; e--)
+                    poly[e] = (e ? poly[e - 1] : 0) - (i128)pts[j][k] * poly[e];
+                dj[i] *= (i128)(pts[j][i] - pts[j][k]);
+            }
+            memcpy(num[j][i], poly, sizeof poly);
             l = l / gcd128(l, dj[i]) * abs128(dj[i]);
         }
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < m[j]; i++)
             mult[j][i] = l / dj[i];
         den *= l;
     }
-    int cells = pow3(n);
+    int terms = pow3(n);
     i128 c[27] = {0};
     for (int idx = 0; idx < cells; idx++) {
         int sub[MAX_GENERIC_DIMS];
-        for (int j = n - 1, r = idx; j >= 0; j--, r /= 3)
-            sub[j] = r % 3;
+        for (int j = n - 1, r = idx; j >= 0; j--) {
+            sub[j] = r % m[j];
+            r /= m[j];
+        }
         i128 w = y[idx];
         for (int j = 0; j < n; j++)
             if (__builtin_mul_overflow(w, mult[j][sub[j]], &w))
                 return -1;
-        for (int e = 0; e < cells; e++) {
+        for (int e = 0; e < terms; e++) {
             i128 term = w;
             for (int j = n - 1, r = e; j >= 0; j--, r /= 3)
                 if (__builtin_mul_overflow(term, num[j][sub[j]][r % 3], &term))
@@ -83,11 +101,14 @@ int ait_poly_fit(int n, const long long (*pts)[3], const long long *y, ait_poly 
         }
     }
     i128 g = den;
-    for (int e = 0; e < cells; e++)
+    for (int e = 0; e < terms; e++)
         g = gcd128(g, c[e]);
+    memset(p, 0, sizeof *p);
     p->n = n;
     p->den = (long long)(den / g);
-    for (int e = 0; e < cells; e++) {
+    for (int j = 0; j < n; j++)
+        p->div[j] = 1;
+    for (int e = 0; e < terms; e++) {
         i128 v = c[e] / g;
         if (abs128(v) > ((i128)1 << 62))
             return -1;
@@ -96,20 +117,93 @@ int ait_poly_fit(int n, const long long (*pts)[3], const long long *y, ait_poly 
     return den / g > ((i128)1 << 62) ? -1 : 0;
 }
 
+int ait_poly_fit(int n, const long long (*pts)[3], const long long *y, ait_poly *p)
+{
+    const int m[MAX_GENERIC_DIMS] = {3, 3, 3};
+    return ait_poly_fit_m(n, m, pts, y, p);
+}
+
+static long long form_u(const ait_poly *p, int j, long long v)
+{
+    return p->div[j] > 1 ? (v + p->add[j]) / p->div[j] : v;
+}
+
 int ait_poly_eval(const ait_poly *p, const long long *v, long long *out)
 {
     long long s = 0;
     for (int e = 0; e < pow3(p->n); e++) {
         long long t = p->coef[e];
+        if (!t)
+            continue;
         for (int j = p->n - 1, r = e; j >= 0; j--, r /= 3)
             for (int k = 0; k < r % 3; k++)
-                if (__builtin_mul_overflow(t, v[j], &t))
+                if (__builtin_mul_overflow(t, form_u(p, j, v[j]), &t))
                     return -1;
         if (__builtin_add_overflow(s, t, &s))
             return -1;
     }
     *out = s / p->den;
     return 0;
+}
+
+/* Three (or fewer) anchors of distinct u among the ascending x, from `from` on: the first, the
+ * last and the one nearest the middle of u's range. */
+static int pick_distinct(const ait_poly *f, int np, const long long *x, int from, int *at)
+{
+    long long u0 = form_u(f, 0, x[from]), u2 = form_u(f, 0, x[np - 1]);
+    at[0] = from;
+    if (u0 == u2)
+        return 1;
+    int mid = -1;
+    for (int i = from + 1; i < np - 1 && mid < 0; i++) {
+        long long u = form_u(f, 0, x[i]);
+        if (u != u0 && u != u2 && u >= u0 + (u2 - u0) / 2)
+            mid = i;
+    }
+    if (mid < 0) {
+        at[1] = np - 1;
+        return 2;
+    }
+    at[1] = mid;
+    at[2] = np - 1;
+    return 3;
+}
+
+/* The simplest form through anchors from `from` on with the fewest misses (at most max_miss);
+ * returns the misses, or -1. */
+static int form_fit(int np, const long long *x, const long long *y, long long max_div, int max_miss, int from,
+                    ait_poly *p)
+{
+    int best = -1;
+    for (long long c = 1; c <= max_div && best != 0; c++)
+        for (long long r = 0; r < c && best != 0; r++) {
+            ait_poly f = {.n = 1, .div = {c}, .add = {r}};
+            int at[3], m = pick_distinct(&f, np, x, from, at);
+            long long pts[1][3], ys[3];
+            for (int i = 0; i < m; i++) {
+                pts[0][i] = form_u(&f, 0, x[at[i]]);
+                ys[i] = y[at[i]];
+            }
+            if (ait_poly_fit_m(1, &m, (const long long(*)[3])pts, ys, &f) != 0)
+                continue;
+            f.div[0] = c;
+            f.add[0] = r;
+            int limit = best < 0 ? max_miss : best - 1, miss = 0;
+            for (int i = 0; i < np && miss <= limit; i++) {
+                long long got;
+                miss += ait_poly_eval(&f, &x[i], &got) != 0 || got != y[i];
+            }
+            if (miss <= limit) {
+                best = miss;
+                *p = f;
+            }
+        }
+    return best;
+}
+
+int ait_form_fit_1d(int np, const long long *x, const long long *y, long long max_div, ait_poly *p)
+{
+    return np >= 1 && form_fit(np, x, y, max_div, 0, 0, p) == 0 ? 0 : -1;
 }
 
 /* The largest |value| over the box [0, max] (a bound, for the expression's C type). */
@@ -120,7 +214,7 @@ static double poly_bound(const ait_poly *p, const long long *max)
         double t = (double)llabs(p->coef[e]);
         for (int j = p->n - 1, r = e; j >= 0; j--, r /= 3)
             for (int k = 0; k < r % 3; k++)
-                t *= (double)max[j];
+                t *= (double)form_u(p, j, max[j]);
         s += t;
     }
     return s / (double)p->den;
@@ -157,12 +251,30 @@ static void poly_terms(const ait_poly *p, const char *const *var, const char *su
         snprintf(buf, n, "0%s", suffix);
 }
 
+/* Each axis's variable: `name`, or its floor after strides. */
+static void form_vars(const ait_poly *p, const char *const *name, int human, char (*var)[200], const char **vp)
+{
+    for (int j = 0; j < p->n; j++) {
+        if (p->div[j] <= 1)
+            snprintf(var[j], sizeof var[j], "%s", name[j]);
+        else if (human && p->add[j])
+            snprintf(var[j], sizeof var[j], "floor((%s + %lld) / %lld)", name[j], p->add[j], p->div[j]);
+        else if (human)
+            snprintf(var[j], sizeof var[j], "floor(%s / %lld)", name[j], p->div[j]);
+        else
+            snprintf(var[j], sizeof var[j], "((%s + %lldLL) / %lldLL)", name[j], p->add[j], p->div[j]);
+        vp[j] = var[j];
+    }
+}
+
 static const char *const dim_vars[MAX_GENERIC_DIMS] = {"dim_[0]", "dim_[1]", "dim_[2]"};
 
 void ait_poly_c(const ait_poly *p, const char *cast, char *buf, size_t n)
 {
-    char t[1024];
-    poly_terms(p, dim_vars, "LL", t, sizeof t);
+    char t[1024], var[MAX_GENERIC_DIMS][200];
+    const char *vp[MAX_GENERIC_DIMS];
+    form_vars(p, dim_vars, 0, var, vp);
+    poly_terms(p, vp, "LL", t, sizeof t);
     if (p->den == 1)
         snprintf(buf, n, "((%s)(%s))", cast, t);
     else
@@ -437,17 +549,255 @@ static ait_status emit_at(dyn_run *r, ait_arena *va, const long long *v, const a
 
 /* --- the generic code ------------------------------------------------------------- */
 
-typedef ait_poly axis_polys[AIT_MAX_RANK];
+/* The sweep: the code at values of the range, kept as its differences from the max's code. */
+typedef struct {
+    long long v[AIT_MAX_DIMS];
+    int same;          /* the max's program up to integer literals */
+    int diff_at;       /* else the max's first token that differs */
+    int nd;
+    int *di;           /* the tokens whose literal differs from the max's, ascending */
+    long long *dv;
+    long long *size;   /* the tensors' sizes: see size_index */
+} point;
 
 typedef struct {
-    int n;                      /* axes with a generic form */
-    long long pts[MAX_GENERIC_DIMS][3];
-    char *text;                 /* the code with literals as expressions */
-    ait_poly *in, *out;         /* per input / output: elements per item */
-    axis_polys *out_axis;
-    ait_poly *lit;              /* per token of the max's code: the literal's form (n = -1: constant) */
-    const code *shape;          /* the max's code, the generic code's token layout */
-} generic;
+    dyn_run *r;
+    const ait_emit_dims_mode *mode;
+    const code *top;
+    int no, n_sizes;
+    point *p;
+    int n, cap;
+} sweep;
+
+/* Sizes after the top's tokens: inputs' and outputs' elements per item, then outputs' extents. */
+static int size_index(const sweep *sw, int kind, int k, int ax)
+{
+    return kind == 0 ? k : kind == 1 ? sw->r->n_in + k : sw->r->n_in + sw->no + k * AIT_MAX_RANK + ax;
+}
+
+static void point_free(point *p)
+{
+    free(p->di);
+    free(p->dv);
+    free(p->size);
+}
+
+static void sweep_free(sweep *sw)
+{
+    for (int i = 0; i < sw->n; i++)
+        point_free(&sw->p[i]);
+    free(sw->p);
+}
+
+static int same_values(const ait_dyn_dims *dd, const long long *a, const long long *b)
+{
+    for (int j = 0; j < dd->n; j++)
+        if (a[j] != b[j])
+            return 0;
+    return 1;
+}
+
+static point *sweep_find(const sweep *sw, const long long *v)
+{
+    for (int i = 0; i < sw->n; i++)
+        if (same_values(sw->r->dd, sw->p[i].v, v))
+            return &sw->p[i];
+    return NULL;
+}
+
+/* Variant x at v, as a point: its literals against the max's, its sizes. */
+static int point_of(const sweep *sw, const variant *x, const long long *v, point *pt)
+{
+    memset(pt, 0, sizeof *pt);
+    memcpy(pt->v, v, sizeof pt->v);
+    pt->size = calloc((size_t)sw->n_sizes + 1, sizeof *pt->size);
+    if (!pt->size)
+        return -1;
+    for (int k = 0; k < sw->r->n_in; k++)
+        pt->size[size_index(sw, 0, k, 0)] = x->in_elems[k];
+    for (int k = 0; k < sw->no; k++) {
+        pt->size[size_index(sw, 1, k, 0)] = x->out_elems[k];
+        for (int ax = 0; ax < x->out_rank[k]; ax++)
+            pt->size[size_index(sw, 2, k, ax)] = x->out_dims[k][ax];
+    }
+    pt->diff_at = first_difference(sw->top, &x->c);
+    pt->same = pt->diff_at < 0;
+    if (!pt->same)
+        return 0;
+    for (int i = 0; i < sw->top->n; i++)
+        pt->nd += sw->top->tk[i].kind == TK_INT && x->c.tk[i].v != sw->top->tk[i].v;
+    pt->di = malloc(sizeof *pt->di * (size_t)(pt->nd + 1));
+    pt->dv = malloc(sizeof *pt->dv * (size_t)(pt->nd + 1));
+    if (!pt->di || !pt->dv)
+        return -1;
+    for (int i = 0, k = 0; i < sw->top->n; i++)
+        if (sw->top->tk[i].kind == TK_INT && x->c.tk[i].v != sw->top->tk[i].v) {
+            pt->di[k] = i;
+            pt->dv[k++] = x->c.tk[i].v;
+        }
+    return 0;
+}
+
+/* Emits at v (its constants merged) and returns its point, kept in the sweep when `keep`. */
+static ait_status sweep_at(sweep *sw, const long long *v, int keep, point *tmp, point **out, ait_diag *d)
+{
+    point *have = sweep_find(sw, v);
+    if (have) {
+        *out = have;
+        return AIT_OK;
+    }
+    ait_arena va = {0};
+    variant x;
+    ait_status s = emit_at(sw->r, &va, v, sw->mode, 1, &x, NULL, NULL, d);
+    if (s == AIT_OK && point_of(sw, &x, v, tmp) != 0)
+        s = ait_fail(d, AIT_E_IO, "out of memory");
+    variant_free(&x);
+    ait_arena_free_all(&va);
+    if (s != AIT_OK)
+        return s;
+    if (!keep) {
+        *out = tmp;
+        return AIT_OK;
+    }
+    if (sw->n == sw->cap) {
+        int cap = sw->cap ? 2 * sw->cap : 256;
+        point *grown = realloc(sw->p, sizeof *grown * (size_t)cap);
+        if (!grown)
+            return ait_fail(d, AIT_E_IO, "out of memory");
+        sw->p = grown;
+        sw->cap = cap;
+    }
+    sw->p[sw->n] = *tmp;
+    *out = &sw->p[sw->n++];
+    return AIT_OK;
+}
+
+/* Quantity q at a point: a literal of the max's code (where the program is the same), or a size. */
+static int point_value(const sweep *sw, const point *pt, int q, long long *y)
+{
+    if (q >= sw->top->n) {
+        *y = pt->size[q - sw->top->n];
+        return 1;
+    }
+    if (!pt->same)
+        return 0;
+    int lo = 0, hi = pt->nd;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (pt->di[mid] < q)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *y = lo < pt->nd && pt->di[lo] == q ? pt->dv[lo] : sw->top->tk[q].v;
+    return 1;
+}
+
+/* Each axis through the max: every value, or past FIT_LINE values both ends' FIT_RUN and an even
+ * spread between (runs as long as the largest stride product pin down a floor's offset). */
+static ait_status sweep_lines(sweep *sw, ait_diag *d)
+{
+    const ait_dyn_dims *dd = sw->r->dd;
+    for (int j = 0; j < dd->n; j++) {
+        long long lo = dd->dim[j].min, hi = dd->dim[j].max, span = hi - lo + 1;
+        for (long long i = 0; i < (span <= FIT_LINE ? span : FIT_LINE); i++) {
+            long long v[AIT_MAX_DIMS];
+            for (int k = 0; k < dd->n; k++)
+                v[k] = dd->dim[k].max;
+            if (span <= FIT_LINE || i < FIT_RUN)
+                v[j] = lo + i;
+            else if (i >= FIT_LINE - FIT_RUN)
+                v[j] = hi - (FIT_LINE - 1 - i);
+            else
+                v[j] = lo + FIT_RUN + (i - FIT_RUN + 1) * (span - 2 * FIT_RUN) / (FIT_LINE - 2 * FIT_RUN + 1);
+            point tmp, *pt;
+            AIT_TRY(sweep_at(sw, v, 1, &tmp, &pt, d));
+        }
+    }
+    return AIT_OK;
+}
+
+/* A form for quantity q: per axis the simplest along its line, then jointly on a grid of their
+ * anchors (emitted where the sweep lacks them).  Returns 0, or -1 when none fits. */
+static int fit_quantity(sweep *sw, int q, int max_miss, ait_poly *f, ait_status *s, ait_diag *d)
+{
+    const ait_dyn_dims *dd = sw->r->dd;
+    int n = dd->n, ok = 1;
+    long long *x = malloc(sizeof *x * (size_t)(sw->n + 1)), *y = malloc(sizeof *y * (size_t)(sw->n + 1));
+    ait_poly axis[MAX_GENERIC_DIMS];
+    /* per axis its line's values, ascending, and where anchors may start */
+    long long *line[MAX_GENERIC_DIMS] = {0};
+    int nline[MAX_GENERIC_DIMS] = {0}, from[MAX_GENERIC_DIMS] = {0};
+    for (int j = 0; j < n && ok; j++) {
+        int np = 0;
+        for (int i = 0; i < sw->n; i++) {
+            const point *pt = &sw->p[i];
+            int on = 1;
+            for (int k = 0; k < n; k++)
+                on &= k == j || pt->v[k] == dd->dim[k].max;
+            long long val;
+            if (!on || !point_value(sw, pt, q, &val))
+                continue;
+            int at = np++;
+            while (at > 0 && x[at - 1] > pt->v[j]) { /* ascending in the axis */
+                x[at] = x[at - 1];
+                y[at] = y[at - 1];
+                at--;
+            }
+            x[at] = pt->v[j];
+            y[at] = val;
+        }
+        /* anchors from 2 up where there are such values: an extent of 1 may fold an index */
+        while (from[j] < np - 1 && x[from[j]] < 2)
+            from[j]++;
+        ok = np > 0 && form_fit(np, x, y, MAX_DIV, max_miss, from[j], &axis[j]) >= 0;
+        line[j] = malloc(sizeof *line[j] * (size_t)(np + 1));
+        ok = ok && line[j];
+        if (ok)
+            memcpy(line[j], x, sizeof *x * (size_t)np);
+        nline[j] = np;
+    }
+    if (ok && n == 1)
+        *f = axis[0];
+    /* jointly, on the grid of the axes' anchors; where the code differs in structure at a
+     * corner of it (extents of 1 on every axis), on anchors further up the lines */
+    int joint = 0;
+    for (int attempt = 0; ok && n > 1 && attempt < 3 && !joint; attempt++) {
+        long long anchor[MAX_GENERIC_DIMS][3], u[MAX_GENERIC_DIMS][3], yg[27];
+        int m[MAX_GENERIC_DIMS], cells = 1, have = 1;
+        for (int j = 0; j < n; j++) {
+            int at[3], start = from[j] + attempt * (nline[j] - from[j]) / 4;
+            m[j] = pick_distinct(&axis[j], nline[j], line[j], start < nline[j] ? start : nline[j] - 1, at);
+            for (int i = 0; i < m[j]; i++) {
+                anchor[j][i] = line[j][at[i]];
+                u[j][i] = form_u(&axis[j], 0, anchor[j][i]);
+            }
+            cells *= m[j];
+        }
+        for (int c = 0; c < cells && have; c++) {
+            long long v[AIT_MAX_DIMS];
+            for (int j = n - 1, rr = c; j >= 0; j--) {
+                v[j] = anchor[j][rr % m[j]];
+                rr /= m[j];
+            }
+            point tmp, *pt;
+            *s = sweep_at(sw, v, 1, &tmp, &pt, d);
+            ok = *s == AIT_OK;
+            have = ok && point_value(sw, pt, q, &yg[c]);
+        }
+        joint = have && ait_poly_fit_m(n, m, (const long long(*)[3])u, yg, f) == 0;
+        for (int j = 0; j < n && joint; j++) {
+            f->div[j] = axis[j].div[0];
+            f->add[j] = axis[j].add[0];
+        }
+    }
+    ok = ok && (n == 1 || joint);
+    for (int j = 0; j < n; j++)
+        free(line[j]);
+    free(x);
+    free(y);
+    return ok ? 0 : -1;
+}
 
 static const char *cast_for(const token *t, double bound)
 {
@@ -457,11 +807,6 @@ static const char *cast_for(const token *t, double bound)
     if (u)
         return l >= 2 || bound > 4294967295.0 ? "unsigned long long" : "unsigned long";
     return l >= 2 || bound > 2147483647.0 ? "long long" : "long";
-}
-
-static int fit_values(const generic *gn, const long long *y, ait_poly *p)
-{
-    return ait_poly_fit(gn->n, (const long long(*)[3])gn->pts, y, p);
 }
 
 /* Templates name extents in enums, which must be constant: one that now holds an extent read
@@ -518,98 +863,46 @@ static char *enums_to_consts(ait_arena *a, const char *text)
     return s;
 }
 
-/* From the grid's variants (row-major over the axes' 3 points each; cell `top` is at the max):
- * every literal that differs becomes its interpolating polynomial. */
-static int build_generic(const dyn_run *r, const variant *grid, int cells, int top, generic *gn, char *why,
-                         size_t nwhy)
+/* The max's code with every fitted literal as its expression of dim_. */
+static char *generic_text(ait_arena *a, const ait_dyn_dims *dd, const code *top, const ait_poly *form)
 {
-    const code *base = &grid[top].c;
-    for (int i = 0; i < cells; i++) {
-        int at = first_difference(base, &grid[i].c);
-        if (at >= 0) {
-            const token *t = at < base->n ? &base->tk[at] : NULL;
-            snprintf(why, nwhy, "the code differs in structure between values (near '%.40s')",
-                     t ? base->text + t->at : "the end");
-            return -1;
-        }
-    }
-    long long *y = malloc(sizeof *y * (size_t)cells);
     long long maxv[MAX_GENERIC_DIMS];
-    for (int j = 0; j < gn->n; j++)
-        maxv[j] = r->dd->dim[j].max;
-    gn->lit = calloc((size_t)base->n + 1, sizeof *gn->lit);
+    for (int j = 0; j < dd->n && j < MAX_GENERIC_DIMS; j++)
+        maxv[j] = dd->dim[j].max;
     ait_sb out = {0};
     size_t prev = 0;
-    int bad = 0;
-    for (int i = 0; i < base->n && !bad; i++) {
-        const token *t = &base->tk[i];
-        gn->lit[i].n = -1;
-        if (t->kind != TK_INT)
+    for (int i = 0; i < top->n; i++) {
+        const token *t = &top->tk[i];
+        if (t->kind != TK_INT || form[i].n < 0)
             continue;
-        int differ = 0;
-        for (int c = 0; c < cells; c++) {
-            y[c] = grid[c].c.tk[i].v;
-            differ |= y[c] != t->v;
-        }
-        if (!differ)
-            continue;
-        if (fit_values(gn, y, &gn->lit[i]) != 0) {
-            snprintf(why, nwhy, "a literal's values do not fit 64-bit coefficients");
-            bad = 1;
-            break;
-        }
         char expr[1400];
-        ait_poly_c(&gn->lit[i], cast_for(t, poly_bound(&gn->lit[i], maxv)), expr, sizeof expr);
-        ait_sb_putn(&out, base->text + prev, t->at - prev);
+        ait_poly_c(&form[i], cast_for(t, poly_bound(&form[i], maxv)), expr, sizeof expr);
+        ait_sb_putn(&out, top->text + prev, t->at - prev);
         ait_sb_puts(&out, expr);
         prev = t->at + t->len;
     }
-    ait_sb_putn(&out, base->text + prev, base->len - prev);
-    gn->text = enums_to_consts(r->a, out.s ? out.s : "");
+    ait_sb_putn(&out, top->text + prev, top->len - prev);
+    char *text = enums_to_consts(a, out.s ? out.s : "");
     ait_sb_free(&out);
-    free(y);
-    gn->shape = base;
-    return bad ? -1 : 0;
+    return text;
 }
 
-/* The tensors' sizes, and the outputs' extents, as polynomials. */
-static int fit_sizes(generic *gn, const variant *grid, int cells, int ni, int no)
+/* Does the generic code, at the point's values, read as the code specialized there? */
+static int generic_holds(const sweep *sw, const ait_poly *form, const point *pt, char *why, size_t nwhy)
 {
-    long long *y = malloc(sizeof *y * (size_t)cells);
-    int bad = 0;
-    for (int k = 0; k < ni && !bad; k++) {
-        for (int c = 0; c < cells; c++)
-            y[c] = grid[c].in_elems[k];
-        bad = fit_values(gn, y, &gn->in[k]) != 0;
-    }
-    for (int k = 0; k < no && !bad; k++) {
-        for (int c = 0; c < cells; c++)
-            y[c] = grid[c].out_elems[k];
-        bad = fit_values(gn, y, &gn->out[k]) != 0;
-        for (int ax = 0; ax < grid[0].out_rank[k] && !bad; ax++) {
-            for (int c = 0; c < cells; c++)
-                y[c] = grid[c].out_dims[k][ax];
-            bad = fit_values(gn, y, &gn->out_axis[k][ax]) != 0;
-        }
-    }
-    free(y);
-    return bad ? -1 : 0;
-}
-
-/* Does the generic code, at v, read as variant x? */
-static int generic_holds(const generic *gn, const variant *x, const long long *v, char *why, size_t nwhy)
-{
-    int at = first_difference(gn->shape, &x->c);
-    if (at >= 0) {
-        snprintf(why, nwhy, "its code differs in structure");
+    if (!pt->same) {
+        const code *t = sw->top;
+        int at = pt->diff_at < t->n ? pt->diff_at : t->n - 1;
+        snprintf(why, nwhy, "its code differs in structure (near '%.40s')", at >= 0 ? t->text + t->tk[at].at : "");
         return 0;
     }
-    for (int i = 0; i < gn->shape->n; i++) {
-        const token *t = &gn->shape->tk[i];
-        if (t->kind != TK_INT)
+    for (int i = 0, k = 0; i < sw->top->n; i++) {
+        if (sw->top->tk[i].kind != TK_INT)
             continue;
-        long long want = x->c.tk[i].v, got = t->v;
-        if (gn->lit[i].n >= 0 && ait_poly_eval(&gn->lit[i], v, &got) != 0)
+        while (k < pt->nd && pt->di[k] < i)
+            k++;
+        long long want = k < pt->nd && pt->di[k] == i ? pt->dv[k] : sw->top->tk[i].v, got = sw->top->tk[i].v;
+        if (form[i].n >= 0 && ait_poly_eval(&form[i], pt->v, &got) != 0)
             got = want + 1;
         if (got != want) {
             snprintf(why, nwhy, "a literal is %lld there, not %lld", want, got);
@@ -619,38 +912,15 @@ static int generic_holds(const generic *gn, const variant *x, const long long *v
     return 1;
 }
 
-/* Do the size polynomials give variant x's sizes at v? */
-static int sizes_hold(const generic *gn, const variant *x, const long long *v, int ni, int no)
+/* Do the size forms give the point's sizes? */
+static int sizes_hold(const sweep *sw, const ait_poly *form, const point *pt)
 {
-    long long got;
-    for (int k = 0; k < ni; k++)
-        if (ait_poly_eval(&gn->in[k], v, &got) != 0 || got != x->in_elems[k])
+    for (int k = 0; k < sw->n_sizes; k++) {
+        long long got;
+        if (ait_poly_eval(&form[sw->top->n + k], pt->v, &got) != 0 || got != pt->size[k])
             return 0;
-    for (int k = 0; k < no; k++) {
-        if (ait_poly_eval(&gn->out[k], v, &got) != 0 || got != x->out_elems[k])
-            return 0;
-        for (int ax = 0; ax < x->out_rank[k]; ax++)
-            if (ait_poly_eval(&gn->out_axis[k][ax], v, &got) != 0 || got != x->out_dims[k][ax])
-                return 0;
     }
     return 1;
-}
-
-/* The axes' points: low (at least 2, so that no extent is 1 where a broadcast would fold),
- * middle and max; `shift` moves the inner ones, for another try. */
-static int pick_points(const ait_dyn_dim *dim, int shift, long long *p)
-{
-    long long lo = dim->min < 2 ? 2 : dim->min, hi = dim->max;
-    if (hi - lo + 1 < 3 + shift || hi > MAX_FIT_VALUE)
-        return -1;
-    p[0] = lo + shift;
-    p[2] = hi;
-    p[1] = p[0] + (hi - p[0]) / 2 + shift;
-    if (p[1] <= p[0])
-        p[1] = p[0] + 1;
-    if (p[1] >= p[2])
-        p[1] = p[2] - 1;
-    return p[1] > p[0] ? 0 : -1;
 }
 
 /* Mixed-radix counter over the box; returns 0 when it wraps around. */
@@ -666,17 +936,19 @@ static int next_value(const ait_dyn_dims *dd, long long *v)
     return 0;
 }
 
-static char *pretty_shape(ait_arena *a, const ait_dyn_dims *dd, const generic *gn, const variant *top, int k)
+static char *pretty_shape(ait_arena *a, const sweep *sw, const ait_poly *form, int rank, int k)
 {
     ait_sb b = {0};
     const char *names[MAX_GENERIC_DIMS];
-    for (int j = 0; j < gn->n; j++)
-        names[j] = dd->dim[j].name;
+    for (int j = 0; j < sw->r->dd->n; j++)
+        names[j] = sw->r->dd->dim[j].name;
     ait_sb_puts(&b, "[");
-    for (int ax = 0; ax < top->out_rank[k]; ax++) {
-        char t[512];
-        const ait_poly *p = &gn->out_axis[k][ax];
-        poly_terms(p, names, "", t, sizeof t);
+    for (int ax = 0; ax < rank; ax++) {
+        char t[1024], var[MAX_GENERIC_DIMS][200];
+        const char *vp[MAX_GENERIC_DIMS];
+        const ait_poly *p = &form[sw->top->n + size_index(sw, 2, k, ax)];
+        form_vars(p, names, 1, var, vp);
+        poly_terms(p, vp, "", t, sizeof t);
         if (p->den != 1)
             ait_sb_printf(&b, "%s(%s) / %lld", ax ? ", " : "", t, p->den);
         else
@@ -688,6 +960,53 @@ static char *pretty_shape(ait_arena *a, const ait_dyn_dims *dd, const generic *g
     return s;
 }
 
+/* Fits every quantity that varies over the sweep; sizes must fit, literals may not (then there
+ * is no generic code, and why says which). */
+static ait_status fit_all(sweep *sw, ait_poly *form, int *have_generic, char *why, size_t nwhy, ait_diag *d)
+{
+    const code *top = sw->top;
+    int nq = top->n + sw->n_sizes;
+    char *varies = calloc((size_t)nq + 1, 1);
+    for (int i = 0; i < sw->n; i++) {
+        const point *pt = &sw->p[i];
+        for (int k = 0; k < pt->nd; k++)
+            varies[pt->di[k]] = 1;
+        for (int k = 0; k < sw->n_sizes; k++)
+            varies[top->n + k] |= pt->size[k] != sw->p[0].size[k];
+    }
+    ait_status s = AIT_OK;
+    *have_generic = 1;
+    if (sw->r->dd->n > MAX_GENERIC_DIMS)
+        s = ait_fail(d, AIT_E_UNSUPPORTED, "dynamic axes: more than %d dynamic axes", MAX_GENERIC_DIMS);
+    for (int q = 0; q < nq && s == AIT_OK; q++) {
+        int is_size = q >= top->n;
+        form[q].n = -1;
+        if (!varies[q]) {
+            if (is_size) { /* a constant form, for the header's expressions */
+                form[q] = (ait_poly){.n = sw->r->dd->n, .den = 1, .coef = {sw->p[0].size[q - top->n]}};
+                for (int j = 0; j < MAX_GENERIC_DIMS; j++)
+                    form[q].div[j] = 1;
+            }
+            continue;
+        }
+        if (!*have_generic && !is_size)
+            continue;
+        if (fit_quantity(sw, q, is_size ? 0 : MAX_SPECIAL, &form[q], &s, d) == 0 || s != AIT_OK)
+            continue;
+        form[q].n = -1;
+        if (is_size) {
+            s = ait_fail(d, AIT_E_UNSUPPORTED, "dynamic axes: the tensors' sizes are no polynomial of the axes' "
+                                               "values or of their floors after strides");
+        } else if (*have_generic) {
+            *have_generic = 0;
+            snprintf(why, nwhy, "a literal (near '%.40s') is no polynomial of the axes' values or of their floors",
+                     top->text + top->tk[q > 3 ? q - 3 : 0].at);
+        }
+    }
+    free(varies);
+    return s;
+}
+
 ait_status ait_emit_dynamic(ait_arena *a, const ait_dyn_dims *dd, const ait_tensor *bind_max, int n_in,
                             int verify_max, ait_graph_at_fn at, void *ctx, const ait_emit_opts *base, ait_emitted *out,
                             ait_diag *d)
@@ -695,8 +1014,8 @@ ait_status ait_emit_dynamic(ait_arena *a, const ait_dyn_dims *dd, const ait_tens
     dyn_run r = {.a = a, .dd = dd, .bind_max = bind_max, .n_in = n_in, .at = at, .ctx = ctx, .base = base};
     ait_status s = AIT_OK;
     long long vmax[AIT_MAX_DIMS], v[AIT_MAX_DIMS];
-    for (int j = 0; j < dd->n; j++)
-        vmax[j] = dd->dim[j].max;
+    for (int j = 0; j < AIT_MAX_DIMS; j++)
+        vmax[j] = j < dd->n ? dd->dim[j].max : 0;
     /* the graph at the max: its buffer plan is every value's, and the final file is its */
     ait_emit_dims_mode fit_mode = {.dims_param = 1, .no_dedup = 1, .code_only = 1};
     variant top_v;
@@ -706,82 +1025,30 @@ ait_status ait_emit_dynamic(ait_arena *a, const ait_dyn_dims *dd, const ait_tens
     r.plan_max = &e_max.plan;
     fit_mode.fixed_plan = r.plan_max;
     int no = g_max->n_outputs;
-
-    /* the generic code, from a grid of 3 values per axis */
-    generic gn = {0};
-    gn.in = AIT_NEW(a, ait_poly, n_in + 1);
-    gn.out = AIT_NEW(a, ait_poly, no + 1);
-    gn.out_axis = AIT_NEW(a, axis_polys, no + 1);
+    sweep sw = {.r = &r, .mode = &fit_mode, .top = &top_v.c, .no = no};
+    sw.n_sizes = n_in + no + no * AIT_MAX_RANK;
+    ait_poly *form = NULL;
+    point tmp, *pt;
     char why[512] = "";
-    int have_generic = 0, have_sizes = 0;
-    /* shift 0..2: the generic code's points; 3: points for the sizes alone (a range too small for
-     * generic code: min, min+1, min+2 even if past its max, where the model allows it) */
-    for (int shift = 0; shift < 4 && !have_generic && !(shift == 3 && have_sizes) && s == AIT_OK; shift++) {
-        if (dd->n > MAX_GENERIC_DIMS) {
-            snprintf(why, sizeof why, "more than %d dynamic axes", MAX_GENERIC_DIMS);
-            break;
-        }
-        gn.n = dd->n;
-        int ok = 1;
-        for (int j = 0; j < dd->n && ok; j++) {
-            if (shift < 3) {
-                ok = pick_points(&dd->dim[j], shift, gn.pts[j]) == 0;
-            } else {
-                for (int i = 0; i < 3; i++)
-                    gn.pts[j][i] = dd->dim[j].min + i;
-            }
-        }
-        if (!ok) {
-            if (!*why)
-                snprintf(why, sizeof why, "a range has fewer than 3 values of 2 or more");
-            shift = 2; /* on to the sizes' points */
-            continue;
-        }
-        int cells = pow3(dd->n), top = -1;
-        variant *grid = calloc((size_t)cells, sizeof *grid);
-        for (int c = 0; c < cells && s == AIT_OK; c++) {
-            int all_max = 1;
-            for (int j = dd->n - 1, rr = c; j >= 0; j--, rr /= 3) {
-                v[j] = gn.pts[j][rr % 3];
-                all_max &= v[j] == vmax[j];
-            }
-            if (all_max)
-                top = c;
-            ait_arena va = {0};
-            s = emit_at(&r, &va, v, &fit_mode, 0, &grid[c], NULL, NULL, d);
-            ait_arena_free_all(&va);
-        }
-        if (s == AIT_OK && !have_sizes)
-            have_sizes = fit_sizes(&gn, grid, cells, n_in, no) == 0;
-        if (s == AIT_OK && shift < 3 && top >= 0) {
-            why[0] = 0;
-            if (build_generic(&r, grid, cells, top, &gn, why, sizeof why) == 0) {
-                have_generic = 1;
-                /* the layout the generic code was written on must outlive the grid */
-                code *keep = AIT_NEW(a, code, 1);
-                *keep = grid[top].c;
-                grid[top].c = (code){0};
-                gn.shape = keep;
-            } else {
-                free(gn.lit);
-                gn.lit = NULL;
-            }
-        }
-        for (int c = 0; c < cells; c++)
-            variant_free(&grid[c]);
-        free(grid);
-    }
-    if (s == AIT_OK && !have_sizes)
-        s = ait_fail(d, AIT_E_UNSUPPORTED, "dynamic axes: the tensors' sizes could not be derived from the axes' "
-                                           "values (%s)",
-                     why);
-    if (s != AIT_OK)
-        goto out;
-
-    /* the range, value by value (or a spread sample of it) */
+    int have_generic = 0;
     double total = 1;
     for (int j = 0; j < dd->n; j++)
         total *= (double)(dd->dim[j].max - dd->dim[j].min + 1);
+    /* the max's own point first: the sizes' reference */
+    sw.p = calloc(1, sizeof *sw.p);
+    sw.cap = 1;
+    if (!sw.p || point_of(&sw, &top_v, vmax, &sw.p[0]) != 0) {
+        s = ait_fail(d, AIT_E_IO, "out of memory");
+        goto out;
+    }
+    sw.n = 1;
+    s = sweep_lines(&sw, d);
+    form = calloc((size_t)(top_v.c.n + sw.n_sizes) + 1, sizeof *form);
+    if (s == AIT_OK)
+        s = fit_all(&sw, form, &have_generic, why, sizeof why, d);
+    if (s != AIT_OK)
+        goto out;
+
     int exhaustive = total <= verify_max || !have_generic;
     if (!have_generic && total > MAX_SPECIAL) {
         char name[160];
@@ -794,56 +1061,80 @@ ait_status ait_emit_dynamic(ait_arena *a, const ait_dyn_dims *dd, const ait_tens
     }
     long long special[MAX_SPECIAL][AIT_MAX_DIMS];
     char *special_code[MAX_SPECIAL];
-    int n_special = 0, checked = 0;
+    int n_special = 0, checked = 0, swept = sw.n;
     unsigned long long lcg = 0x9E3779B97F4A7C15ull;
     for (int j = 0; j < dd->n; j++)
         v[j] = dd->dim[j].min;
-    for (int more = 1; more && s == AIT_OK;) {
-        ait_arena va = {0};
-        variant x;
-        s = emit_at(&r, &va, v, &fit_mode, 1, &x, NULL, NULL, d);
-        char reason[256] = "no generic code";
-        int holds = s == AIT_OK && have_generic && generic_holds(&gn, &x, v, reason, sizeof reason);
-        if (s == AIT_OK && !sizes_hold(&gn, &x, v, n_in, no)) {
-            char at_v[256];
-            values_str(dd, v, at_v, sizeof at_v);
-            s = ait_fail(d, AIT_E_UNSUPPORTED, "dynamic axes: at %s a tensor's size is not the polynomial in the "
-                                               "axes' values that the other values give", at_v);
+    /* the sweep's values first, then the range's others (or a spread sample of them) */
+    for (int i = 0, more = 1; more && s == AIT_OK; i++) {
+        int fresh = i >= swept;
+        if (!fresh) {
+            pt = &sw.p[i];
+        } else {
+            for (;;) {
+                int in_sweep = 0;
+                for (int k = 0; k < swept && !in_sweep; k++)
+                    in_sweep = same_values(dd, sw.p[k].v, v);
+                if (!in_sweep)
+                    break;
+                if (!(more = exhaustive ? next_value(dd, v) : checked < verify_max))
+                    break;
+                if (!exhaustive)
+                    for (int j = 0; j < dd->n; j++) {
+                        lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+                        long long span = dd->dim[j].max - dd->dim[j].min + 1;
+                        v[j] = dd->dim[j].min + (long long)((lcg >> 33) % (unsigned long long)span);
+                    }
+            }
+            if (!more)
+                break;
+            s = sweep_at(&sw, v, 0, &tmp, &pt, d);
+            if (s != AIT_OK)
+                break;
         }
-        variant_free(&x);
-        ait_arena_free_all(&va);
+        char reason[256] = "no generic code";
+        int holds = have_generic && generic_holds(&sw, form, pt, reason, sizeof reason);
+        if (!sizes_hold(&sw, form, pt)) {
+            char at_v[256];
+            values_str(dd, pt->v, at_v, sizeof at_v);
+            s = ait_fail(d, AIT_E_UNSUPPORTED, "dynamic axes: at %s a tensor's size is not the form in the axes' "
+                                               "values that the other values give", at_v);
+        }
         checked++;
         if (s == AIT_OK && !holds) {
             if (n_special == MAX_SPECIAL) {
                 char at_v[256];
-                values_str(dd, v, at_v, sizeof at_v);
+                values_str(dd, pt->v, at_v, sizeof at_v);
                 s = ait_fail(d, AIT_E_UNSUPPORTED,
                              "dynamic axes: the generic code does not hold at more than %d values (at %s: %s); "
                              "narrow samples.dims",
                              MAX_SPECIAL, at_v, reason);
-                break;
+            } else {
+                /* its own code, under its own function names */
+                ait_emit_dims_mode own = {.dims_param = 1, .code_only = 1, .fixed_plan = r.plan_max,
+                                          .fn_prefix = ait_arena_printf(a, "%s_x%d", base->name, n_special)};
+                ait_arena va2 = {0};
+                variant sv;
+                s = emit_at(&r, &va2, pt->v, &own, 1, &sv, NULL, NULL, d);
+                if (s == AIT_OK) {
+                    special_code[n_special] = ait_arena_strdup(a, sv.c.text);
+                    memcpy(special[n_special++], pt->v, sizeof pt->v);
+                }
+                variant_free(&sv);
+                ait_arena_free_all(&va2);
             }
-            /* its own code, under its own function names */
-            ait_emit_dims_mode own = {.dims_param = 1, .code_only = 1, .fixed_plan = r.plan_max,
-                                      .fn_prefix = ait_arena_printf(a, "%s_x%d", base->name, n_special)};
-            ait_arena va2 = {0};
-            variant sv;
-            s = emit_at(&r, &va2, v, &own, 1, &sv, NULL, NULL, d);
-            if (s == AIT_OK) {
-                special_code[n_special] = ait_arena_strdup(a, sv.c.text);
-                memcpy(special[n_special++], v, sizeof v);
-            }
-            variant_free(&sv);
-            ait_arena_free_all(&va2);
         }
-        if (exhaustive) {
-            more = next_value(dd, v);
-        } else { /* the max, then spread values */
-            more = checked < verify_max;
-            for (int j = 0; j < dd->n; j++) {
-                lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
-                long long span = dd->dim[j].max - dd->dim[j].min + 1;
-                v[j] = checked == 1 ? dd->dim[j].max : dd->dim[j].min + (long long)((lcg >> 33) % (unsigned long long)span);
+        if (fresh) {
+            point_free(&tmp);
+            if (exhaustive) {
+                more = next_value(dd, v);
+            } else { /* spread values */
+                more = checked < verify_max;
+                for (int j = 0; j < dd->n; j++) {
+                    lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+                    long long span = dd->dim[j].max - dd->dim[j].min + 1;
+                    v[j] = dd->dim[j].min + (long long)((lcg >> 33) % (unsigned long long)span);
+                }
             }
         }
     }
@@ -851,22 +1142,22 @@ ait_status ait_emit_dynamic(ait_arena *a, const ait_dyn_dims *dd, const ait_tens
         goto out;
 
     /* the final file: the graph at the max, with the code for the range */
-    ait_emit_dyn dy = {.dims = dd, .generic = have_generic ? gn.text : NULL, .n_special = n_special,
-                       .special = (const char *const *)special_code,
+    ait_emit_dyn dy = {.dims = dd, .generic = have_generic ? generic_text(a, dd, &top_v.c, form) : NULL,
+                       .n_special = n_special, .special = (const char *const *)special_code,
                        .special_dims = (const long long(*)[AIT_MAX_DIMS])special, .arena_bytes = r.arena_bytes,
                        .n_consts = r.n_consts, .const_ids = r.const_ids, .consts = r.consts};
     const char **in_e = AIT_NEW(a, const char *, n_in + 1), **out_e = AIT_NEW(a, const char *, no + 1),
                **out_shape = AIT_NEW(a, const char *, no + 1);
     for (int k = 0; k < n_in; k++) {
         char buf[1400];
-        ait_poly_c(&gn.in[k], "long long", buf, sizeof buf);
+        ait_poly_c(&form[top_v.c.n + size_index(&sw, 0, k, 0)], "long long", buf, sizeof buf);
         in_e[k] = ait_arena_strdup(a, buf);
     }
     for (int k = 0; k < no; k++) {
         char buf[1400];
-        ait_poly_c(&gn.out[k], "long long", buf, sizeof buf);
+        ait_poly_c(&form[top_v.c.n + size_index(&sw, 1, k, 0)], "long long", buf, sizeof buf);
         out_e[k] = ait_arena_strdup(a, buf);
-        out_shape[k] = pretty_shape(a, dd, &gn, &top_v, k);
+        out_shape[k] = pretty_shape(a, &sw, form, top_v.out_rank[k], k);
     }
     dy.in_elems = in_e;
     dy.out_elems = out_e;
@@ -895,15 +1186,12 @@ ait_status ait_emit_dynamic(ait_arena *a, const ait_dyn_dims *dd, const ait_tens
     ait_emit_opts fo = *base;
     memset(&fo.dm, 0, sizeof fo.dm);
     fo.dm.dyn = &dy;
-    variant_free(&top_v);
-    ait_emitted_free(&e_max);
     s = ait_emit_model(g_max, &fo, out, d);
     out->dyn_how = dy.how;
-    free(gn.lit);
-    return s;
 out:
+    sweep_free(&sw);
+    free(form);
     variant_free(&top_v);
     ait_emitted_free(&e_max);
-    free(gn.lit);
     return s;
 }

@@ -373,6 +373,14 @@ static ait_status import_graph(ait_graph *g, const Onnx__ModelProto *m, ait_diag
                             name ? name : "");
         g->t[id].is_output = 1;
         g->outputs[g->n_outputs++] = id;
+        /* the declared axes' names only (shapes come from resolve): the spec names a dynamic
+         * output axis by them */
+        const Onnx__TypeProto *tp = gp->output[i]->type;
+        const Onnx__TensorShapeProto *sh = tp && tp->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE &&
+                                                   tp->tensor_type ? tp->tensor_type->shape : NULL;
+        for (size_t k = 0; sh && k < sh->n_dim && k < AIT_MAX_RANK; k++)
+            if (sh->dim[k]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM && sh->dim[k]->dim_param)
+                g->t[id].dim_param[k] = ait_arena_strdup(g->arena, sh->dim[k]->dim_param);
     }
     if (!g->n_outputs)
         return ait_fail(d, AIT_E_MODEL, "%s: graph has no outputs", g->path);

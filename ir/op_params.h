@@ -43,6 +43,7 @@ typedef struct {
     int64_t n, c;
     int count_include_pad;
     int p;                  /* LpPool, GlobalLpPool */
+    int size_dependent;     /* ceil_mode or auto_pad SAME: overhang and pads change with the input's size */
 } ait_pool_params;
 
 typedef struct {

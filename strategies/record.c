@@ -512,6 +512,13 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
         for (int ax = 0; ax < r->spec.in[k].rank; ax++)
             if (dd->of[k * AIT_MAX_RANK + ax] >= 0)
                 r->spec.in[k].dim_name[ax] = dd->dim[dd->of[k * AIT_MAX_RANK + ax]].name;
+    /* an output's dynamic axis by its dim_param in the model, where it has one */
+    for (int k = 0; k < no && k < g->n_outputs; k++)
+        for (int ax = 0; ax < r->spec.out[k].rank; ax++) {
+            const char *dp = g->t[g->outputs[k]].dim_param[ax];
+            if (r->spec.out[k].kind[ax] == AIT_AXIS_DYNAMIC && dp && *dp)
+                r->spec.out[k].dim_name[ax] = ait_arena_strdup(a, dp);
+        }
 
     /* what candidates are specialized for */
     r->bind = AIT_NEW(a, ait_tensor, ni + 1);

@@ -49,14 +49,14 @@ void ait_emit_close(ait_sb *b, int rank)
         ait_sb_puts(b, "}\n");
 }
 
-void ait_emit_offset(ait_sb *b, int rank, const int64_t *strides, const char *p)
+void ait_emit_offset(ait_sb *b, int every, int rank, const int64_t *strides, const char *p)
 {
     int any = 0;
     for (int k = 0; k < rank; k++) {
-        if (!strides[k])
+        if (!strides[k] && !every)
             continue;
         ait_sb_printf(b, any ? " + " : "");
-        if (strides[k] == 1)
+        if (strides[k] == 1 && !every)
             ait_sb_printf(b, "%s%d", p, k);
         else
             ait_sb_printf(b, "%s%d * %" PRId64, p, k, strides[k]);

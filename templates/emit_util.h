@@ -12,8 +12,10 @@ void ait_emit_lit(ait_sb *b, int dtype, double v);
 /* Opens `rank` nested loops `for (long <p>K = 0; <p>K < dims[K]; <p>K++) {`. */
 void ait_emit_loops(ait_sb *b, int rank, const int64_t *dims, const char *p);
 void ait_emit_close(ait_sb *b, int rank);
-/* "p0*s0 + p1*s1 ..." skipping zero strides; "0" if none. */
-void ait_emit_offset(ait_sb *b, int rank, const int64_t *strides, const char *p);
+/* "p0*s0 + p1*s1 ..." skipping zero strides and writing no "* 1"; "0" if none.  With `every`
+ * (the graph's extents vary: g->extents_vary) each term is written, so that a stride that is 0
+ * or 1 at some value of a dynamic axis keeps the code's shape. */
+void ait_emit_offset(ait_sb *b, int every, int rank, const int64_t *strides, const char *p);
 /* static const long name[count] = {...}; */
 void ait_emit_table(ait_sb *b, const char *name, const int64_t *v, int64_t count);
 /* static const double name[count] = {...}; (or float) */

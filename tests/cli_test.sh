@@ -83,12 +83,48 @@ done
 check "dynamic seq: the header names the axis and its range" sh -c "grep -q 'define ENC_DIM0_NAME \"seq\"' $T/out_enc_reference/enc.h && grep -q 'define ENC_DIM0_MAX 16' $T/out_enc_reference/enc.h && grep -q 'ENC_OUTPUT0_ELEMS_AT(dims)' $T/out_enc_reference/enc.h"
 check "dynamic seq: the report says how the range is served" sh -c "grep -q 'generic code with run-time extents, checked to equal the code specialized at each of the 16 values' $T/out_enc_reference/enc.report.md"
 check "dynamic seq: the log's spec names the axis" sh -c "$GEN $T/enc_reference.ini | grep -q \"\\[1, 'seq'\\]\""
+check "dynamic seq: an output's dynamic axis by its dim_param" sh -c "$GEN $T/enc_reference.ini | grep -q \"hidden .*\\[1, 'seq', 32\\]\""
 check "dynamic seq: tcc builds and runs the generic code" sh -c "tcc -I$T/out_enc_reference -DMODEL_H='\"enc.h\"' -DP=enc -DU=ENC tests/run_dims.c $T/out_enc_reference/enc.c -lm -o $T/run_enc_tcc && $T/run_enc_tcc $ENC/lengths 2 7 16 | grep -q '^5 passed, 0 failed'"
 cp $T/out_enc_reference/enc.c $T/enc_tuned.c
 check "dynamic seq: --load re-emits the same code" sh -c "$GEN --load $T/out_enc_reference/enc.manifest.ini && diff $T/out_enc_reference/enc.c $T/enc_tuned.c | grep '^[<>]' | grep -v -e command: -e 'config hash' -e 'model:' -e 'graph spec' -e 'backend:' -e 're-emitted' | { ! grep -q .; }"
 check "dynamic seq: a sample outside samples.dims is refused by input and axis" sh -c "$GEN --set samples.dims=seq:6..16 $T/enc_reference.ini 2>&1 | grep -q \"input 'ids' axis 1 ('seq') is 5, outside samples.dims seq:6..16\""
 check "dynamic seq: samples.dims naming no axis is refused" sh -c "$GEN --set samples.dims=len:1..8 $T/enc_reference.ini 2>&1 | grep -q \"no input axis is named 'len' (dynamic axes: seq)\""
 check "dynamic seq: a malformed samples.dims is refused" sh -c "$GEN --set samples.dims=seq:9..2 $T/enc_reference.ini 2>&1 | grep -q 'need 1 <= min <= max'"
+
+# dynamic axes through strided Convs and pools (tests/export_strided.py): a time axis through
+# Conv1d s2, MaxPool ceil_mode, Conv1d s3 and a nearest Upsample x2, and an image's h and w
+# through Conv2d s2 and AvgPool ceil_mode; their extents are floors of the axes.  Every backend
+# serves each range with one generic code, built strict, against torch at sizes never tuned on
+for m in conv1d_dyn conv2d_dyn; do
+  D=$PWD/tests/data/$m
+  SIZES=$(ls $D/lengths | sed -n 's/^len\(.*\)\.in0\.bin$/\1/p' | tr '\n' ' ')
+  AXES=$(sed -n 's/^dims = //p' $D/config.ini | tr ',' '\n' | wc -l)
+  NCHECK=$(($(echo $SIZES | wc -w) + 2 * AXES))  # each size, and both sides of each axis's range
+  for b in reference simd tiled; do
+    check "$m: tunes with $b" $GEN $D/config.ini --set tune.strategy=one_backend --set tune.backends=$b \
+        --set tune.cache_dir=$T/cache --set output.dir=$T/out_${m}_$b
+    check "$m ($b): one generic code for the whole range" grep -q 'generic code with run-time extents, checked to equal the code specialized at each of the [0-9]* values (' $T/out_${m}_$b/net.report.md
+    check "$m ($b): net_run_dims built strict matches torch at unseen sizes, refuses sizes outside" sh -c "$CC_STRICT -march=native -I$T/out_${m}_$b \
+        -DMODEL_H='\"net.h\"' -DP=net -DU=NET -DIN_T=float tests/run_dims.c $T/out_${m}_$b/net.c -lm -o $T/run_${m}_$b && $T/run_${m}_$b $D/lengths $SIZES | tee /dev/stderr | grep -q '^$NCHECK passed, 0 failed'"
+  done
+  check "$m: tcc builds and runs the generic code" sh -c "tcc -I$T/out_${m}_reference -DMODEL_H='\"net.h\"' -DP=net -DU=NET -DIN_T=float tests/run_dims.c $T/out_${m}_reference/net.c -lm -o $T/run_${m}_tcc && $T/run_${m}_tcc $D/lengths $SIZES | grep -q '^$NCHECK passed, 0 failed'"
+done
+check "conv1d_dyn: the header gives an output's extent as a floor of the axis" grep -q 'NET_OUTPUT0_MAX_ELEMS_PER_BATCH 64  /\* \[1, 8, .*floor((time + [0-9]*) / [0-9]*)' $T/out_conv1d_dyn_reference/net.h
+check "conv2d_dyn: both axes' floors in the output's size" grep -q 'NET_OUTPUT0_ELEMS_AT(dims) .*(dims)\[0\] + 1LL) / 4LL).*(dims)\[1\] + 1LL) / 4LL)' $T/out_conv2d_dyn_reference/net.h
+# past tune.dims_verify_max the check samples the range (and the report says so); the sweep's
+# lines are among the values checked
+check "conv2d_dyn: a sampled check past dims_verify_max, still matching torch" sh -c "$GEN tests/data/conv2d_dyn/config.ini --set tune.dims_verify_max=60 \
+    --set tune.cache_dir=$T/cache --set output.dir=$T/out_c2s && grep -q 'at 60 of the 400 values (tune.dims_verify_max)' $T/out_c2s/net.report.md && \
+    $CC_STRICT -march=native -I$T/out_c2s -DMODEL_H='\"net.h\"' -DP=net -DU=NET -DIN_T=float tests/run_dims.c $T/out_c2s/net.c -lm -o $T/run_c2s && \
+    $T/run_c2s tests/data/conv2d_dyn/lengths 5x5 24x24 13x7 | grep -q '^7 passed, 0 failed'"
+
+# a linear Resize over a dynamic axis has tap tables that change with it: a small range gets code
+# per value, a wide one is refused (never served by code that was not checked)
+/usr/bin/python3 tests/linear_resize_model.py $T/lres
+printf '[model]\npath = %s/lres/resize.onnx\nname = rs\n[samples]\npath = %s/lres/samples\ndims = time:4..12\n[tune]\ncache_dir = %s/cache\n[output]\ndir = %s/out_lres\n' \
+  "$T" "$T" "$T" "$T" > $T/lres.ini
+check "linear Resize over time:4..12: code of its own per value" sh -c "$GEN $T/lres.ini && grep -q 'code of its own at time=4; time=5; ' $T/out_lres/rs.report.md"
+check "linear Resize over time:4..40: refused, past 16 values of their own" sh -c "! $GEN $T/lres.ini --set samples.dims=time:4..40 > $T/lres.log 2>&1 && grep -q 'does not hold at more than 16 values (at time=[0-9]*: its code differs in structure' $T/lres.log"
 
 # Einsum products with a constant matrix run as MatMul (the simd GEMM), against numpy
 /usr/bin/python3 tests/einsum_model.py $T/einsum

@@ -9,7 +9,7 @@ Writes into OUT (tests/data/encoder_dyn is this script's output, kept in git so 
 needs no torch):
   encoder.onnx                    the model, input 'ids' [1, 'seq'], opset 17
   samples/test_data_set_{0,1}/    the tuning samples: lengths 5 and 9, with torch's outputs
-  lengths/len<L>.ids.i64, len<L>.hidden.f32, len<L>.pooled.f32
+  lengths/len<L>.in0.bin, len<L>.out0.f32, len<L>.out1.f32
                                   inputs and torch's outputs at lengths the tuner never sees
 
     export_encoder.py OUT_DIR
@@ -93,9 +93,9 @@ def main():
     for length in CHECK_LENGTHS:
         ids, hidden, pooled = run(length)
         base = os.path.join(out, "lengths", "len%d" % length)
-        ids.tofile(base + ".ids.i64")
-        hidden.tofile(base + ".hidden.f32")
-        pooled.tofile(base + ".pooled.f32")
+        ids.tofile(base + ".in0.bin")
+        hidden.tofile(base + ".out0.f32")
+        pooled.tofile(base + ".out1.f32")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
-/* Runs the emitted encoder of tests/data/encoder_dyn (ids [1, seq] -> hidden [1, seq, 32],
- * pooled [1, 32]) through <name>_run_dims at each length given, against torch's outputs
- * (lengths/len<L>.{ids.i64,hidden.f32,pooled.f32}), and checks that lengths outside the range
- * are refused with <NAME>_E_DIMS and leave the outputs untouched.  Built by tests/cli_test.sh:
- *   -DMODEL_H='"enc.h"' -DP=enc -DU=ENC
- * usage: run_dims LENGTHS_DIR L1 L2 ...       (each in [U_DIM0_MIN, U_DIM0_MAX])
- * prints one line per length and `N passed, N failed`; exit 0 when all pass */
+/* Runs an emitted model with dynamic axes through <name>_run_dims at each size given, against
+ * torch's outputs, and checks that sizes outside the range are refused with <NAME>_E_DIMS and
+ * leave the outputs untouched.  The model has one input (of type IN_T) and two float outputs;
+ * SIZES_DIR holds len<S>.in0.bin, len<S>.out0.f32 and len<S>.out1.f32 per size S ("7", or "9x14"
+ * for two axes), each exactly as long as <NAME>_{IN,OUT}PUTi_ELEMS_AT says.  Built by
+ * tests/cli_test.sh: -DMODEL_H='"enc.h"' -DP=enc -DU=ENC [-DIN_T=float]
+ * usage: run_dims SIZES_DIR S1 S2 ...       (each in [U_DIMk_MIN, U_DIMk_MAX])
+ * prints one line per size and `N passed, N failed`; exit 0 when all pass */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,25 +14,45 @@
 
 #include MODEL_H
 
+#ifndef IN_T
+#define IN_T int64_t
+#endif
+
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
 #define RUN_DIMS CAT(P, _run_dims)
-#define DIM_MIN CAT(U, _DIM0_MIN)
-#define DIM_MAX CAT(U, _DIM0_MAX)
+#define NUM_DIMS CAT(U, _NUM_DIMS)
 #define E_DIMS CAT(U, _E_DIMS)
 #define ARENA CAT(U, _ARENA_BYTES)
-#define HIDDEN_AT CAT(U, _OUTPUT0_ELEMS_AT)
-#define HIDDEN_MAX CAT(U, _OUTPUT0_MAX_ELEMS_PER_BATCH)
+#define IN_AT CAT(U, _INPUT0_ELEMS_AT)
+#define IN_MAX CAT(U, _INPUT0_MAX_ELEMS_PER_BATCH)
+#define OUT0_AT CAT(U, _OUTPUT0_ELEMS_AT)
+#define OUT0_MAX CAT(U, _OUTPUT0_MAX_ELEMS_PER_BATCH)
+#define OUT1_AT CAT(U, _OUTPUT1_ELEMS_AT)
+#define OUT1_MAX CAT(U, _OUTPUT1_MAX_ELEMS_PER_BATCH)
 
-static int read_file(const char *dir, int len, const char *what, void *buf, size_t bytes)
+static const int dim_min[] = {CAT(U, _DIM0_MIN)
+#if NUM_DIMS > 1
+                              , CAT(U, _DIM1_MIN)
+#endif
+};
+static const int dim_max[] = {CAT(U, _DIM0_MAX)
+#if NUM_DIMS > 1
+                              , CAT(U, _DIM1_MAX)
+#endif
+};
+
+/* The file holds exactly `bytes`. */
+static int read_file(const char *dir, const char *size, const char *what, void *buf, size_t bytes)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/len%d.%s", dir, len, what);
+    snprintf(path, sizeof path, "%s/len%s.%s", dir, size, what);
     FILE *f = fopen(path, "rb");
     size_t got = f ? fread(buf, 1, bytes, f) : 0;
+    int over = f && fgetc(f) != EOF;
     if (f)
         fclose(f);
-    return got == bytes ? 0 : -1;
+    return got == bytes && !over ? 0 : -1;
 }
 
 static int close_to(const float *got, const float *want, long n, double *worst)
@@ -47,49 +68,73 @@ static int close_to(const float *got, const float *want, long n, double *worst)
     return ok;
 }
 
+static int parse_size(const char *s, int *dims)
+{
+    char *end;
+    for (int k = 0; k < NUM_DIMS; k++) {
+        long v = strtol(s, &end, 10);
+        if (end == s || v < dim_min[k] || v > dim_max[k] || *end != (k + 1 < NUM_DIMS ? 'x' : 0))
+            return -1;
+        dims[k] = (int)v;
+        s = end + 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static unsigned char ws[ARENA + 64];
     void *arena = ws + (64 - (uintptr_t)ws % 64) % 64;
     int passed = 0, failed = 0;
-    float *hidden = malloc(sizeof(float) * HIDDEN_MAX), *want_h = malloc(sizeof(float) * HIDDEN_MAX);
-    float pooled[32], want_p[32];
-    int64_t ids[DIM_MAX + 1];
+    IN_T *x = malloc(sizeof(IN_T) * IN_MAX);
+    float *y0 = malloc(sizeof(float) * OUT0_MAX), *want0 = malloc(sizeof(float) * OUT0_MAX);
+    float *y1 = malloc(sizeof(float) * OUT1_MAX), *want1 = malloc(sizeof(float) * OUT1_MAX);
     for (int a = 2; a < argc; a++) {
-        int len = atoi(argv[a]), dims[1];
-        dims[0] = len;
-        long nh = (long)HIDDEN_AT(dims);
+        int dims[NUM_DIMS];
+        if (parse_size(argv[a], dims) != 0) {
+            printf("size %s: outside the range\n", argv[a]);
+            failed++;
+            continue;
+        }
+        long nx = (long)IN_AT(dims), n0 = (long)OUT0_AT(dims), n1 = (long)OUT1_AT(dims);
         double worst = 0;
-        const void *in[1] = {ids};
-        void *out[2] = {hidden, pooled};
-        if (len < DIM_MIN || len > DIM_MAX || nh != 32L * len || read_file(argv[1], len, "ids.i64", ids, 8u * len) ||
-            read_file(argv[1], len, "hidden.f32", want_h, 4u * nh) || read_file(argv[1], len, "pooled.f32", want_p, 128)) {
-            printf("length %d: cannot read its files or outside the range\n", len);
+        const void *in[1] = {x};
+        void *out[2] = {y0, y1};
+        if (read_file(argv[1], argv[a], "in0.bin", x, sizeof(IN_T) * nx) ||
+            read_file(argv[1], argv[a], "out0.f32", want0, 4u * n0) ||
+            read_file(argv[1], argv[a], "out1.f32", want1, 4u * n1)) {
+            printf("size %s: its files are missing or not the sizes *_ELEMS_AT gives\n", argv[a]);
             failed++;
             continue;
         }
         int rc = RUN_DIMS(arena, in, out, 1, dims);
-        int ok = rc == 0 && close_to(hidden, want_h, nh, &worst) && close_to(pooled, want_p, 32, &worst);
-        printf("length %d: %s (rc %d, max abs err %.3g)\n", len, ok ? "matches torch" : "MISMATCH", rc, worst);
+        int ok = rc == 0 && close_to(y0, want0, n0, &worst) && close_to(y1, want1, n1, &worst);
+        printf("size %s: %s (rc %d, max abs err %.3g)\n", argv[a], ok ? "matches torch" : "MISMATCH", rc, worst);
         ok ? passed++ : failed++;
     }
-    /* outside the range: refused, outputs untouched */
-    int outside[2] = {DIM_MIN - 1, DIM_MAX + 1};
-    for (int i = 0; i < 2; i++) {
-        const void *in[1] = {ids};
-        void *out[2] = {hidden, pooled};
-        memset(hidden, 0x7f, sizeof(float) * HIDDEN_MAX);
-        int rc = RUN_DIMS(arena, in, out, 1, &outside[i]);
-        int untouched = 1;
-        for (long k = 0; k < HIDDEN_MAX; k++)
-            untouched &= ((unsigned char *)hidden)[4 * k] == 0x7f;
-        int ok = rc == E_DIMS && untouched;
-        printf("length %d (outside %d..%d): %s (rc %d)\n", outside[i], DIM_MIN, DIM_MAX,
-               ok ? "refused with E_DIMS" : "NOT REFUSED", rc);
-        ok ? passed++ : failed++;
-    }
+    /* outside the range, on each axis: refused, outputs untouched */
+    for (int k = 0; k < NUM_DIMS; k++)
+        for (int side = 0; side < 2; side++) {
+            int dims[NUM_DIMS];
+            memcpy(dims, dim_max, sizeof dims);
+            dims[k] = side ? dim_max[k] + 1 : dim_min[k] - 1;
+            const void *in[1] = {x};
+            void *out[2] = {y0, y1};
+            memset(y0, 0x7f, sizeof(float) * OUT0_MAX);
+            int rc = RUN_DIMS(arena, in, out, 1, dims);
+            int untouched = 1;
+            for (long i = 0; i < OUT0_MAX; i++)
+                untouched &= ((unsigned char *)y0)[4 * i] == 0x7f;
+            int ok = rc == E_DIMS && untouched;
+            printf("axis %d = %d (outside %d..%d): %s (rc %d)\n", k, dims[k], dim_min[k], dim_max[k],
+                   ok ? "refused with E_DIMS" : "NOT REFUSED", rc);
+            ok ? passed++ : failed++;
+        }
     printf("%d passed, %d failed\n", passed, failed);
-    free(hidden);
-    free(want_h);
+    free(x);
+    free(y0);
+    free(want0);
+    free(y1);
+    free(want1);
     return failed != 0;
 }

@@ -114,6 +114,65 @@ static void test_non_polynomial_fits_only_its_points(void **state)
     assert_true(wrong > 0);
 }
 
+/* The extents after strided convolutions and pools: floors of the axis, found from all the
+ * values of the range; the wrong 3-point polynomial above is not what the fit picks. */
+static void test_floor_forms(void **state)
+{
+    (void)state;
+    long long x[100], y[100];
+    ait_poly p;
+    char buf[256];
+    for (int i = 0; i < 100; i++) {
+        x[i] = i + 1;
+        y[i] = (x[i] + 7) / 8; /* ceil(L / 8) tiles */
+    }
+    assert_int_equal(ait_form_fit_1d(100, x, y, 64, &p), 0);
+    /* nested floors compose: floor((floor((L + 3) / 4) + 1) / 2) is as good, and simpler */
+    ait_poly_c(&p, "long", buf, sizeof buf);
+    assert_string_equal(buf, "((long)((1LL + 1LL * ((dim_[0] + 3LL) / 4LL)) / 2LL))");
+    for (long long v = 1; v <= 1000; v++)
+        assert_int_equal(at1(&p, v), (v + 7) / 8);
+    /* two stride-2 stages (k3 p1, then k3 s2 ceil): 8 channels of a plane of (L + 1) / 4 squared */
+    for (int i = 0; i < 100; i++) {
+        x[i] = i + 5;
+        long long a = (x[i] - 1) / 2 + 1, b = (a - 3 + 1) / 2 + 1;
+        y[i] = 8 * b * b;
+    }
+    assert_int_equal(ait_form_fit_1d(100, x, y, 64, &p), 0);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(at1(&p, x[i]), y[i]);
+    assert_true(p.div[0] > 1);
+    /* a plain polynomial keeps the axis itself */
+    for (int i = 0; i < 100; i++)
+        y[i] = 3 * x[i] * x[i] + 1;
+    assert_int_equal(ait_form_fit_1d(100, x, y, 64, &p), 0);
+    assert_int_equal(p.div[0], 1);
+    /* no floor of the axis gives L mod 7 */
+    for (int i = 0; i < 100; i++)
+        y[i] = x[i] % 7;
+    assert_int_equal(ait_form_fit_1d(100, x, y, 64, &p), -1);
+}
+
+/* Fewer points than 3 on an axis: the degree drops (a range of two values). */
+static void test_fewer_points(void **state)
+{
+    (void)state;
+    const long long pts[2][3] = {{4, 9, 0}, {2, 5, 7}};
+    const int m[2] = {2, 3};
+    long long y[6];
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 3; j++)
+            y[i * 3 + j] = 5 * pts[0][i] * pts[1][j] * pts[1][j] - pts[0][i] + 2;
+    ait_poly p;
+    assert_int_equal(ait_poly_fit_m(2, m, pts, y, &p), 0);
+    for (long long a = 1; a <= 30; a++)
+        for (long long b = 1; b <= 30; b++) {
+            long long v[2] = {a, b}, got;
+            assert_int_equal(ait_poly_eval(&p, v, &got), 0);
+            assert_int_equal(got, 5 * a * b * b - a + 2);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -122,6 +181,8 @@ int main(void)
         cmocka_unit_test(test_two_axes),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_non_polynomial_fits_only_its_points),
+        cmocka_unit_test(test_floor_forms),
+        cmocka_unit_test(test_fewer_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

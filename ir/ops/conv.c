@@ -241,6 +241,7 @@ ait_status ait_resolve_pool(ait_graph *g, ait_node *n, ait_diag *d)
     p->n = x->dims[0];
     p->c = x->dims[1];
     p->count_include_pad = ait_attr_int(n, "count_include_pad", 0) != 0;
+    p->size_dependent = ait_attr_int(n, "ceil_mode", 0) != 0 || q.same_upper || q.same_lower;
     p->p = (int)ait_attr_int(n, "p", 2);
     if ((n->op == AIT_OP_LP_POOL || n->op == AIT_OP_GLOBAL_LP_POOL) && (p->p < 1 || p->p > 64))
         return AIT_NODE_FAIL(AIT_E_MODEL, "p = %d is out of range", p->p);

@@ -70,7 +70,7 @@ static void combine(ait_sb *b, const ait_node *n, const ait_tensor *x, const ait
     }
 }
 
-static void emit_index(ait_sb *b, int flat, const ait_tensor *t, const ait_tensor *y)
+static void emit_index(ait_sb *b, const ait_graph *g, int flat, const ait_tensor *t, const ait_tensor *y)
 {
     if (flat) {
         ait_sb_puts(b, "i0");
@@ -78,7 +78,7 @@ static void emit_index(ait_sb *b, int flat, const ait_tensor *t, const ait_tenso
     }
     int64_t st[AIT_MAX_RANK];
     ait_bcast_strides(t->rank, t->dims, y->rank, y->dims, st);
-    ait_emit_offset(b, y->rank, st, "i");
+    ait_emit_offset(b, g->extents_vary, y->rank, st, "i");
 }
 
 static void emit_binary(ait_sb *b, const ait_graph *g, const ait_node *n)
@@ -95,7 +95,7 @@ static void emit_binary(ait_sb *b, const ait_graph *g, const ait_node *n)
     for (int i = 0; i < n->n_in; i++) {
         const ait_tensor *t = ait_node_in(g, n, i);
         ait_sb_printf(b, "const %s a%d = x%d[", ait_ctype(t), i, i);
-        emit_index(b, flat, t, y);
+        emit_index(b, g, flat, t, y);
         ait_sb_puts(b, "];\n");
     }
     if (n->op == AIT_OP_WHERE || n->n_in <= 2) {
@@ -120,7 +120,7 @@ static void emit_binary(ait_sb *b, const ait_graph *g, const ait_node *n)
     if (n->op == AIT_OP_MEAN)
         ait_sb_printf(b, "r /= %d;\n", n->n_in);
     ait_sb_puts(b, "y0[");
-    emit_index(b, flat, y, y);
+    emit_index(b, g, flat, y, y);
     ait_sb_puts(b, "] = r;\n");
     ait_emit_close(b, loops);
 }

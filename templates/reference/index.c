@@ -52,7 +52,7 @@ static void emit_elements(ait_sb *b, const ait_graph *g, const ait_node *n)
         return;
     ait_emit_loops(b, ix->rank, ix->dims, "i");
     ait_sb_puts(b, "const long ii = ");
-    ait_emit_offset(b, ix->rank, is, "i");
+    ait_emit_offset(b, g->extents_vary, ix->rank, is, "i");
     ait_sb_puts(b, ";\n");
     emit_index(b, "x1[ii]", x->dims[p->axis], scatter ? "continue;" : NULL);
     ait_sb_puts(b, "const long xi = k");
@@ -255,7 +255,7 @@ static void emit_reverse_sequence(ait_sb *b, const ait_graph *g, const ait_node 
     ait_sb_printf(b, "long len = (long)x1[i%d];\nif (len < 0) len = 0;\nif (len > %" PRId64 ") len = %" PRId64 ";\n", ba,
                   x->dims[ta], x->dims[ta]);
     ait_sb_printf(b, "const long t = i%d < len ? len - 1 - i%d : i%d;\ny0[", ta, ta, ta);
-    ait_emit_offset(b, x->rank, xs, "i");
+    ait_emit_offset(b, g->extents_vary, x->rank, xs, "i");
     ait_sb_puts(b, "] = x0[");
     for (int k = 0; k < x->rank; k++) {
         ait_sb_puts(b, k ? " + " : "");

@@ -15,7 +15,7 @@ static void emit_transpose(ait_sb *b, const ait_graph *g, const ait_node *n)
     ait_sb_puts(b, "long oi = 0;\n");
     ait_emit_loops(b, y->rank, y->dims, "i");
     ait_sb_puts(b, "y0[oi++] = x0[");
-    ait_emit_offset(b, y->rank, ps, "i");
+    ait_emit_offset(b, g->extents_vary, y->rank, ps, "i");
     ait_sb_puts(b, "];\n");
     ait_emit_close(b, y->rank);
     ait_sb_puts(b, "(void)oi;\n");
@@ -95,7 +95,7 @@ static void emit_pad(ait_sb *b, const ait_graph *g, const ait_node *n)
                           dim, k, dim - 1);
     }
     ait_sb_puts(b, "y0[oi++] = inside ? x0[");
-    ait_emit_offset(b, y->rank, xs, "s");
+    ait_emit_offset(b, g->extents_vary, y->rank, xs, "s");
     ait_sb_puts(b, "] : pv;\n");
     ait_emit_close(b, y->rank);
     ait_sb_puts(b, "(void)oi;\n");
@@ -126,7 +126,7 @@ static void emit_expand(ait_sb *b, const ait_graph *g, const ait_node *n)
     ait_sb_puts(b, "long oi = 0;\n");
     ait_emit_loops(b, y->rank, y->dims, "i");
     ait_sb_puts(b, "y0[oi++] = x0[");
-    ait_emit_offset(b, y->rank, st, "i");
+    ait_emit_offset(b, g->extents_vary, y->rank, st, "i");
     ait_sb_puts(b, "];\n");
     ait_emit_close(b, y->rank);
     ait_sb_puts(b, "(void)oi;\n");

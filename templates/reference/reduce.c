@@ -74,12 +74,12 @@ static int64_t reduced_count(const ait_reduce_params *p, const ait_tensor *x)
 }
 
 /* `const T v = x0[...];` at the current indices. */
-static void emit_load(ait_sb *b, const ait_tensor *x)
+static void emit_load(ait_sb *b, const ait_graph *g, const ait_tensor *x)
 {
     int64_t st[AIT_MAX_RANK];
     ait_strides(x->rank, x->dims, st);
     ait_sb_printf(b, "const %s v = x0[", ait_ctype(x));
-    ait_emit_offset(b, x->rank, st, "i");
+    ait_emit_offset(b, g->extents_vary, x->rank, st, "i");
     ait_sb_puts(b, "];\n");
 }
 
@@ -102,7 +102,7 @@ static void emit_reduce(ait_sb *b, const ait_graph *g, const ait_node *n)
     if (n->op == AIT_OP_REDUCE_LOG_SUM_EXP) { /* exp of v - max, so nothing overflows */
         ait_sb_puts(b, "double m = -INFINITY;\n");
         open_loops(b, p, x, 1);
-        emit_load(b, x);
+        emit_load(b, g, x);
         ait_sb_puts(b, "if ((double)v > m) m = (double)v;\n");
         ait_emit_close(b, red);
         ait_sb_puts(b, "if (m == -INFINITY || m == INFINITY || m != m) m = m == m ? 0 : m;\n");
@@ -111,7 +111,7 @@ static void emit_reduce(ait_sb *b, const ait_graph *g, const ait_node *n)
     emit_start(b, n->op, x);
     ait_sb_puts(b, ";\n");
     open_loops(b, p, x, 1);
-    emit_load(b, x);
+    emit_load(b, g, x);
     ait_sb_printf(b, "%s\n", rd->step);
     ait_emit_close(b, red);
     ait_sb_printf(b, "y0[oi++] = (%s)(", ait_ctype(y));
@@ -137,7 +137,7 @@ static void emit_arg(ait_sb *b, const ait_graph *g, const ait_node *n)
     open_loops(b, p, x, 0);
     ait_sb_printf(b, "%s best = 0;\nint64_t at = 0;\n", ait_ctype(x));
     open_loops(b, p, x, 1);
-    emit_load(b, x);
+    emit_load(b, g, x);
     ait_sb_printf(b, "if (i%d == 0 || v %s best) { best = v; at = i%d; }\n", ax, cmp, ax);
     ait_emit_close(b, 1);
     ait_sb_puts(b, "y0[oi++] = at;\n");
@@ -157,18 +157,18 @@ static void emit_mvn(ait_sb *b, const ait_graph *g, const ait_node *n)
     open_loops(b, p, x, 0);
     ait_sb_puts(b, "double mean = 0, var = 0;\n");
     open_loops(b, p, x, 1);
-    emit_load(b, x);
+    emit_load(b, g, x);
     ait_sb_puts(b, "mean += v;\n");
     ait_emit_close(b, red);
     ait_sb_printf(b, "mean /= %" PRId64 ";\n", count ? count : 1);
     open_loops(b, p, x, 1);
-    emit_load(b, x);
+    emit_load(b, g, x);
     ait_sb_puts(b, "var += (v - mean) * (v - mean);\n");
     ait_emit_close(b, red);
     ait_sb_printf(b, "const double den = sqrt(var / %" PRId64 ") + 1e-9;\n", count ? count : 1);
     open_loops(b, p, x, 1);
     ait_sb_puts(b, "const long k = ");
-    ait_emit_offset(b, x->rank, st, "i");
+    ait_emit_offset(b, g->extents_vary, x->rank, st, "i");
     ait_sb_printf(b, ";\ny0[k] = (%s)((x0[k] - mean) / den);\n", ait_ctype(x));
     ait_emit_close(b, red);
     ait_emit_close(b, count_loops(p, x, 0));

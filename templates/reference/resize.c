@@ -26,6 +26,46 @@ static int single_tap(const ait_resize_params *p, int a, int64_t out, int64_t *p
     return 1;
 }
 
+/* pick[o] = (o * num + add) / den for every o, with small den: a nearest resize by a constant
+ * scale.  With extents that vary (g->extents_vary) it is written as that expression, so that
+ * the code has one shape at every value of a dynamic axis, where a table's length would vary. */
+static int pick_is(const int64_t *pick, int64_t out, int64_t a, int64_t r, int64_t d)
+{
+    int64_t o = 0;
+    while (o < out && (o * a + r) / d == pick[o])
+        o++;
+    return o == out;
+}
+
+static int affine_pick(const int64_t *pick, int64_t in, int64_t out, int64_t *num, int64_t *add, int64_t *den)
+{
+    /* the extents' ratio first: the same at every value of the axis for a constant scale */
+    int64_t g = in, h = out;
+    while (h) {
+        int64_t t = g % h;
+        g = h;
+        h = t;
+    }
+    int64_t a0 = g ? in / g : 0, d0 = g ? out / g : 1;
+    for (int64_t r = 0; r < d0 && d0 <= 64; r++)
+        if (pick_is(pick, out, a0, r, d0)) {
+            *num = a0;
+            *add = r;
+            *den = d0;
+            return 1;
+        }
+    for (int64_t d = 1; d <= 16; d++)
+        for (int64_t a = 0; a <= 8 * d; a++)
+            for (int64_t r = 0; r < d; r++)
+                if (pick_is(pick, out, a, r, d)) {
+                    *num = a;
+                    *add = r;
+                    *den = d;
+                    return 1;
+                }
+    return 0;
+}
+
 static int is_identity(const int64_t *pick, int64_t in, int64_t out)
 {
     if (in != out)
@@ -125,13 +165,15 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
     const ait_tensor *x = ait_node_in(g, n, 0), *y = ait_node_out(g, n, 0);
     int64_t xs[AIT_MAX_RANK];
     ait_strides(x->rank, x->dims, xs);
-    int ident[AIT_MAX_RANK], direct[AIT_MAX_RANK], interp[AIT_MAX_RANK], ni = 0;
+    int ident[AIT_MAX_RANK], direct[AIT_MAX_RANK], interp[AIT_MAX_RANK], affine[AIT_MAX_RANK], ni = 0;
+    int64_t an[AIT_MAX_RANK], aa[AIT_MAX_RANK], ad[AIT_MAX_RANK];
     char name[32];
     for (int a = 0; a < p->rank; a++) {
         int64_t *pick = AIT_NEW(g->arena, int64_t, y->dims[a] + 1);
         direct[a] = single_tap(p, a, y->dims[a], pick);
         ident[a] = direct[a] && !p->any_outside && is_identity(pick, x->dims[a], y->dims[a]);
-        if (direct[a] && !ident[a]) {
+        affine[a] = direct[a] && !ident[a] && g->extents_vary && affine_pick(pick, x->dims[a], y->dims[a], &an[a], &aa[a], &ad[a]);
+        if (direct[a] && !ident[a] && !affine[a]) {
             snprintf(name, sizeof name, "ix%d", a);
             ait_emit_table(b, name, pick, y->dims[a]);
         } else if (!direct[a]) {
@@ -166,6 +208,9 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
             continue;
         if (ident[a])
             ait_sb_printf(b, " + i%d * %" PRId64, a, xs[a]);
+        else if (affine[a])
+            ait_sb_printf(b, " + (i%d * %" PRId64 " + %" PRId64 ") / %" PRId64 " * %" PRId64, a, an[a], aa[a], ad[a],
+                          xs[a]);
         else
             ait_sb_printf(b, " + ix%d[i%d] * %" PRId64, a, a, xs[a]);
     }

@@ -37,12 +37,26 @@ static void wx_rows(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_
     ait_simd_store(b, g, n, R, c->nv, N, bias, NULL, NULL, NULL);
     ait_sb_puts(b, "}\n");
     /* blocks are whole panels: only the last one can end in single vectors */
-    if ((N - N % c->vl) % nr == 0)
+    if (!g->extents_vary && (N - N % c->vl) % nr == 0)
         return;
     ait_sb_printf(b, "for (; n0 + %d <= ne; n0 += %d) {\n", c->vl, c->vl);
     ait_simd_tile(b, R, 1, "0", khi, afmt, bfmt, NULL);
     ait_simd_store(b, g, n, R, 1, N, bias, NULL, NULL, NULL);
     ait_sb_puts(b, "}\n");
+}
+
+/* The columns in whole vectors, and the rest, as C: with extents that vary (g->extents_vary)
+ * expressions of N, whose literal is then an expression of the dynamic axes, so that the code
+ * has one shape at every value. */
+static void wx_columns(const ait_graph *g, const ait_simd_cfg *c, long long N, char *whole, char *rest)
+{
+    if (g->extents_vary) {
+        snprintf(whole, 64, "(%lld - %lld %% %d)", N, N, c->vl);
+        snprintf(rest, 64, "(%lld %% %d)", N, c->vl);
+    } else {
+        snprintf(whole, 64, "%lld", N - N % c->vl);
+        snprintf(rest, 64, "%lld", N % c->vl);
+    }
 }
 
 /* Rows [m0, m0 + R), the last N % VL columns: a zero-padded strip [K][VL] (filled once per
@@ -54,12 +68,14 @@ static void wx_strip(ait_sb *b, const ait_graph *g, const ait_node *n, const ait
     snprintf(afmt, sizeof afmt, "wa[k * %d + %%d]", c->mr);
     snprintf(sfmt, sizeof sfmt, "strip + k * %d + %%d", c->vl);
     snprintf(khi, sizeof khi, "%lld", K);
-    ait_sb_printf(b, "const long n0 = %lld;\n", N - N % c->vl);
+    char whole[64], rest[64];
+    wx_columns(g, c, N, whole, rest);
+    ait_sb_printf(b, "const long n0 = %s;\n", whole);
     ait_simd_tile(b, R, 1, "0", khi, afmt, sfmt, NULL);
     ait_sb_printf(b, "float t[%d][%d];\n", R, c->vl);
     for (int r = 0; r < R; r++)
         ait_sb_printf(b, "AIT_ST(t[%d], c_%d_0);\n", r, r);
-    ait_sb_printf(b, "for (long r = 0; r < %d; r++)\nfor (long j = 0; j < %lld; j++) {\n", R, N % c->vl);
+    ait_sb_printf(b, "for (long r = 0; r < %d; r++)\nfor (long j = 0; j < %s; j++) {\n", R, rest);
     ait_sb_printf(b, "const long yi = (m0 + r) * %lld + n0 + j;\nfloat v = t[r][j]%s;\n", N,
                   bias ? " + x2[m0 + r]" : "");
     ait_emit_epilogue(b, g, n, "v", "yi");
@@ -140,9 +156,9 @@ static void im2col_shifted(ait_sb *b, const ait_conv_params *p, const char *dst)
 
 /* dst[(ci, kh, kw)][oh * OW + ow] = the padded input under that tap: the K x N operand of a
  * Conv as GEMM (zeros where the window leaves the input). */
-void ait_simd_im2col(ait_sb *b, const ait_conv_params *p, const char *dst)
+void ait_simd_im2col(ait_sb *b, const ait_conv_params *p, int vary, const char *dst)
 {
-    if (p->stride[1] == 1 && p->stride[2] == 1 && p->in[2] == p->out[2] && p->k[2] * p->dil[2] <= p->out[2] &&
+    if (!vary && p->stride[1] == 1 && p->stride[2] == 1 && p->in[2] == p->out[2] && p->k[2] * p->dil[2] <= p->out[2] &&
         p->k[1] * p->k[2] <= 49) {
         im2col_shifted(b, p, dst);
         return;
@@ -180,20 +196,26 @@ static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
     const ait_simd_cfg c = ait_simd_node_cfg(n);
     long long M = p->cout, K = p->cin * p->k[1] * p->k[2], N = p->out[1] * p->out[2];
     if (im2col)
-        ait_simd_im2col(b, p, "s0");
+        ait_simd_im2col(b, p, g->extents_vary, "s0");
     ait_sb_printf(b, "const float *const xs = %s;\nconst float *const wp = x%d;\n", im2col ? "s0" : "x0", n->pack_in);
     const char *bias = ait_node_in(g, n, 2) ? "x2[m0 + %d]" : NULL;
     /* column blocks keep a slice of X in cache while every row panel passes over it */
-    long long whole = N - N % c.vl, nbs = c.block > 0 ? (long long)c.block * c.nv * c.vl : whole;
-    if (whole) {
-        ait_sb_printf(b, "for (long nb = 0; nb < %lld; nb += %lld) {\nconst long ne = nb + %lld < %lld ? nb + %lld : %lld;\n",
+    int vary = g->extents_vary;
+    char whole[64], rest[64], nbs[64];
+    wx_columns(g, &c, N, whole, rest);
+    if (c.block > 0)
+        snprintf(nbs, sizeof nbs, "%lld", (long long)c.block * c.nv * c.vl);
+    else
+        snprintf(nbs, sizeof nbs, "%s", whole);
+    if (N - N % c.vl || vary) {
+        ait_sb_printf(b, "for (long nb = 0; nb < %s; nb += %s) {\nconst long ne = nb + %s < %s ? nb + %s : %s;\n",
                       whole, nbs, nbs, whole, nbs, whole);
         wx_panels(b, g, n, &c, M, K, N, bias, wx_rows);
         ait_sb_puts(b, "}\n");
     }
-    if (N % c.vl) {
+    if (N % c.vl || vary) {
         ait_sb_printf(b, "{\nfloat *const strip = s0 + %lld;\nfor (long k = 0; k < %lld; k++)\n"
-                         "for (long j = 0; j < %d; j++)\nstrip[k * %d + j] = %lld + j < %lld ? xs[k * %lld + %lld + j] : 0;\n",
+                         "for (long j = 0; j < %d; j++)\nstrip[k * %d + j] = %s + j < %lld ? xs[k * %lld + %s + j] : 0;\n",
                       im2col ? K * N : 0, K, c.vl, c.vl, whole, N, N, whole);
         wx_panels(b, g, n, &c, M, K, N, bias, wx_strip);
         ait_sb_puts(b, "}\n");
@@ -266,7 +288,7 @@ static void emit_xw(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
     int nr = c.nv * c.vl;
     long long full = M / nr, rest = M % nr, padded = (M + nr - 1) / nr * nr;
     if (im2col)
-        ait_simd_im2col(b, p, "s0");
+        ait_simd_im2col(b, p, g->extents_vary, "s0");
     ait_sb_printf(b, "const float *const xs = %s;\nconst float *const wp = x%d;\n", im2col ? "s0" : "x0", n->pack_in);
     if (full) {
         ait_sb_printf(b, "for (long c0 = 0; c0 < %lld; c0 += %d) {\nconst float *const wb = wp + c0 * %lld;\n"
@@ -298,7 +320,7 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
         const ait_simd_window w = depthwise_window(n->params);
         ait_simd_emit_window(b, g, n, &w);
     }
-    else if (ait_simd_node_cfg(n).order == 1)
+    else if (ait_simd_node_cfg(n).order == 1 && !g->extents_vary) /* XW's tiles change shape with N */
         emit_xw(b, g, n, kind == 3);
     else
         emit_wx(b, g, n, kind == 3);
@@ -314,7 +336,7 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
     }
     const ait_simd_cfg c = ait_simd_node_cfg(n);
     size_t K = (size_t)(p->cin * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);
-    size_t strip = c.order != 1 && N % (size_t)c.vl ? K * (size_t)c.vl : 0; /* the WX form's last columns */
+    size_t strip = (c.order != 1 && N % (size_t)c.vl) || g->extents_vary ? K * (size_t)c.vl : 0; /* WX's last columns */
     return sizeof(float) * ((kind == 3 ? K * N : 0) + strip);
 }
 

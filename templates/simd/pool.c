@@ -1,8 +1,8 @@
 /* simd: MaxPool and AveragePool over 2-D planes through the sliding-window
  * kernel of window.c.  MaxPool pads with -inf and propagates NaN as the
  * reference does; AveragePool is taken when every window has the same
- * divisor (no padding and no ceil_mode overhang), other cases stay with the
- * reference. */
+ * divisor (no padding and no ceil_mode overhang, and with dynamic axes no
+ * ceil_mode or auto_pad SAME at all), other cases stay with the reference. */
 #include "templates/simd/simd.h"
 
 static int window_of(const ait_graph *g, const ait_node *n, ait_simd_window *w)
@@ -18,6 +18,9 @@ static int window_of(const ait_graph *g, const ait_node *n, ait_simd_window *w)
                            .pt = p->pad_lo[1], .pl = p->pad_lo[2], .scale = 1.0f / (float)(p->k[1] * p->k[2])};
     if (max)
         return 1;
+    /* with extents that vary, a window's divisor must not change with them */
+    if (g->extents_vary && p->size_dependent)
+        return 0;
     int unpadded = p->pad_lo[1] == 0 && p->pad_lo[2] == 0 && p->pad_hi[1] == 0 && p->pad_hi[2] == 0;
     int inside = (p->out[1] - 1) * p->stride[1] + (p->k[1] - 1) * p->dil[1] < p->in[1] &&
                  (p->out[2] - 1) * p->stride[2] + (p->k[2] - 1) * p->dil[2] < p->in[2];

@@ -67,7 +67,7 @@ void ait_simd_emit_window(ait_sb *b, const ait_graph *g, const ait_node *n, cons
 size_t ait_simd_window_scratch(const ait_simd_window *w);
 
 /* Emits the im2col of Conv input x0 into dst ([cin*kh*kw][oh*ow]); 2-D convs. */
-void ait_simd_im2col(ait_sb *b, const ait_conv_params *p, const char *dst);
+void ait_simd_im2col(ait_sb *b, const ait_conv_params *p, int vary, const char *dst);
 /* 0 not handled, 1 depthwise, 2 pointwise (1x1, stride 1, no pads), 3 general (im2col) */
 int ait_simd_conv_kind(const ait_graph *g, const ait_node *n);
 

@@ -236,7 +236,7 @@ void ait_simd_prepare_node(ait_graph *g, ait_node *n)
     if (n->op == AIT_OP_CONV && ait_simd_conv_kind(g, n) >= 2) { /* 1x1 or im2col: WX, or XW (order 1) */
         const ait_tensor *w = ait_node_in(g, n, 1);
         int64_t M = w->dims[0], K = ait_tensor_numel(w) / M;
-        int xw = cfg.order == 1;
+        int xw = cfg.order == 1 && !g->extents_vary; /* as emit_xw's caller decides */
         float *p = xw ? pack_cols(g, w->data, K, M, 1, cfg.nv * cfg.vl, &count) : pack_rows(g, w->data, M, K, cfg.mr, &count);
         add_packed(g, n, xw ? "simd_xw" : "simd_wx", p, count);
         n->unread_in |= 1u << 1;
@@ -316,7 +316,7 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
         count = add_variant(knobs, count, tiles[i][0], tiles[i][1], 0, 0);
     /* Conv turned around (order 1: vectors along output channels, R pixels a tile), with an R
      * that divides the image where one fits the register file; vector flavours only */
-    if (kind >= 2 && base.vl > 1) {
+    if (kind >= 2 && base.vl > 1 && !g->extents_vary) {
         const ait_conv_params *p = n->params;
         int64_t N = p->out[1] * p->out[2];
         int rmax = base.vl == 16 ? 8 : 4, nv = 3, best = rmax;
