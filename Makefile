@@ -31,7 +31,7 @@ FUZZERS   := onnx npy pb config manifest
 FUZZ_BINS := $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 FUZZ_S    ?= 60
 
-.PHONY: all deps zoo-deps check conformance bench zoo fuzz fuzz-build clean
+.PHONY: all deps zoo-deps check conformance bench bench-zoo bench-model zoo fuzz fuzz-build clean
 .SECONDARY:
 all: $(B)/aitune-gen
 
@@ -119,14 +119,28 @@ $(B)/bench/bench_gemm: bench/bench_gemm.c $(TEST_HELPERS) $(B)/libaitune.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -O3 -march=native -ffp-contract=fast -o $@ $^ -lopenblas $(LDLIBS)
 
-bench: $(B)/aitune-gen $(B)/bench/bench_gemm
+bench: $(B)/aitune-gen $(B)/bench/bench_gemm zoo-deps
 	$(Q)bench/run.sh
+	$(Q)/usr/bin/python3 zoo/export.py $(B)/zoo $(ZOO_MODELS) >/dev/null
+	$(Q)bench/zoo_bench.sh $(B)/zoo $(ZOO_MODELS) | tee -a bench/results.md
+
+# one model, kernel by kernel against onnxruntime's profiler: make bench-model MODEL=efficientnet_b0
+bench-model: $(B)/aitune-gen zoo-deps
+	$(Q)[ -d "$(MODEL)" ] || /usr/bin/python3 zoo/export.py $(B)/zoo $(MODEL) >/dev/null
+	$(Q)bench/model_bench.sh $(MODEL)
+
+# the zoo part of make bench alone (ZOO_MODELS="resnet18 ..." narrows it)
+bench-zoo: $(B)/aitune-gen zoo-deps
+	$(Q)/usr/bin/python3 zoo/export.py $(B)/zoo $(ZOO_MODELS) >/dev/null
+	$(Q)bench/zoo_bench.sh $(B)/zoo $(ZOO_MODELS)
 
 # the model zoo: torchvision families and hand-made models exported with Debian's torch (build/zoo,
 # never in git), each tuned with reference and simd and checked against torch and onnxruntime
-ZOO_PKGS := python3-numpy python3-onnx python3-torch python3-torchvision nodejs npm
+# node and npm by command: a machine's own Node.js (not Debian's package) conflicts with Debian's npm
+ZOO_PKGS := python3-numpy python3-onnx python3-torch python3-torchvision
 zoo-deps:
-	$(Q)missing=$$(for p in $(ZOO_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	$(Q)missing=$$(for p in $(ZOO_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done; \
+	  command -v npm >/dev/null || echo nodejs npm); \
 	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
