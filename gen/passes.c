@@ -119,6 +119,7 @@ static int epi_kind(const ait_graph *g, const ait_node *n, ait_epi_step *s)
     case AIT_OP_RELU: s->kind = AIT_EPI_RELU; return 1;
     case AIT_OP_SIGMOID: s->kind = AIT_EPI_SIGMOID; return 1;
     case AIT_OP_HARD_SWISH: s->kind = AIT_EPI_HARD_SWISH; return 1;
+    case AIT_OP_HARD_SIGMOID: s->kind = AIT_EPI_HARD_SIGMOID; s->a = p->alpha; s->b = p->beta; return 1;
     case AIT_OP_LEAKY_RELU: s->kind = AIT_EPI_LEAKY_RELU; s->a = p->alpha; return 1;
     case AIT_OP_CLIP: {
         double lo = -INFINITY, hi = INFINITY;
@@ -147,12 +148,50 @@ static int epi_kind(const ait_graph *g, const ait_node *n, ait_epi_step *s)
     }
 }
 
+/* Mul(t, Sigmoid(t)) with t a Conv's, Gemm's or MatMul's output that only the two read, and the
+ * gate's only reader the Mul: SiLU (EfficientNet's Swish) as one epilogue step; likewise
+ * Mul(t, HardSigmoid(t)), the Hardswish torch exports before opset 14 (MobileNetV3). */
+static int fuse_silu(ait_graph *g, const int *uses, ait_node *mul)
+{
+    for (int side = 0; side < 2; side++) {
+        int tin = mul->in[side], sin = mul->in[1 - side];
+        const ait_tensor *t = &g->t[tin], *sg = &g->t[sin];
+        if (t->producer < 0 || sg->producer < 0 || uses[tin] != 2 || uses[sin] != 1 || t->dtype != AIT_DT_FLOAT)
+            continue;
+        ait_node *p = &g->nodes[t->producer], *sig = &g->nodes[sg->producer];
+        if ((sig->op != AIT_OP_SIGMOID && sig->op != AIT_OP_HARD_SIGMOID) || sig->removed || sig->in[0] != tin ||
+            p->removed ||
+            p->n_epi == AIT_MAX_EPI || (p->op != AIT_OP_CONV && p->op != AIT_OP_GEMM && p->op != AIT_OP_MATMUL))
+            continue;
+        const ait_tensor *y = &g->t[mul->out[0]];
+        if (y->rank != t->rank || memcmp(y->dims, t->dims, sizeof(int64_t) * (size_t)t->rank) != 0)
+            continue;
+        const ait_unary_params *up = sig->params;
+        p->epi[p->n_epi++] = sig->op == AIT_OP_SIGMOID
+                                 ? (ait_epi_step){.kind = AIT_EPI_SILU}
+                                 : (ait_epi_step){.kind = AIT_EPI_X_HARD_SIGMOID, .a = up->alpha, .b = up->beta};
+        p->out[0] = mul->out[0];
+        g->t[mul->out[0]].producer = t->producer;
+        sig->removed = 1;
+        mul->removed = 1;
+        return 1;
+    }
+    return 0;
+}
+
 static void fuse_epilogues(ait_graph *g, ait_pass_stats *st)
 {
     for (int changed = 1; changed;) {
         changed = 0;
         int *uses = count_uses(g);
-        for (int k = 0; k < g->n_nodes; k++) {
+        for (int k = 0; k < g->n_nodes && !changed; k++) {
+            ait_node *c = &g->nodes[k];
+            if (!c->removed && !c->folded && c->op == AIT_OP_MUL && fuse_silu(g, uses, c)) {
+                st->fused += 2;
+                changed = 1;
+            }
+        }
+        for (int k = 0; k < g->n_nodes && !changed; k++) {
             ait_node *c = &g->nodes[k];
             if (c->removed || c->folded || (c->op != AIT_OP_ADD && !ait_op_is_activation(c->op)))
                 continue;
@@ -314,6 +353,18 @@ void ait_emit_epilogue(ait_sb *b, const ait_graph *g, const ait_node *n, const c
             ait_sb_puts(b, " + 0.5f));\n");
             break;
         case AIT_EPI_SIGMOID: ait_sb_printf(b, "%s = 1 / (1 + expf(-%s));\n", v, v); break;
+        case AIT_EPI_SILU: ait_sb_printf(b, "%s = %s * (1 / (1 + expf(-%s)));\n", v, v, v); break;
+        case AIT_EPI_HARD_SIGMOID:
+        case AIT_EPI_X_HARD_SIGMOID: /* as the reference's HardSigmoid, then its Mul */
+            ait_sb_printf(b, "%s = ", v);
+            if (s->kind == AIT_EPI_X_HARD_SIGMOID)
+                ait_sb_printf(b, "%s * ", v);
+            ait_sb_puts(b, "fmaxf(0, fminf(1, ");
+            ait_emit_lit(b, AIT_DT_FLOAT, s->a);
+            ait_sb_printf(b, " * %s + ", v);
+            ait_emit_lit(b, AIT_DT_FLOAT, s->b);
+            ait_sb_puts(b, "));\n");
+            break;
         case AIT_EPI_ADD: ait_sb_printf(b, "%s = %s + x%d[%s];\n", v, v, s->input, idx); break;
         }
     }

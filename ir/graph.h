@@ -64,11 +64,14 @@ typedef struct {
 typedef enum {
     AIT_EPI_RELU, AIT_EPI_CLIP, AIT_EPI_LEAKY_RELU, AIT_EPI_HARD_SWISH, AIT_EPI_SIGMOID,
     AIT_EPI_ADD,           /* + input `input` of the node, same shape as the output */
+    AIT_EPI_SILU,          /* v * sigmoid(v): Mul(t, Sigmoid(t)), as torch exports SiLU */
+    AIT_EPI_HARD_SIGMOID,  /* max(0, min(1, a v + b)) */
+    AIT_EPI_X_HARD_SIGMOID, /* v * max(0, min(1, a v + b)): Mul(t, HardSigmoid(t)), torch's Hardswish */
 } ait_epi_kind;
 
 typedef struct {
     int kind;              /* ait_epi_kind */
-    float a, b;            /* Clip min/max, LeakyRelu alpha */
+    float a, b;            /* Clip min/max, LeakyRelu alpha, HardSigmoid alpha/beta */
     int input;             /* AIT_EPI_ADD: index into the node's inputs */
 } ait_epi_step;
 

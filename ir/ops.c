@@ -21,5 +21,5 @@ int ait_op_lookup(const char *domain, const char *op_type)
 int ait_op_is_activation(int op)
 {
     return op == AIT_OP_RELU || op == AIT_OP_CLIP || op == AIT_OP_LEAKY_RELU || op == AIT_OP_HARD_SWISH ||
-           op == AIT_OP_SIGMOID;
+           op == AIT_OP_SIGMOID || op == AIT_OP_HARD_SIGMOID;
 }

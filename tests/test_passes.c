@@ -165,7 +165,7 @@ static tb *conv_bn(const char *act)
 static void test_bn_fold_and_activations(void **state)
 {
     (void)state;
-    static const char *const acts[] = {"Relu", "Clip", "LeakyRelu", "HardSwish", "Sigmoid"};
+    static const char *const acts[] = {"Relu", "Clip", "LeakyRelu", "HardSwish", "Sigmoid", "HardSigmoid"};
     for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
         tb *b = conv_bn(acts[i]);
         ait_pass_stats st = check_model(b, 800);
@@ -173,6 +173,58 @@ static void test_bn_fold_and_activations(void **state)
         assert_int_equal(st.fused, 1);
         tb_free(b);
     }
+}
+
+/* x -> Conv 3x3 (weights of scale w) = t -> gate(t) = g -> Mul(t, g) (or Mul(g, t)) -> y: SiLU and
+ * torch's Hardswish (HardSigmoid then Mul) as one epilogue; a large scale drives the vector
+ * sigmoid's exp into its clamps */
+static tb *gated_conv(const char *gate, int gate_first, float w)
+{
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, 8, 10, 10}, wd[4] = {16, 8, 3, 3};
+    tb_input(b, "x", 1, 4, xd);
+    init_random(b, "W", 4, wd, 21, -w, w);
+    Onnx__NodeProto *c = tb_node(b, "Conv", "x,W", "t");
+    int64_t pads[4] = {1, 1, 1, 1};
+    tb_attr_ints(b, c, "pads", 4, pads);
+    tb_node(b, gate, "t", "g");
+    tb_node(b, "Mul", gate_first ? "g,t" : "t,g", "y");
+    tb_output(b, "y");
+    return b;
+}
+
+static void test_gated_activations(void **state)
+{
+    (void)state;
+    static const char *const gates[] = {"Sigmoid", "HardSigmoid"};
+    for (int i = 0; i < 2; i++)
+        for (int order = 0; order < 2; order++)
+            for (int big = 0; big < 2; big++) {
+                tb *b = gated_conv(gates[i], order, big ? 40.0f : 0.5f);
+                ait_pass_stats st = check_model(b, 800);
+                assert_int_equal(st.fused, 2); /* the gate and the Mul */
+                tb_free(b);
+            }
+    /* t read by a third node: not fused (the Conv must still write t) */
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, 8, 10, 10}, wd[4] = {16, 8, 3, 3};
+    tb_input(b, "x", 1, 4, xd);
+    init_random(b, "W", 4, wd, 21, -0.5f, 0.5f);
+    tb_node(b, "Conv", "x,W", "t");
+    tb_node(b, "Sigmoid", "t", "g");
+    tb_node(b, "Mul", "t,g", "m");
+    tb_node(b, "Add", "m,t", "y");
+    tb_output(b, "y");
+    size_t len;
+    const uint8_t *bytes = tb_pack(b, &len);
+    float *x = randoms(800, 7, -1, 1);
+    ait_pass_stats st;
+    int64_t n;
+    int k;
+    free(run(bytes, len, 1, "simd", x, &n, &st, &k));
+    assert_int_equal(st.fused, 0);
+    free(x);
+    tb_free(b);
 }
 
 /* x -> Conv 1x1 -> Relu = r; Conv 1x1 (r) -> Add(r) -> Relu -> y: a residual block */
@@ -486,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_depthwise_and_im2col_convs),
         cmocka_unit_test(test_pooling_windows),
         cmocka_unit_test(test_knob_variants),
+        cmocka_unit_test(test_gated_activations),
         cmocka_unit_test(test_im2col_shifted),
     };
     return cmocka_run_group_tests_name("passes", tests, NULL, NULL);

@@ -47,3 +47,33 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
 }
 
 const ait_template ait_simd_pool = {.family = "pool", .applies = applies, .emit = emit, .scratch_bytes = scratch};
+
+/* GlobalAveragePool: each plane summed in four vector accumulators (then single vectors, then
+ * the scalar tail), in float; squeeze-excitation blocks run one per block. */
+static int gap_applies(const ait_graph *g, const ait_node *n)
+{
+    return n->op == AIT_OP_GLOBAL_AVERAGE_POOL && ait_node_in(g, n, 0)->dtype == AIT_DT_FLOAT;
+}
+
+static void gap_emit(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    const ait_pool_params *p = n->params;
+    long long plane = 1;
+    for (int i = 0; i < 3; i++)
+        plane *= p->in[i];
+    int vl = ait_simd_base()->vl;
+    ait_sb_printf(b, "for (long c = 0; c < %lld; c++) {\nconst float *const xc = x0 + c * %lld;\n"
+                     "ait_vf a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};\nlong i = 0;\n"
+                     "for (; i + %d <= %lld; i += %d) {\na0 += AIT_LD(xc + i);\na1 += AIT_LD(xc + i + %d);\n"
+                     "a2 += AIT_LD(xc + i + %d);\na3 += AIT_LD(xc + i + %d);\n}\n"
+                     "for (; i + %d <= %lld; i += %d)\na0 += AIT_LD(xc + i);\na0 = (a0 + a1) + (a2 + a3);\n",
+                  (long long)(p->n * p->c), plane, 4 * vl, plane, 4 * vl, vl, 2 * vl, 3 * vl, vl, plane, vl);
+    if (vl > 1)
+        ait_sb_printf(b, "float s = 0;\nfor (int l = 0; l < %d; l++)\ns += a0[l];\n", vl);
+    else
+        ait_sb_puts(b, "float s = a0;\n");
+    ait_sb_printf(b, "for (; i < %lld; i++)\ns += xc[i];\ny0[c] = s / %lld;\n}\n", plane, plane);
+    (void)g;
+}
+
+const ait_template ait_simd_gap = {.family = "pool", .applies = gap_applies, .emit = gap_emit};

@@ -39,7 +39,7 @@ ait_simd_cfg ait_simd_node_cfg(const ait_node *n)
 
 const char *ait_simd_prelude(void)
 {
-    static char buf[4096];
+    static char buf[8192];
     if (base.vl == 1) {
         snprintf(buf, sizeof buf,
                  "/* tiled backend: scalar register tiles, cache-blocked */\n"
@@ -72,7 +72,25 @@ const char *ait_simd_prelude(void)
              "#define AIT_RAISE_TO(x, y) do { const ait_vf y_ = (y); const ait_vi m_ = (x) < y_; AIT_PICK_(x, y_, m_); } while (0)\n"
              "#define AIT_LOWER_TO(x, y) do { const ait_vf y_ = (y); const ait_vi m_ = (x) > y_; AIT_PICK_(x, y_, m_); } while (0)\n"
              "#define AIT_MAXNAN_INTO(x, y) do { const ait_vf y_ = (y); const ait_vi m_ = (y_ > (x)) | (y_ != y_); "
-             "AIT_PICK_(x, y_, m_); } while (0)\n\n",
+             "AIT_PICK_(x, y_, m_); } while (0)\n"
+             "/* x = 1 / (1 + exp(-x)) on vectors: exp as Cephes' expf (a degree-6 polynomial on x - n ln 2,\n"
+             " * times 2^n from the exponent bits; within 2 ulp on [-88, 88], clamped outside; NaN stays) */\n"
+             "#define AIT_SIGMOID_INTO(x) do { ait_vf t_ = -(x); AIT_LOWER_TO(t_, (ait_vf){0} + 88.0f); "
+             "AIT_RAISE_TO(t_, (ait_vf){0} - 88.0f); "
+             "ait_vf n_ = t_ * 1.44269504089f + 12582912.0f; n_ = n_ - 12582912.0f; "
+             "const ait_vf r_ = t_ - n_ * 0.693359375f + n_ * 2.12194440e-4f; "
+             "ait_vf p_ = r_ * 1.9875691500e-4f + 1.3981999507e-3f; p_ = p_ * r_ + 8.3334519073e-3f; "
+             "p_ = p_ * r_ + 4.1665795894e-2f; p_ = p_ * r_ + 1.6666665459e-1f; p_ = p_ * r_ + 5.0000001201e-1f; "
+             "p_ = p_ * r_ * r_ + r_ + 1.0f; "
+             "const ait_vi e_ = (__builtin_convertvector(n_, ait_vi) + 127) << 23; "
+             "(x) = 1.0f / (1.0f + p_ * (ait_vf)e_); } while (0)\n"
+             "#define AIT_SILU_INTO(x) do { ait_vf s_ = (x); AIT_SIGMOID_INTO(s_); (x) = (x) * s_; } while (0)\n"
+             "#define AIT_HARD_SWISH_INTO(x) do { ait_vf h_ = (x) * (1.0f / 6.0f) + 0.5f; "
+             "AIT_RAISE_TO(h_, (ait_vf){0}); AIT_LOWER_TO(h_, (ait_vf){0} + 1.0f); (x) = (x) * h_; } while (0)\n"
+             "/* x = max(0, min(1, a x + b)), times x when `times` */\n"
+             "#define AIT_HARD_SIGMOID_INTO(x, times, a, b) do { ait_vf h_ = (x) * (a) + (b); "
+             "AIT_RAISE_TO(h_, (ait_vf){0}); AIT_LOWER_TO(h_, (ait_vf){0} + 1.0f); (x) = (times) ? (x) * h_ : h_; "
+             "} while (0)\n\n",
              base.vl, base.vl * 4, base.vl * 4, base.vl * 4);
     return buf;
 }
@@ -106,7 +124,10 @@ int ait_simd_epilogue_vec(ait_sb *b, const ait_graph *g, const ait_node *n, cons
     (void)g;
     for (int i = 0; i < n->n_epi; i++) {
         int k = n->epi[i].kind;
-        if (k != AIT_EPI_RELU && k != AIT_EPI_CLIP && k != AIT_EPI_ADD)
+        /* sigmoid, SiLU and HardSwish on vectors only (the tiled flavour's are scalar loops) */
+        int vec_only = k == AIT_EPI_SIGMOID || k == AIT_EPI_SILU || k == AIT_EPI_HARD_SWISH ||
+                       k == AIT_EPI_HARD_SIGMOID || k == AIT_EPI_X_HARD_SIGMOID;
+        if (k != AIT_EPI_RELU && k != AIT_EPI_CLIP && k != AIT_EPI_ADD && !(vec_only && base.vl > 1))
             return 0;
     }
     if (!b)
@@ -126,6 +147,18 @@ int ait_simd_epilogue_vec(ait_sb *b, const ait_graph *g, const ait_node *n, cons
                 ait_emit_lit(b, AIT_DT_FLOAT, s->b);
                 ait_sb_puts(b, ");\n");
             }
+        } else if (s->kind == AIT_EPI_SIGMOID) {
+            ait_sb_printf(b, "AIT_SIGMOID_INTO(%s);\n", v);
+        } else if (s->kind == AIT_EPI_SILU) {
+            ait_sb_printf(b, "AIT_SILU_INTO(%s);\n", v);
+        } else if (s->kind == AIT_EPI_HARD_SWISH) {
+            ait_sb_printf(b, "AIT_HARD_SWISH_INTO(%s);\n", v);
+        } else if (s->kind == AIT_EPI_HARD_SIGMOID || s->kind == AIT_EPI_X_HARD_SIGMOID) {
+            ait_sb_printf(b, "AIT_HARD_SIGMOID_INTO(%s, %d, ", v, s->kind == AIT_EPI_X_HARD_SIGMOID);
+            ait_emit_lit(b, AIT_DT_FLOAT, s->a);
+            ait_sb_puts(b, ", ");
+            ait_emit_lit(b, AIT_DT_FLOAT, s->b);
+            ait_sb_puts(b, ");\n");
         } else {
             ait_sb_printf(b, "%s += AIT_LD(x%d + %s);\n", v, s->input, idx);
         }
