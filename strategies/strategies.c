@@ -27,23 +27,23 @@ static ait_status one_backend(ait_tuner *t, ait_diag *d)
     return AIT_OK;
 }
 
-/* The seeds' max_batch_size estimate: throughput of the original model (the reference) at
- * doubling batch sizes, keeping the best; stops when throughput falls. */
-static int estimate_batch(ait_tuner *t)
+/* The seeds' max_batch_size estimate, with the module being tuned: candidate c's throughput at
+ * doubling batch sizes, keeping the best; stops when throughput falls or a trial fails.  c->res
+ * is left at the best batch (a cached trial); 0 when c fails at the first size. */
+static int estimate_batch(ait_tuner *t, ait_candidate *c, const char *who)
 {
-    if (t->rec->max_batch <= 1)
-        return 1;
-    int best_b = 1;
+    int best_b = 0, last = 0;
     double best = 0;
     if (t->log)
-        fprintf(t->log, "estimating max batch size with the reference:\n");
+        fprintf(t->log, "estimating max batch size with %s:\n", who);
     for (int i = 0; i < t->c->n_batch_sizes; i++) {
         int b = t->c->batch_sizes[i];
         if (i > 0 && b < 2 * t->c->batch_sizes[i - 1] && b != t->rec->max_batch)
             continue; /* doubling steps only */
-        if (ait_tuner_try(t, &t->estimator, b) != AIT_OK)
+        if (ait_tuner_try(t, c, b) != AIT_OK)
             break;
-        double tp = t->estimator.res.throughput;
+        last = b;
+        double tp = c->res.throughput;
         if (tp > best) {
             best = tp;
             best_b = b;
@@ -51,8 +51,10 @@ static int estimate_batch(ait_tuner *t)
             break;
         }
     }
-    if (t->log)
-        fprintf(t->log, "max batch size estimate: %d (%.2f samples/s with the reference)\n", best_b, best);
+    if (best_b && best_b != last && ait_tuner_try(t, c, best_b) != AIT_OK)
+        best_b = 0;
+    if (t->log && best_b)
+        fprintf(t->log, "max batch size estimate: %d (%.2f samples/s with %s)\n", best_b, best, who);
     return best_b;
 }
 
@@ -81,9 +83,33 @@ static ait_status best_of(ait_tuner *t, int batch, int by_latency, ait_diag *d)
     return AIT_OK;
 }
 
+/* Each candidate profiled at its own batch estimate (the seeds estimate with the module they
+ * tune); the reference's estimate, which earlier versions used for all, is reported beside it. */
 static ait_status highest_throughput(ait_tuner *t, ait_diag *d)
 {
-    return best_of(t, estimate_batch(t), 0, d);
+    if (t->rec->max_batch <= 1)
+        return best_of(t, 1, 0, d);
+    int ref_b = estimate_batch(t, &t->estimator, "the reference");
+    for (int i = 0; i < t->n_cand; i++) {
+        ait_candidate *c = &t->cand[i];
+        if (!estimate_batch(t, c, c->desc))
+            continue;
+        const ait_trial_result *w = t->winner >= 0 ? &t->cand[t->winner].res : NULL;
+        if (!w || c->res.throughput > w->throughput) {
+            t->winner = i;
+            if (t->log)
+                fprintf(t->log, "   >> new best throughput: %s\n", c->desc);
+        }
+    }
+    if (t->winner < 0)
+        return ait_fail(d, AIT_E_RUNTIME, "no backend built, validated and profiled (see the log above)");
+    const ait_trial_result *w = &t->cand[t->winner].res;
+    t->profile_batch = w->profile_batch;
+    snprintf(t->why_winner, sizeof t->why_winner,
+             "highest throughput: %.2f samples/s at batch size %d (its own max batch estimate; the "
+             "reference's: %d)",
+             w->throughput, w->profile_batch, ref_b);
+    return AIT_OK;
 }
 
 static ait_status min_latency(ait_tuner *t, ait_diag *d)

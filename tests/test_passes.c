@@ -227,6 +227,26 @@ static void test_gated_activations(void **state)
     tb_free(b);
 }
 
+/* x[1,8,H,W] -> Conv 1x1 -> Relu -> GlobalAveragePool -> y: simd's vector sums over planes of
+ * whole vector groups, single vectors and a scalar tail */
+static void test_global_average_pool(void **state)
+{
+    (void)state;
+    static const int64_t hw[] = {1, 4, 7, 8, 13, 16, 23};
+    for (size_t i = 0; i < sizeof hw / sizeof hw[0]; i++) {
+        tb *b = tb_new(13);
+        int64_t xd[4] = {1, 8, hw[i], hw[i]}, wd[4] = {24, 8, 1, 1};
+        tb_input(b, "x", 1, 4, xd);
+        init_random(b, "W", 4, wd, 41, -0.5f, 0.5f);
+        tb_node(b, "Conv", "x,W", "c");
+        tb_node(b, "Relu", "c", "r");
+        tb_node(b, "GlobalAveragePool", "r", "y");
+        tb_output(b, "y");
+        check_model(b, 8 * hw[i] * hw[i]);
+        tb_free(b);
+    }
+}
+
 /* x -> Conv 1x1 -> Relu = r; Conv 1x1 (r) -> Add(r) -> Relu -> y: a residual block */
 static void test_residual_add(void **state)
 {
@@ -424,6 +444,13 @@ static void test_depthwise_and_im2col_convs(void **state)
         }
     conv_case(192, 192, 192, 28, 2, 3); /* mobilenet_v2's shapes */
     conv_case(384, 384, 384, 14, 1, 3);
+    /* grouped: one GEMM per group (RegNet's and ResNeXt's 3x3, a 1x1 grouped, a depthwise
+     * multiplier, stride 3 past the depthwise kernel's 2) */
+    conv_case(32, 32, 2, 14, 2, 3);
+    conv_case(64, 64, 4, 7, 1, 3);
+    conv_case(48, 24, 3, 9, 1, 1);
+    conv_case(8, 16, 8, 10, 1, 3);
+    conv_case(8, 8, 8, 11, 3, 3);
 }
 
 /* x[1,C,H,W] -> Conv k x k (pads k/2, bias) -> act [-> Add(x)] -> y, under every knob variant
@@ -476,9 +503,10 @@ static void test_knob_variants(void **state)
         gemv_case(2, 0);
         variant_case(16, 40, 7, 1, "Relu", 0);     /* 49 pixels, a partial channel panel */
         variant_case(24, 24, 7, 1, "Relu", 1);     /* residual Add through the transposed store */
-        variant_case(8, 64, 14, 3, "Sigmoid", 0);  /* im2col; an epilogue with no vector form */
+        variant_case(8, 64, 14, 3, "Sigmoid", 0);  /* im2col; a sigmoid epilogue (vectors in simd) */
         variant_case(160, 96, 5, 1, "Relu", 0);    /* pixels fewer than a tile */
         variant_case(3, 17, 9, 3, "Relu", 0);
+        conv_case(32, 32, 4, 9, 1, 3); /* grouped: every tile shape and the column blocks */
     }
     variant = -1;
 }
@@ -539,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_pooling_windows),
         cmocka_unit_test(test_knob_variants),
         cmocka_unit_test(test_gated_activations),
+        cmocka_unit_test(test_global_average_pool),
         cmocka_unit_test(test_im2col_shifted),
     };
     return cmocka_run_group_tests_name("passes", tests, NULL, NULL);

@@ -1,6 +1,6 @@
 /* simd: Conv as a WX GEMM on packed weights (1x1 directly on the input,
- * other kernels through im2col into scratch), and depthwise through the
- * sliding-window kernel of window.c. */
+ * other kernels through im2col into scratch; grouped convs one GEMM per
+ * group), and depthwise through the sliding-window kernel of window.c. */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -16,8 +16,10 @@ int ait_simd_conv_kind(const ait_graph *g, const ait_node *n)
         return 0;
     if (p->group == p->cin && p->cout == p->cin && p->stride[1] <= 2 && p->stride[2] <= 2)
         return 1;
-    if (p->group != 1 || !w->data)
+    if (!w->data)
         return 0;
+    if (p->group != 1)
+        return 4; /* one GEMM per group */
     int pointwise = p->k[1] == 1 && p->k[2] == 1 && p->stride[1] == 1 && p->stride[2] == 1 && p->pad_lo[1] == 0 &&
                     p->pad_lo[2] == 0 && p->in[1] == p->out[1] && p->in[2] == p->out[2];
     return pointwise ? 2 : 3;
@@ -87,19 +89,19 @@ typedef void (*wx_part)(ait_sb *b, const ait_graph *g, const ait_node *n, const 
 
 /* part() for every row panel: the full ones, then the tail rows. */
 static void wx_panels(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, long long M,
-                      long long K, long long N, const char *bias, wx_part part)
+                      long long K, long long N, const char *bias, const char *row0, wx_part part)
 {
     long long full = M / c->mr, tail = M % c->mr;
     if (full) {
-        ait_sb_printf(b, "for (long mp = 0; mp < %lld; mp++) {\nconst long m0 = mp * %d;\n"
+        ait_sb_printf(b, "for (long mp = 0; mp < %lld; mp++) {\nconst long m0 = %s%smp * %d;\n"
                          "const float *const wa = wp + mp * %lld;\n",
-                      full, c->mr, K * c->mr);
+                      full, row0 ? row0 : "", row0 ? " + " : "", c->mr, K * c->mr);
         part(b, g, n, c, c->mr, K, N, bias);
         ait_sb_puts(b, "}\n");
     }
     if (tail) {
-        ait_sb_printf(b, "{\nconst long m0 = %lld;\nconst float *const wa = wp + %lld;\n", full * c->mr,
-                      full * K * c->mr);
+        ait_sb_printf(b, "{\nconst long m0 = %s%s%lld;\nconst float *const wa = wp + %lld;\n", row0 ? row0 : "",
+                      row0 ? " + " : "", full * c->mr, full * K * c->mr);
         part(b, g, n, c, (int)tail, K, N, bias);
         ait_sb_puts(b, "}\n");
     }
@@ -190,14 +192,11 @@ void ait_simd_im2col(ait_sb *b, const ait_conv_params *p, int vary, const char *
     ait_sb_printf(b, "for (long j = ohhi * %" PRId64 "; j < %lld; j++)\nrow[j] = 0;\n}\n", OW, N);
 }
 
-static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col)
+/* The WX GEMM of rows [row0, row0 + M) (row0 NULL: 0) from xs and wp, its strip at s0 + strip_at. */
+static void wx_gemm(ait_sb *b, const ait_graph *g, const ait_node *n, long long M, long long K, long long N,
+                    const char *row0, long long strip_at)
 {
-    const ait_conv_params *p = n->params;
     const ait_simd_cfg c = ait_simd_node_cfg(n);
-    long long M = p->cout, K = p->cin * p->k[1] * p->k[2], N = p->out[1] * p->out[2];
-    if (im2col)
-        ait_simd_im2col(b, p, g->extents_vary, "s0");
-    ait_sb_printf(b, "const float *const xs = %s;\nconst float *const wp = x%d;\n", im2col ? "s0" : "x0", n->pack_in);
     const char *bias = ait_node_in(g, n, 2) ? "x2[m0 + %d]" : NULL;
     /* column blocks keep a slice of X in cache while every row panel passes over it */
     int vary = g->extents_vary;
@@ -210,16 +209,58 @@ static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
     if (N - N % c.vl || vary) {
         ait_sb_printf(b, "for (long nb = 0; nb < %s; nb += %s) {\nconst long ne = nb + %s < %s ? nb + %s : %s;\n",
                       whole, nbs, nbs, whole, nbs, whole);
-        wx_panels(b, g, n, &c, M, K, N, bias, wx_rows);
+        wx_panels(b, g, n, &c, M, K, N, bias, row0, wx_rows);
         ait_sb_puts(b, "}\n");
     }
     if (N % c.vl || vary) {
         ait_sb_printf(b, "{\nfloat *const strip = s0 + %lld;\nfor (long k = 0; k < %lld; k++)\n"
                          "for (long j = 0; j < %d; j++)\nstrip[k * %d + j] = %s + j < %lld ? xs[k * %lld + %s + j] : 0;\n",
-                      im2col ? K * N : 0, K, c.vl, c.vl, whole, N, N, whole);
-        wx_panels(b, g, n, &c, M, K, N, bias, wx_strip);
+                      strip_at, K, c.vl, c.vl, whole, N, N, whole);
+        wx_panels(b, g, n, &c, M, K, N, bias, row0, wx_strip);
         ait_sb_puts(b, "}\n");
     }
+}
+
+static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col)
+{
+    const ait_conv_params *p = n->params;
+    long long M = p->cout, K = p->cin * p->k[1] * p->k[2], N = p->out[1] * p->out[2];
+    if (im2col)
+        ait_simd_im2col(b, p, g->extents_vary, "s0");
+    ait_sb_printf(b, "const float *const xs = %s;\nconst float *const wp = x%d;\n", im2col ? "s0" : "x0", n->pack_in);
+    wx_gemm(b, g, n, M, K, N, NULL, im2col ? K * N : 0);
+}
+
+static int grouped_pointwise(const ait_conv_params *p)
+{
+    return p->k[1] == 1 && p->k[2] == 1 && p->stride[1] == 1 && p->stride[2] == 1 && p->pad_lo[1] == 0 &&
+           p->pad_lo[2] == 0 && p->in[1] == p->out[1] && p->in[2] == p->out[2];
+}
+
+/* A grouped Conv (ResNeXt, RegNet, a depthwise multiplier) as one WX GEMM per group: the group's
+ * input channels (through im2col unless 1x1), its packed weight panels, its output rows. */
+static void emit_grouped(ait_sb *b, const ait_graph *g, const ait_node *n)
+{
+    const ait_conv_params *p = n->params;
+    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    long long G = p->group, cig = p->cin / G, Mg = p->cout / G, K = cig * p->k[1] * p->k[2],
+              N = p->out[1] * p->out[2], plane = p->in[1] * p->in[2];
+    long long wstride = (Mg + c.mr - 1) / c.mr * K * c.mr;
+    int pw = grouped_pointwise(p);
+    ait_sb_printf(b, "for (long grp = 0; grp < %lld; grp++) {\nconst long g0 = grp * %lld;\n"
+                     "const float *const wp = x%d + grp * %lld;\n",
+                  G, Mg, n->pack_in, wstride);
+    if (pw) {
+        ait_sb_printf(b, "const float *const xs = x0 + grp * %lld;\n", cig * plane);
+    } else {
+        ait_conv_params q = *p;
+        q.cin = cig;
+        ait_sb_printf(b, "{\nconst float *const xg = x0 + grp * %lld;\n{\nconst float *const x0 = xg;\n", cig * plane);
+        ait_simd_im2col(b, &q, g->extents_vary, "s0");
+        ait_sb_puts(b, "}\n}\nconst float *const xs = s0;\n");
+    }
+    wx_gemm(b, g, n, Mg, K, N, "g0", pw ? 0 : K * N);
+    ait_sb_puts(b, "}\n");
 }
 
 /* Knob order 1: the same GEMM turned around, Y^T[N,M] = X^T[N,K] W^T[K,M], so vectors run
@@ -320,6 +361,8 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
         const ait_simd_window w = depthwise_window(n->params);
         ait_simd_emit_window(b, g, n, &w);
     }
+    else if (kind == 4)
+        emit_grouped(b, g, n);
     else if (ait_simd_node_cfg(n).order == 1 && !g->extents_vary) /* XW's tiles change shape with N */
         emit_xw(b, g, n, kind == 3);
     else
@@ -335,9 +378,11 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
         return ait_simd_window_scratch(&w);
     }
     const ait_simd_cfg c = ait_simd_node_cfg(n);
-    size_t K = (size_t)(p->cin * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);
-    size_t strip = (c.order != 1 && N % (size_t)c.vl) || g->extents_vary ? K * (size_t)c.vl : 0; /* WX's last columns */
-    return sizeof(float) * ((kind == 3 ? K * N : 0) + strip);
+    size_t K = (size_t)(p->cin / p->group * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);
+    int wx = c.order != 1 || kind == 4;
+    size_t strip = (wx && N % (size_t)c.vl) || g->extents_vary ? K * (size_t)c.vl : 0; /* WX's last columns */
+    int im2col = kind == 3 || (kind == 4 && !grouped_pointwise(p));
+    return sizeof(float) * ((im2col ? K * N : 0) + strip);
 }
 
 static int applies(const ait_graph *g, const ait_node *n)

@@ -268,9 +268,19 @@ void ait_simd_prepare_node(ait_graph *g, ait_node *n)
     const ait_simd_cfg cfg = ait_simd_node_cfg(n);
     if (n->op == AIT_OP_CONV && ait_simd_conv_kind(g, n) >= 2) { /* 1x1 or im2col: WX, or XW (order 1) */
         const ait_tensor *w = ait_node_in(g, n, 1);
-        int64_t M = w->dims[0], K = ait_tensor_numel(w) / M;
-        int xw = cfg.order == 1 && !g->extents_vary; /* as emit_xw's caller decides */
-        float *p = xw ? pack_cols(g, w->data, K, M, 1, cfg.nv * cfg.vl, &count) : pack_rows(g, w->data, M, K, cfg.mr, &count);
+        int64_t M = w->dims[0], K = ait_tensor_numel(w) / M, G = ((const ait_conv_params *)n->params)->group;
+        int xw = cfg.order == 1 && !g->extents_vary && G == 1; /* as emit_xw's caller decides */
+        float *p;
+        if (xw) {
+            p = pack_cols(g, w->data, K, M, 1, cfg.nv * cfg.vl, &count);
+        } else { /* per group (one for an ungrouped Conv): its rows' panels, one group after another */
+            int64_t Mg = M / G, per = (Mg + cfg.mr - 1) / cfg.mr * K * cfg.mr, c1;
+            p = AIT_NEW(g->arena, float, G * per);
+            for (int64_t grp = 0; grp < G; grp++)
+                memcpy(p + grp * per, pack_rows(g, (const float *)w->data + grp * Mg * K, Mg, K, cfg.mr, &c1),
+                       sizeof(float) * (size_t)per);
+            count = G * per;
+        }
         add_packed(g, n, xw ? "simd_xw" : "simd_wx", p, count);
         n->unread_in |= 1u << 1;
     } else if ((n->op == AIT_OP_GEMM || n->op == AIT_OP_MATMUL) && ait_simd_template(g, n)) {
@@ -349,7 +359,7 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
         count = add_variant(knobs, count, tiles[i][0], tiles[i][1], 0, 0);
     /* Conv turned around (order 1: vectors along output channels, R pixels a tile), with an R
      * that divides the image where one fits the register file; vector flavours only */
-    if (kind >= 2 && base.vl > 1 && !g->extents_vary) {
+    if (kind >= 2 && kind != 4 && base.vl > 1 && !g->extents_vary) {
         const ait_conv_params *p = n->params;
         int64_t N = p->out[1] * p->out[2];
         int rmax = base.vl == 16 ? 8 : 4, nv = 3, best = rmax;
