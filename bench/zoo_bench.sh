@@ -41,7 +41,7 @@ batch_sizes = 1
 [tune]
 strategy = highest_throughput
 backends = simd, tiled, reference
-budget_s = ${ZOO_BUDGET_S:-30}
+budget_s = ${ZOO_BUDGET_S:-60}
 rtol = ${ZOO_RTOL:-1e-3}
 atol = ${ZOO_ATOL:-1e-3}
 cache_dir = $Z/work/cache

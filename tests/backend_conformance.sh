@@ -21,7 +21,7 @@ run env AIT_CONF_BACKEND=tiled "$B/conformance" "$SUITE"
 if [ -n "$FULL" ]; then
   run env AIT_CONF_BACKEND=simd AIT_CONF_CC=gcc "$B/conformance" "$SUITE"
 else
-  for op in lstm gru rnn simple_rnn matmul gemm einsum conv maxpool averagepool globalaveragepool resize upsample; do
+  for op in lstm gru rnn simple_rnn matmul gemm einsum conv maxpool averagepool globalaveragepool resize upsample softmax; do
     run env AIT_CONF_BACKEND=simd AIT_CONF_CC=gcc "$B/conformance" "$SUITE" "test_$op"
   done
 fi

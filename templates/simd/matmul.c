@@ -158,7 +158,8 @@ static int applies(const ait_graph *g, const ait_node *n)
 
 const ait_template ait_simd_matmul = {.family = "matmul", .applies = applies, .emit = emit};
 
-extern const ait_template ait_simd_conv, ait_simd_pool, ait_simd_gap, ait_simd_recurrent, ait_simd_resize;
+extern const ait_template ait_simd_conv, ait_simd_pool, ait_simd_gap, ait_simd_recurrent, ait_simd_resize,
+    ait_simd_softmax;
 
 const ait_template *ait_simd_template(const ait_graph *g, const ait_node *n)
 {
@@ -172,6 +173,8 @@ const ait_template *ait_simd_template(const ait_graph *g, const ait_node *n)
         return &ait_simd_gap;
     if (n->op == AIT_OP_RESIZE)
         return &ait_simd_resize;
+    if (n->op == AIT_OP_SOFTMAX)
+        return &ait_simd_softmax;
     if (n->op == AIT_OP_RNN || n->op == AIT_OP_GRU || n->op == AIT_OP_LSTM)
         return &ait_simd_recurrent;
     return NULL;
