@@ -19,6 +19,7 @@ CC_STRICT="cc -std=c99 -O2 -pedantic -Wall -Wextra -Werror"
 check "example tunes" $GEN --set output.dir=$T/out --set tune.cache_dir=$T/cache examples/config.ini
 cp $T/log $T/example.log
 check "example log shows spec, trials and winner" sh -c "grep -q \"'batch0', 1, 28, 28\" $T/example.log && grep -q 'profiled - throughput' $T/example.log && grep -q 'selected simd' $T/example.log"
+check "highest_throughput estimates each backend's own max batch, the reference's beside it" sh -c "grep -q 'max batch size estimate: [0-9]* (.* samples/s with simd(' $T/example.log && grep -q 'max batch size estimate: [0-9]* (.* samples/s with the reference)' $T/example.log && grep -q \"(its own max batch estimate; the reference's: [0-9]*)\" $T/out/small_cnn.report.md"
 check "example writes the four files" test -s $T/out/small_cnn.c -a -s $T/out/small_cnn.h -a -s $T/out/small_cnn.report.md -a -s $T/out/small_cnn.manifest.ini
 check "app builds with plain cc, strict" $CC_STRICT -I$T/out examples/app.c $T/out/small_cnn.c -lm -o $T/app
 check "app output matches PyTorch" $T/app examples/digit.f32 examples/digit.expected.f32
