@@ -315,11 +315,90 @@ static void einsum_as_matmul(ait_graph *g, ait_pass_stats *st)
     }
 }
 
+/* The taps of one spatial axis that read the input for some output: [*lo, *hi], empty when
+ * *lo > *hi.  Taps outside it read only padding. */
+static void live_taps(int64_t k, int64_t in, int64_t out, int64_t stride, int64_t pad, int64_t dil, int64_t *lo,
+                      int64_t *hi)
+{
+    *lo = k;
+    *hi = -1;
+    for (int64_t t = 0; t < k; t++)
+        for (int64_t o = 0; o < out; o++) {
+            int64_t i = o * stride - pad + t * dil;
+            if (i >= 0 && i < in) {
+                *lo = t < *lo ? t : *lo;
+                *hi = t > *hi ? t : *hi;
+                break;
+            }
+        }
+}
+
+/* A Conv whose kernel has taps that read only padding at every output (a dilation as large as
+ * the image: DeepLabV3's ASPP at 14x14 reads one tap of nine) gets the live taps' smaller kernel,
+ * its pads moved by what was cut: the same sums, without the zeros. */
+static void prune_dead_taps(ait_graph *g, ait_pass_stats *st)
+{
+    for (int k = 0; k < g->n_nodes; k++) {
+        ait_node *cv = &g->nodes[k];
+        if (cv->op != AIT_OP_CONV || cv->removed || cv->folded)
+            continue;
+        const ait_conv_params *p = cv->params;
+        const ait_tensor *w = ait_node_in(g, cv, 1);
+        if (!w || !w->data || w->dtype != AIT_DT_FLOAT || w->rank != 2 + p->spatial)
+            continue;
+        int64_t lo[3], hi[3];
+        int shrinks = 0, empty = 0;
+        for (int i = 0; i < 3; i++) {
+            live_taps(p->k[i], p->in[i], p->out[i], p->stride[i], p->pad_lo[i], p->dil[i], &lo[i], &hi[i]);
+            empty |= lo[i] > hi[i];
+            shrinks |= hi[i] - lo[i] + 1 < p->k[i];
+        }
+        if (!shrinks || empty)
+            continue;
+        ait_conv_params *q = AIT_NEW(g->arena, ait_conv_params, 1);
+        *q = *p;
+        int negative = 0; /* a window starting inside the input: not a Conv every template takes */
+        for (int i = 0; i < 3; i++) {
+            q->k[i] = hi[i] - lo[i] + 1;
+            q->pad_lo[i] = p->pad_lo[i] - lo[i] * p->dil[i];
+            negative |= q->pad_lo[i] < 0;
+        }
+        if (negative)
+            continue;
+        int64_t rows = w->dims[0] * w->dims[1], n = rows * q->k[0] * q->k[1] * q->k[2];
+        float *d = AIT_NEW(g->arena, float, n + 1);
+        const float *src = w->data;
+        for (int64_t r = 0, at = 0; r < rows; r++)
+            for (int64_t a = lo[0]; a <= hi[0]; a++)
+                for (int64_t b = lo[1]; b <= hi[1]; b++)
+                    for (int64_t c = lo[2]; c <= hi[2]; c++)
+                        d[at++] = src[((r * p->k[0] + a) * p->k[1] + b) * p->k[2] + c];
+        int wid = ait_graph_add_tensor(g, ait_arena_printf(g->arena, "%s#live_taps", cv->name));
+        w = ait_node_in(g, cv, 1); /* the tensor table may have moved */
+        ait_tensor *nw = &g->t[wid];
+        nw->dtype = AIT_DT_FLOAT;
+        nw->rank = w->rank;
+        nw->dims[0] = w->dims[0];
+        nw->dims[1] = w->dims[1];
+        for (int i = 0; i < p->spatial; i++)
+            nw->dims[2 + i] = q->k[3 - p->spatial + i];
+        nw->producer = -1;
+        nw->data = d;
+        int *in = AIT_NEW(g->arena, int, cv->n_in + 1);
+        memcpy(in, cv->in, sizeof *in * (size_t)cv->n_in);
+        in[1] = wid;
+        cv->in = in;
+        cv->params = q;
+        st->taps_pruned++;
+    }
+}
+
 void ait_graph_passes(ait_graph *g, ait_pass_stats *st)
 {
     memset(st, 0, sizeof *st);
     drop_identities(g, st);
     fold_batchnorm(g, st);
+    prune_dead_taps(g, st);
     einsum_as_matmul(g, st);
     fuse_epilogues(g, st);
 }

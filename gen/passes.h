@@ -3,6 +3,7 @@
  * trial checks them against the unfused reference):
  *   - drop Identity and Dropout (consumers read the input directly)
  *   - fold BatchNormalization into a preceding Conv with constant weights
+ *   - drop a Conv's kernel taps that read only padding at every output
  *   - rewrite an Einsum that multiplies by a constant matrix as a MatMul
  *   - fuse elementwise work into the producing Conv/Gemm/MatMul as epilogue
  *     steps: activations (Relu, Clip, LeakyRelu, HardSwish, Sigmoid) and
@@ -13,7 +14,7 @@
 #include "ir/graph.h"
 
 typedef struct {
-    int dropped, bn_folded, fused, einsum_matmul;
+    int dropped, bn_folded, fused, einsum_matmul, taps_pruned;
 } ait_pass_stats;
 
 void ait_graph_passes(ait_graph *g, ait_pass_stats *st);

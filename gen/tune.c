@@ -400,8 +400,8 @@ static ait_status tune_one(const ait_config *c, const ait_tune_opts *o, ait_diag
     ait_graph_passes(t.g, &ps);
     if (log) {
         fprintf(log, "graph passes: %d Identity/Dropout dropped, %d BatchNormalization folded, %d Einsum as MatMul, "
-                     "%d ops fused into epilogues\n",
-                ps.dropped, ps.bn_folded, ps.einsum_matmul, ps.fused);
+                     "%d ops fused into epilogues, %d Convs without the taps that read only padding\n",
+                ps.dropped, ps.bn_folded, ps.einsum_matmul, ps.fused, ps.taps_pruned);
         fprintf(log, "recording took %.2fs\n", ait_now_s() - tr);
         fprintf(log, "----------------------------------------------------------------\n");
         fprintf(log, "Tuning graph `0` of `%s`:\nnumber of parameters: %.0f\nnumber of nodes: %d\nprecisions: float32\n",

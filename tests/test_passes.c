@@ -247,6 +247,38 @@ static void test_global_average_pool(void **state)
     }
 }
 
+/* x[1,C,H,W] -> Conv 3x3 (dilation d, pads d, groups) -> Relu -> y: at d past the image's height
+ * (or width) the outer rows (columns) of taps read only padding, and the Conv runs without them,
+ * as DeepLabV3's ASPP does at a small input */
+static void dead_taps_case(int64_t c, int64_t group, int64_t h, int64_t w, int64_t d, int pruned)
+{
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, c, h, w}, wd[4] = {c, c / group, 3, 3}, bd[1] = {c};
+    tb_input(b, "x", 1, 4, xd);
+    init_random(b, "W", 4, wd, 51, -0.5f, 0.5f);
+    init_random(b, "B", 1, bd, 52, -0.5f, 0.5f);
+    Onnx__NodeProto *cv = tb_node(b, "Conv", "x,W,B", "c");
+    int64_t pads[4] = {d, d, d, d}, dils[2] = {d, d};
+    tb_attr_ints(b, cv, "pads", 4, pads);
+    tb_attr_ints(b, cv, "dilations", 2, dils);
+    tb_attr_i(b, cv, "group", group);
+    tb_node(b, "Relu", "c", "y");
+    tb_output(b, "y");
+    ait_pass_stats st = check_model(b, c * h * w);
+    assert_int_equal(st.taps_pruned, pruned);
+    tb_free(b);
+}
+
+static void test_dead_taps(void **state)
+{
+    (void)state;
+    dead_taps_case(16, 1, 5, 5, 6, 1);   /* the center tap alone: a 1x1 Conv */
+    dead_taps_case(16, 1, 5, 20, 6, 1);  /* rows of taps cut, columns kept */
+    dead_taps_case(16, 16, 5, 5, 6, 1);  /* depthwise */
+    dead_taps_case(16, 4, 7, 7, 12, 1);  /* grouped */
+    dead_taps_case(16, 1, 7, 7, 3, 0);   /* every tap reads the input somewhere */
+}
+
 /* x -> Conv 1x1 -> Relu = r; Conv 1x1 (r) -> Add(r) -> Relu -> y: a residual block */
 static void test_residual_add(void **state)
 {
@@ -568,6 +600,7 @@ int main(void)
         cmocka_unit_test(test_knob_variants),
         cmocka_unit_test(test_gated_activations),
         cmocka_unit_test(test_global_average_pool),
+        cmocka_unit_test(test_dead_taps),
         cmocka_unit_test(test_im2col_shifted),
     };
     return cmocka_run_group_tests_name("passes", tests, NULL, NULL);

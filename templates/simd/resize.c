@@ -9,13 +9,23 @@
 #include "templates/emit_util.h"
 #include "templates/simd/simd.h"
 
+/* Every output index o takes source element o with weight 1 (a linear mode's other taps weigh 0). */
 static int unchanged_axis(const ait_resize_params *p, int a, int64_t in, int64_t out)
 {
-    if (p->taps[a] != 1 || in != out)
+    if (in != out)
         return 0;
-    for (int64_t o = 0; o < out; o++)
-        if (p->idx[a][o] != o || p->wt[a][o] != 1)
+    int t = p->taps[a];
+    for (int64_t o = 0; o < out; o++) {
+        int ones = 0;
+        for (int k = 0; k < t; k++) {
+            double w = p->wt[a][o * t + k];
+            if (w != 0 && (w != 1 || p->idx[a][o * t + k] != o))
+                return 0;
+            ones += w == 1;
+        }
+        if (ones != 1)
             return 0;
+    }
     return 1;
 }
 
