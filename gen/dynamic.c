@@ -896,12 +896,11 @@ static int generic_holds(const sweep *sw, const ait_poly *form, const point *pt,
         snprintf(why, nwhy, "its code differs in structure (near '%.40s')", at >= 0 ? t->text + t->tk[at].at : "");
         return 0;
     }
-    for (int i = 0, k = 0; i < sw->top->n; i++) {
+    for (int i = 0; i < sw->top->n; i++) {
         if (sw->top->tk[i].kind != TK_INT)
             continue;
-        while (k < pt->nd && pt->di[k] < i)
-            k++;
-        long long want = k < pt->nd && pt->di[k] == i ? pt->dv[k] : sw->top->tk[i].v, got = sw->top->tk[i].v;
+        long long want, got = sw->top->tk[i].v;
+        point_value(sw, pt, i, &want);
         if (form[i].n >= 0 && ait_poly_eval(&form[i], pt->v, &got) != 0)
             got = want + 1;
         if (got != want) {
@@ -934,6 +933,20 @@ static int next_value(const ait_dyn_dims *dd, long long *v)
         v[j] = dd->dim[j].min;
     }
     return 0;
+}
+
+/* The next value to check after v: the box in order (0 when it wraps around), or a spread
+ * sample drawn with lcg. */
+static int next_check(const ait_dyn_dims *dd, int exhaustive, unsigned long long *lcg, long long *v)
+{
+    if (exhaustive)
+        return next_value(dd, v);
+    for (int j = 0; j < dd->n; j++) {
+        *lcg = *lcg * 6364136223846793005ull + 1442695040888963407ull;
+        long long span = dd->dim[j].max - dd->dim[j].min + 1;
+        v[j] = dd->dim[j].min + (long long)((*lcg >> 33) % (unsigned long long)span);
+    }
+    return 1;
 }
 
 static char *pretty_shape(ait_arena *a, const sweep *sw, const ait_poly *form, int rank, int k)
@@ -1071,21 +1084,9 @@ ait_status ait_emit_dynamic(ait_arena *a, const ait_dyn_dims *dd, const ait_tens
         if (!fresh) {
             pt = &sw.p[i];
         } else {
-            for (;;) {
-                int in_sweep = 0;
-                for (int k = 0; k < swept && !in_sweep; k++)
-                    in_sweep = same_values(dd, sw.p[k].v, v);
-                if (!in_sweep)
-                    break;
-                if (!(more = exhaustive ? next_value(dd, v) : checked < verify_max))
-                    break;
-                if (!exhaustive)
-                    for (int j = 0; j < dd->n; j++) {
-                        lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
-                        long long span = dd->dim[j].max - dd->dim[j].min + 1;
-                        v[j] = dd->dim[j].min + (long long)((lcg >> 33) % (unsigned long long)span);
-                    }
-            }
+            /* the sweep's values are checked already (the sweep holds only them here) */
+            while (more && sweep_find(&sw, v))
+                more = (exhaustive || checked < verify_max) && next_check(dd, exhaustive, &lcg, v);
             if (!more)
                 break;
             s = sweep_at(&sw, v, 0, &tmp, &pt, d);
@@ -1126,16 +1127,7 @@ ait_status ait_emit_dynamic(ait_arena *a, const ait_dyn_dims *dd, const ait_tens
         }
         if (fresh) {
             point_free(&tmp);
-            if (exhaustive) {
-                more = next_value(dd, v);
-            } else { /* spread values */
-                more = checked < verify_max;
-                for (int j = 0; j < dd->n; j++) {
-                    lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
-                    long long span = dd->dim[j].max - dd->dim[j].min + 1;
-                    v[j] = dd->dim[j].min + (long long)((lcg >> 33) % (unsigned long long)span);
-                }
-            }
+            more = (exhaustive || checked < verify_max) && next_check(dd, exhaustive, &lcg, v);
         }
     }
     if (s != AIT_OK)

@@ -438,11 +438,8 @@ void ait_emit_epilogue(ait_sb *b, const ait_graph *g, const ait_node *n, const c
             ait_sb_printf(b, "%s = ", v);
             if (s->kind == AIT_EPI_X_HARD_SIGMOID)
                 ait_sb_printf(b, "%s * ", v);
-            ait_sb_puts(b, "fmaxf(0, fminf(1, ");
-            ait_emit_lit(b, AIT_DT_FLOAT, s->a);
-            ait_sb_printf(b, " * %s + ", v);
-            ait_emit_lit(b, AIT_DT_FLOAT, s->b);
-            ait_sb_puts(b, "));\n");
+            ait_emit_hard_sigmoid(b, AIT_DT_FLOAT, s->a, s->b, v);
+            ait_sb_puts(b, ";\n");
             break;
         case AIT_EPI_ADD: ait_sb_printf(b, "%s = %s + x%d[%s];\n", v, v, s->input, idx); break;
         }

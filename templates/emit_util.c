@@ -37,6 +37,16 @@ void ait_emit_lit(ait_sb *b, int dtype, double v)
     }
 }
 
+void ait_emit_hard_sigmoid(ait_sb *b, int dtype, double alpha, double beta, const char *v)
+{
+    const char *f = dtype == AIT_DT_DOUBLE ? "" : "f";
+    ait_sb_printf(b, "fmax%s(0, fmin%s(1, ", f, f);
+    ait_emit_lit(b, dtype, alpha);
+    ait_sb_printf(b, " * %s + ", v);
+    ait_emit_lit(b, dtype, beta);
+    ait_sb_puts(b, "))");
+}
+
 void ait_emit_loops(ait_sb *b, int rank, const int64_t *dims, const char *p)
 {
     for (int k = 0; k < rank; k++)

@@ -9,6 +9,12 @@ const char *ait_ctype(const ait_tensor *t);
 const char *ait_mathsuf(const ait_tensor *t);
 /* A C literal of value v for dtype (hex float, exact; NAN/INFINITY; integer). */
 void ait_emit_lit(ait_sb *b, int dtype, double v);
+/* HardSigmoid of `v`, max(0, min(1, alpha v + beta)), as one expression: the reference op and
+ * the epilogue step fused into a Conv write the same text, so they compute the same bits. */
+void ait_emit_hard_sigmoid(ait_sb *b, int dtype, double alpha, double beta, const char *v);
+/* Resize's axis a leaves every index where it is (each output o takes source element o with
+ * weight 1): the reference indexes it directly, simd needs it to. */
+int ait_resize_unchanged_axis(const ait_resize_params *p, int a, int64_t in, int64_t out);
 /* Opens `rank` nested loops `for (long <p>K = 0; <p>K < dims[K]; <p>K++) {`. */
 void ait_emit_loops(ait_sb *b, int rank, const int64_t *dims, const char *p);
 void ait_emit_close(ait_sb *b, int rank);

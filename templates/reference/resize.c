@@ -6,23 +6,38 @@
 
 #include "templates/emit_util.h"
 
+/* Output o takes exactly one source element (*pick) with weight 1 (the rest weigh 0). */
+static int tap_of(const ait_resize_params *p, int a, int64_t o, int64_t *pick)
+{
+    int t = p->taps[a], found = -1;
+    for (int k = 0; k < t; k++) {
+        double w = p->wt[a][o * t + k];
+        if (w == 1 && found < 0)
+            found = k;
+        else if (w != 0)
+            return 0;
+    }
+    if (found >= 0)
+        *pick = p->idx[a][o * t + found];
+    return found >= 0;
+}
+
 /* Each output takes exactly one source element with weight 1 (the rest weigh 0). */
 static int single_tap(const ait_resize_params *p, int a, int64_t out, int64_t *pick)
 {
-    int t = p->taps[a];
-    for (int64_t o = 0; o < out; o++) {
-        int found = -1;
-        for (int k = 0; k < t; k++) {
-            double w = p->wt[a][o * t + k];
-            if (w == 1 && found < 0)
-                found = k;
-            else if (w != 0)
-                return 0;
-        }
-        if (found < 0)
+    for (int64_t o = 0; o < out; o++)
+        if (!tap_of(p, a, o, &pick[o]))
             return 0;
-        pick[o] = p->idx[a][o * t + found];
-    }
+    return 1;
+}
+
+int ait_resize_unchanged_axis(const ait_resize_params *p, int a, int64_t in, int64_t out)
+{
+    if (in != out)
+        return 0;
+    for (int64_t o = 0, pick; o < out; o++)
+        if (!tap_of(p, a, o, &pick) || pick != o)
+            return 0;
     return 1;
 }
 
@@ -64,16 +79,6 @@ static int affine_pick(const int64_t *pick, int64_t in, int64_t out, int64_t *nu
                     return 1;
                 }
     return 0;
-}
-
-static int is_identity(const int64_t *pick, int64_t in, int64_t out)
-{
-    if (in != out)
-        return 0;
-    for (int64_t o = 0; o < out; o++)
-        if (pick[o] != o)
-            return 0;
-    return 1;
 }
 
 /* GridSample, as the ONNX reference computes it: denormalize each grid coordinate (the grid's
@@ -171,7 +176,7 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
     for (int a = 0; a < p->rank; a++) {
         int64_t *pick = AIT_NEW(g->arena, int64_t, y->dims[a] + 1);
         direct[a] = single_tap(p, a, y->dims[a], pick);
-        ident[a] = direct[a] && !p->any_outside && is_identity(pick, x->dims[a], y->dims[a]);
+        ident[a] = direct[a] && !p->any_outside && ait_resize_unchanged_axis(p, a, x->dims[a], y->dims[a]);
         affine[a] = direct[a] && !ident[a] && g->extents_vary && affine_pick(pick, x->dims[a], y->dims[a], &an[a], &aa[a], &ad[a]);
         if (direct[a] && !ident[a] && !affine[a]) {
             snprintf(name, sizeof name, "ix%d", a);

@@ -28,13 +28,7 @@ static void unary_expr(ait_sb *b, const ait_node *n, const ait_tensor *x, const 
         ait_sb_puts(b, " * v");
         break;
     case AIT_OP_SIGMOID: ait_sb_printf(b, "1 / (1 + exp%s(-v))", f); break;
-    case AIT_OP_HARD_SIGMOID:
-        ait_sb_printf(b, "fmax%s(0, fmin%s(1, ", f, f);
-        ait_emit_lit(b, dt, p->alpha);
-        ait_sb_puts(b, " * v + ");
-        ait_emit_lit(b, dt, p->beta);
-        ait_sb_puts(b, "))");
-        break;
+    case AIT_OP_HARD_SIGMOID: ait_emit_hard_sigmoid(b, dt, p->alpha, p->beta, "v"); break;
     case AIT_OP_HARD_SWISH:
         ait_sb_printf(b, "v * fmax%s(0, fmin%s(1, v * ", f, f);
         ait_emit_lit(b, dt, 1.0 / 6.0);

@@ -8,6 +8,13 @@
 #include "templates/emit_util.h"
 #include "templates/simd/simd.h"
 
+/* 1x1, stride 1, no pads: the input is the GEMM's operand as it is. */
+static int pointwise(const ait_conv_params *p)
+{
+    return p->k[1] == 1 && p->k[2] == 1 && p->stride[1] == 1 && p->stride[2] == 1 && p->pad_lo[1] == 0 &&
+           p->pad_lo[2] == 0 && p->in[1] == p->out[1] && p->in[2] == p->out[2];
+}
+
 int ait_simd_conv_kind(const ait_graph *g, const ait_node *n)
 {
     const ait_conv_params *p = n->params;
@@ -20,9 +27,7 @@ int ait_simd_conv_kind(const ait_graph *g, const ait_node *n)
         return 0;
     if (p->group != 1)
         return 4; /* one GEMM per group */
-    int pointwise = p->k[1] == 1 && p->k[2] == 1 && p->stride[1] == 1 && p->stride[2] == 1 && p->pad_lo[1] == 0 &&
-                    p->pad_lo[2] == 0 && p->in[1] == p->out[1] && p->in[2] == p->out[2];
-    return pointwise ? 2 : 3;
+    return pointwise(p) ? 2 : 3;
 }
 
 /* Rows [m0, m0 + R) of the WX GEMM over whole vectors of columns [nb, ne). */
@@ -231,12 +236,6 @@ static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
     wx_gemm(b, g, n, M, K, N, NULL, im2col ? K * N : 0);
 }
 
-static int grouped_pointwise(const ait_conv_params *p)
-{
-    return p->k[1] == 1 && p->k[2] == 1 && p->stride[1] == 1 && p->stride[2] == 1 && p->pad_lo[1] == 0 &&
-           p->pad_lo[2] == 0 && p->in[1] == p->out[1] && p->in[2] == p->out[2];
-}
-
 /* A grouped Conv (ResNeXt, RegNet, a depthwise multiplier) as one WX GEMM per group: the group's
  * input channels (through im2col unless 1x1), its packed weight panels, its output rows. */
 static void emit_grouped(ait_sb *b, const ait_graph *g, const ait_node *n)
@@ -246,7 +245,7 @@ static void emit_grouped(ait_sb *b, const ait_graph *g, const ait_node *n)
     long long G = p->group, cig = p->cin / G, Mg = p->cout / G, K = cig * p->k[1] * p->k[2],
               N = p->out[1] * p->out[2], plane = p->in[1] * p->in[2];
     long long wstride = (Mg + c.mr - 1) / c.mr * K * c.mr;
-    int pw = grouped_pointwise(p);
+    int pw = pointwise(p);
     ait_sb_printf(b, "for (long grp = 0; grp < %lld; grp++) {\nconst long g0 = grp * %lld;\n"
                      "const float *const wp = x%d + grp * %lld;\n",
                   G, Mg, n->pack_in, wstride);
@@ -381,7 +380,7 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
     size_t K = (size_t)(p->cin / p->group * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);
     int wx = c.order != 1 || kind == 4;
     size_t strip = (wx && N % (size_t)c.vl) || g->extents_vary ? K * (size_t)c.vl : 0; /* WX's last columns */
-    int im2col = kind == 3 || (kind == 4 && !grouped_pointwise(p));
+    int im2col = kind == 3 || (kind == 4 && !pointwise(p));
     return sizeof(float) * ((im2col ? K * N : 0) + strip);
 }
 

@@ -9,26 +9,6 @@
 #include "templates/emit_util.h"
 #include "templates/simd/simd.h"
 
-/* Every output index o takes source element o with weight 1 (a linear mode's other taps weigh 0). */
-static int unchanged_axis(const ait_resize_params *p, int a, int64_t in, int64_t out)
-{
-    if (in != out)
-        return 0;
-    int t = p->taps[a];
-    for (int64_t o = 0; o < out; o++) {
-        int ones = 0;
-        for (int k = 0; k < t; k++) {
-            double w = p->wt[a][o * t + k];
-            if (w != 0 && (w != 1 || p->idx[a][o * t + k] != o))
-                return 0;
-            ones += w == 1;
-        }
-        if (ones != 1)
-            return 0;
-    }
-    return 1;
-}
-
 static int applies(const ait_graph *g, const ait_node *n)
 {
     if (n->op != AIT_OP_RESIZE || g->extents_vary) /* tables as long as the output's extents */
@@ -38,7 +18,7 @@ static int applies(const ait_graph *g, const ait_node *n)
     if (x->dtype != AIT_DT_FLOAT || p->any_outside || p->rank < 2 || p->rank != x->rank)
         return 0;
     for (int a = 0; a < p->rank - 2; a++)
-        if (!unchanged_axis(p, a, x->dims[a], y->dims[a]))
+        if (!ait_resize_unchanged_axis(p, a, x->dims[a], y->dims[a]))
             return 0;
     return 1;
 }

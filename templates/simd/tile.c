@@ -86,9 +86,7 @@ const char *ait_simd_prelude(void)
              "(x) = p_ * (ait_vf)e_; } while (0)\n"
              "#define AIT_SIGMOID_INTO(x) do { ait_vf q_ = -(x); AIT_EXP_INTO(q_); (x) = 1.0f / (1.0f + q_); } while (0)\n"
              "#define AIT_SILU_INTO(x) do { ait_vf s_ = (x); AIT_SIGMOID_INTO(s_); (x) = (x) * s_; } while (0)\n"
-             "#define AIT_HARD_SWISH_INTO(x) do { ait_vf h_ = (x) * (1.0f / 6.0f) + 0.5f; "
-             "AIT_RAISE_TO(h_, (ait_vf){0}); AIT_LOWER_TO(h_, (ait_vf){0} + 1.0f); (x) = (x) * h_; } while (0)\n"
-             "/* x = max(0, min(1, a x + b)), times x when `times` */\n"
+             "/* x = max(0, min(1, a x + b)), times x when `times` (HardSwish: a = 1/6, b = 1/2) */\n"
              "#define AIT_HARD_SIGMOID_INTO(x, times, a, b) do { ait_vf h_ = (x) * (a) + (b); "
              "AIT_RAISE_TO(h_, (ait_vf){0}); AIT_LOWER_TO(h_, (ait_vf){0} + 1.0f); (x) = (times) ? (x) * h_ : h_; "
              "} while (0)\n\n",
@@ -152,13 +150,13 @@ int ait_simd_epilogue_vec(ait_sb *b, const ait_graph *g, const ait_node *n, cons
             ait_sb_printf(b, "AIT_SIGMOID_INTO(%s);\n", v);
         } else if (s->kind == AIT_EPI_SILU) {
             ait_sb_printf(b, "AIT_SILU_INTO(%s);\n", v);
-        } else if (s->kind == AIT_EPI_HARD_SWISH) {
-            ait_sb_printf(b, "AIT_HARD_SWISH_INTO(%s);\n", v);
-        } else if (s->kind == AIT_EPI_HARD_SIGMOID || s->kind == AIT_EPI_X_HARD_SIGMOID) {
-            ait_sb_printf(b, "AIT_HARD_SIGMOID_INTO(%s, %d, ", v, s->kind == AIT_EPI_X_HARD_SIGMOID);
-            ait_emit_lit(b, AIT_DT_FLOAT, s->a);
+        } else if (s->kind == AIT_EPI_HARD_SWISH || s->kind == AIT_EPI_HARD_SIGMOID ||
+                   s->kind == AIT_EPI_X_HARD_SIGMOID) {
+            int hs = s->kind == AIT_EPI_HARD_SWISH;
+            ait_sb_printf(b, "AIT_HARD_SIGMOID_INTO(%s, %d, ", v, s->kind != AIT_EPI_HARD_SIGMOID);
+            ait_emit_lit(b, AIT_DT_FLOAT, hs ? 1.0 / 6.0 : s->a);
             ait_sb_puts(b, ", ");
-            ait_emit_lit(b, AIT_DT_FLOAT, s->b);
+            ait_emit_lit(b, AIT_DT_FLOAT, hs ? 0.5 : s->b);
             ait_sb_puts(b, ");\n");
         } else {
             ait_sb_printf(b, "%s += AIT_LD(x%d + %s);\n", v, s->input, idx);
@@ -228,18 +226,24 @@ static int add_packed(ait_graph *g, ait_node *n, const char *what, float *data, 
     return id;
 }
 
-/* W[M,K] row-major -> panels of MR rows: [panel][k][MR], zero rows past M. */
-static float *pack_rows(ait_graph *g, const float *w, int64_t M, int64_t K, int mr, int64_t *count)
+/* W[M,K] row-major -> panels of MR rows: [panel][k][MR], zero rows past M (past each group's). */
+static float *pack_rows(ait_graph *g, const float *w, int64_t M, int64_t K, int mr, int64_t groups, int64_t *count)
 {
-    int64_t panels = (M + mr - 1) / mr;
-    *count = panels * K * mr;
+    /* per group of M / groups rows (one for an ungrouped Conv), its own panels, one group after
+     * another */
+    int64_t Mg = M / groups, panels = (Mg + mr - 1) / mr;
+    *count = groups * panels * K * mr;
     float *p = AIT_NEW(g->arena, float, *count);
-    for (int64_t pm = 0; pm < panels; pm++)
-        for (int64_t k = 0; k < K; k++)
-            for (int r = 0; r < mr; r++) {
-                int64_t m = pm * mr + r;
-                p[(pm * K + k) * mr + r] = m < M ? w[m * K + k] : 0;
-            }
+    for (int64_t grp = 0; grp < groups; grp++) {
+        float *pg = p + grp * panels * K * mr;
+        const float *wg = w + grp * Mg * K;
+        for (int64_t pm = 0; pm < panels; pm++)
+            for (int64_t k = 0; k < K; k++)
+                for (int r = 0; r < mr; r++) {
+                    int64_t m = pm * mr + r;
+                    pg[(pm * K + k) * mr + r] = m < Mg ? wg[m * K + k] : 0;
+                }
+    }
     return p;
 }
 
@@ -271,17 +275,8 @@ void ait_simd_prepare_node(ait_graph *g, ait_node *n)
         const ait_tensor *w = ait_node_in(g, n, 1);
         int64_t M = w->dims[0], K = ait_tensor_numel(w) / M, G = ((const ait_conv_params *)n->params)->group;
         int xw = cfg.order == 1 && !g->extents_vary && G == 1; /* as emit_xw's caller decides */
-        float *p;
-        if (xw) {
-            p = pack_cols(g, w->data, K, M, 1, cfg.nv * cfg.vl, &count);
-        } else { /* per group (one for an ungrouped Conv): its rows' panels, one group after another */
-            int64_t Mg = M / G, per = (Mg + cfg.mr - 1) / cfg.mr * K * cfg.mr, c1;
-            p = AIT_NEW(g->arena, float, G * per);
-            for (int64_t grp = 0; grp < G; grp++)
-                memcpy(p + grp * per, pack_rows(g, (const float *)w->data + grp * Mg * K, Mg, K, cfg.mr, &c1),
-                       sizeof(float) * (size_t)per);
-            count = G * per;
-        }
+        float *p = xw ? pack_cols(g, w->data, K, M, 1, cfg.nv * cfg.vl, &count)
+                      : pack_rows(g, w->data, M, K, cfg.mr, G, &count);
         add_packed(g, n, xw ? "simd_xw" : "simd_wx", p, count);
         n->unread_in |= 1u << 1;
     } else if ((n->op == AIT_OP_GEMM || n->op == AIT_OP_MATMUL) && ait_simd_template(g, n)) {
