@@ -698,6 +698,11 @@ ait_status ait_emit_model(const ait_graph *g, const ait_emit_opts *o, ait_emitte
                    "#if defined(__clang__)\n#pragma clang diagnostic ignored \"-Woverlength-strings\"\n#endif\n\n");
     if (o->prelude)
         ait_sb_puts(s, o->prelude);
+    if (g->tasks > 1 && g->par_for)
+        ait_sb_printf(s, "/* kernels hand their tasks to this; out/%s_pthreads.c defines it with POSIX threads, an RTOS\n"
+                         " * port defines its own (DESIGN.md, \"Threads in the emitted code\") */\n"
+                         "void %s(int n_tasks, void (*task)(void *arg, int i), void *arg);\n\n",
+                      o->name, g->par_for);
 
     /* in dims mode the kernels come first: which constants they read is known from their code */
     ait_sb kernels = {0};

@@ -9,6 +9,7 @@
 #include "gen/compile.h"
 #include "ir/escape.h"
 #include "ir/ops/op_util.h"
+#include "templates/emit_util.h"
 
 enum { FOLD_MAX_BYTES = 64 << 20 }; /* larger constant results stay run-time kernels */
 /* Folding runs in this process, with no time limit: more work than this (a model's constant
@@ -20,30 +21,58 @@ void ait_emit_kernel(ait_sb *b, const ait_graph *g, const ait_node *n, const cha
     ait_emit_kernel_dims(b, g, n, fname, t, 0);
 }
 
-void ait_emit_kernel_dims(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t,
-                          int dims_param)
+/* The kernel's parameters as the driver passes them: inputs, outputs, scratch, the axes' values. */
+typedef char param_decl[64]; /* "const float *x0" */
+typedef char param_name[16];
+typedef struct {
+    int n;
+    param_decl *decl;
+    param_name *name;
+} params;
+
+static void add_param(params *p, const char *type, const char *name)
 {
-    char name[256], op[64];
-    ait_sb_printf(b, "/* %s (%s) */\nstatic void %s(", ait_esc_buf(name, sizeof name, AIT_ESC_C_COMMENT, n->name),
-                  ait_esc_buf(op, sizeof op, AIT_ESC_C_COMMENT, n->op_type), fname);
-    int first = 1;
+    snprintf(p->name[p->n], sizeof p->name[0], "%s", name);
+    snprintf(p->decl[p->n], sizeof p->decl[0], "%s%s", type, name);
+    p->n++;
+}
+
+static void kernel_params(const ait_graph *g, const ait_node *n, const ait_template *t, int dims_param, params *p)
+{
+    char type[48], name[16];
+    p->n = 0;
+    p->decl = AIT_NEW(g->arena, param_decl, n->n_in + n->n_out + 2);
+    p->name = AIT_NEW(g->arena, param_name, n->n_in + n->n_out + 2);
     for (int i = 0; i < n->n_in; i++) {
         const ait_tensor *x = ait_node_in(g, n, i);
-        ait_sb_printf(b, "%sconst %s *x%d", first ? "" : ", ", x ? ait_dtype_get(x->dtype)->ctype : "void", i);
-        first = 0;
+        snprintf(type, sizeof type, "const %s *", x ? ait_dtype_get(x->dtype)->ctype : "void");
+        snprintf(name, sizeof name, "x%d", i);
+        add_param(p, type, name);
     }
     for (int i = 0; i < n->n_out; i++) {
         const ait_tensor *y = ait_node_out(g, n, i);
-        ait_sb_printf(b, "%s%s *y%d", first ? "" : ", ", y ? ait_dtype_get(y->dtype)->ctype : "void", i);
-        first = 0;
+        snprintf(type, sizeof type, "%s *", y ? ait_dtype_get(y->dtype)->ctype : "void");
+        snprintf(name, sizeof name, "y%d", i);
+        add_param(p, type, name);
     }
-    int scratch = t->scratch_bytes && t->scratch_bytes(g, n) > 0;
-    if (scratch)
-        ait_sb_printf(b, "%sfloat *s0", first ? "" : ", ");
-    first &= !scratch;
+    if (t->scratch_bytes && t->scratch_bytes(g, n) > 0)
+        add_param(p, "float *", "s0");
     if (dims_param)
-        ait_sb_printf(b, "%sconst long *dim_", first ? "" : ", ");
-    ait_sb_puts(b, first && !dims_param ? "void)\n{\n" : ")\n{\n");
+        add_param(p, "const long *", "dim_");
+}
+
+static void emit_signature(ait_sb *b, const char *fname, const char *suffix, const params *p, const char *extra)
+{
+    ait_sb_printf(b, "static void %s%s(", fname, suffix);
+    for (int i = 0; i < p->n; i++)
+        ait_sb_printf(b, "%s%s", i ? ", " : "", p->decl[i]);
+    if (extra)
+        ait_sb_printf(b, "%s%s", p->n ? ", " : "", extra);
+    ait_sb_puts(b, p->n || extra ? ")\n{\n" : "void)\n{\n");
+}
+
+static void emit_body(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_template *t, int dims_param)
+{
     if (dims_param)
         ait_sb_puts(b, "(void)dim_;\n");
     for (int i = 0; i < n->n_in; i++)
@@ -52,6 +81,54 @@ void ait_emit_kernel_dims(ait_sb *b, const ait_graph *g, const ait_node *n, cons
         ait_sb_printf(b, "(void)y%d;\n", i);
     t->emit(b, g, n);
     ait_sb_puts(b, "}\n\n");
+}
+
+/* A kernel split into tasks: its body as <fname>_p_ (one phase's share of one task), its
+ * arguments in a struct, a task function that unpacks them, and <fname> itself, which hands
+ * each phase's tasks to the model's parallel-for (DESIGN.md, "Threads in the emitted code"). */
+static void emit_parallel(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t,
+                          const params *p, int phases)
+{
+    ait_sb_puts(b, "typedef struct {\n");
+    for (int i = 0; i < p->n; i++)
+        ait_sb_printf(b, "%s;\n", p->decl[i]);
+    ait_sb_printf(b, "int phase_;\n} %s_a_;\n\n", fname);
+    emit_signature(b, fname, "_p_", p, "int phase_, int task_");
+    ait_sb_puts(b, "(void)phase_;\n(void)task_;\n");
+    emit_body(b, g, n, t, 0);
+    ait_sb_printf(b, "static void %s_t_(void *arg_, int task_)\n{\nconst %s_a_ *const a_ = (const %s_a_ *)arg_;\n%s_p_(",
+                  fname, fname, fname, fname);
+    for (int i = 0; i < p->n; i++)
+        ait_sb_printf(b, "a_->%s, ", p->name[i]);
+    ait_sb_puts(b, "a_->phase_, task_);\n}\n\n");
+    emit_signature(b, fname, "", p, NULL);
+    ait_sb_printf(b, "%s_a_ a_;\n", fname);
+    for (int i = 0; i < p->n; i++)
+        ait_sb_printf(b, "a_.%s = %s;\n", p->name[i], p->name[i]);
+    ait_sb_printf(b, "for (a_.phase_ = 0; a_.phase_ < %d; a_.phase_++)\n%s(%d, %s_t_, &a_);\n}\n\n", phases,
+                  g->par_for, g->tasks, fname);
+}
+
+int ait_kernel_phases(const ait_graph *g, const ait_node *n, const ait_template *t)
+{
+    return ait_split(g) && g->par_for && t->phases ? t->phases(g, n) : 0;
+}
+
+void ait_emit_kernel_dims(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t,
+                          int dims_param)
+{
+    char name[256], op[64];
+    ait_sb_printf(b, "/* %s (%s) */\n", ait_esc_buf(name, sizeof name, AIT_ESC_C_COMMENT, n->name),
+                  ait_esc_buf(op, sizeof op, AIT_ESC_C_COMMENT, n->op_type));
+    params p;
+    kernel_params(g, n, t, dims_param, &p);
+    int phases = dims_param ? 0 : ait_kernel_phases(g, n, t);
+    if (phases > 0) {
+        emit_parallel(b, g, n, fname, t, &p, phases);
+        return;
+    }
+    emit_signature(b, fname, "", &p, NULL);
+    emit_body(b, g, n, t, dims_param);
 }
 
 enum { FOLD_CACHE_SLOTS = 1 << 14, FOLD_CACHE_MAX_BYTES = 256 << 20 };

@@ -9,6 +9,11 @@ void ait_emit_kernel(ait_sb *b, const ait_graph *g, const ait_node *n, const cha
 /* The same with a last parameter `const long *dim_` (the values of the dynamic axes). */
 void ait_emit_kernel_dims(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t,
                           int dims_param);
+/* With threads (g->tasks > 1, no dims_param): the fork-join phases the node's kernel runs in
+ * (its template's `phases`), 0 when it stays serial.  A kernel with phases is emitted as
+ * <fname>_p_ (the template's body, one phase's share of one task), <fname>_t_ (a task) and
+ * <fname>, which runs each phase through g->par_for. */
+int ait_kernel_phases(const ait_graph *g, const ait_node *n, const ait_template *t);
 
 /* Folded results, reused across the graphs one run resolves (the same model at each backend,
  * each binding, each value of a dynamic axis): keyed by the kernel's code and its inputs' bytes. */

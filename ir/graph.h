@@ -124,6 +124,11 @@ typedef struct {
     /* Emitted for a range of dynamic-axis values (gen/dynamic.c): templates keep the structure of
      * their code the same at every extent (a row tail as a loop, not a tile of its own size). */
     int extents_vary;
+    /* Threads (DESIGN.md, "Threads in the emitted code"): kernels whose template has phases split
+     * their work into this many tasks, run through the function named par_for (<name>_parallel_for);
+     * 0 or 1: every kernel serial. */
+    int tasks;
+    const char *par_for;
     /* (optional) results of constant folding kept across the graphs of one run (gen/kernel.h) */
     struct ait_fold_cache *fold_cache;
 } ait_graph;

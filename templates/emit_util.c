@@ -93,3 +93,24 @@ void ait_emit_ftable(ait_sb *b, const char *ctype, const char *name, const doubl
     }
     ait_sb_puts(b, count ? "};\n" : "0};\n");
 }
+
+int ait_split(const ait_graph *g)
+{
+    return g->tasks > 1 && !g->extents_vary ? g->tasks : 0;
+}
+
+void ait_emit_task_part(ait_sb *b, const ait_graph *g, const char *v, long long count, long long align)
+{
+    int T = ait_split(g);
+    long long units = (count + align - 1) / align;
+    /* units * (task + 1) / T whole units: shares differ by at most one unit */
+    ait_sb_printf(b,
+                  "const long %s_lo = (long)task_ * %lld / %d * %lld;\n"
+                  "const long %s_hi = task_ + 1 == %d ? %lld : ((long)task_ + 1) * %lld / %d * %lld;\n",
+                  v, units, T, align, v, T, count, units, T, align);
+}
+
+void ait_emit_phase(ait_sb *b, int p)
+{
+    ait_sb_printf(b, "if (phase_ == %d) {\n", p);
+}

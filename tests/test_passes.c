@@ -20,6 +20,7 @@
 #include "gen/emit_model.h"
 #include "gen/kernel.h"
 #include "gen/passes.h"
+#include "gen/threads.h"
 #include "ir/onnx.h"
 #include "strategies/backend.h"
 #include "tests/onnx_builder.h"
@@ -46,6 +47,8 @@ static void init_random(tb *b, const char *name, int rank, const int64_t *dims, 
 /* >= 0: every node the backend offers knob variants for takes variant `variant` of its list
  * (the default is variant 0); past the end of a node's list, its last. */
 static int variant = -1;
+/* check_model also runs the simd and tiled code split into 2 and 3 tasks */
+static int compare_tasks = 0;
 
 static void apply_variant(const ait_backend *b, ait_graph *g)
 {
@@ -60,6 +63,10 @@ static void apply_variant(const ait_backend *b, ait_graph *g)
     }
 }
 
+/* > 1: kernels split into this many tasks (g->tasks), run by the emitted thread pool with as
+ * many threads; split_kernels counts the kernels that were. */
+static int tasks_now = 0, split_kernels = 0;
+
 /* Runs the model (single input x, single output) with gcc; passes and backend optional. */
 static float *run(const uint8_t *bytes, size_t len, int passes, const char *backend, const float *x,
                   int64_t *out_n, ait_pass_stats *st, int *kernels)
@@ -68,10 +75,13 @@ static float *run(const uint8_t *bytes, size_t len, int passes, const char *back
     ait_graph *g;
     ait_diag d = {0};
     assert_int_equal(ait_onnx_load_bytes(&a, "pass.onnx", bytes, len, &g, &d), AIT_OK);
-    assert_int_equal(ait_graph_resolve(g, &d), AIT_OK);
+    if (ait_graph_resolve(g, &d) != AIT_OK)
+        fail_msg("%s", d.msg);
     memset(st, 0, sizeof *st);
     if (passes)
         ait_graph_passes(g, st);
+    g->tasks = tasks_now;
+    g->par_for = "net_parallel_for";
     ait_emit_opts o = {.name = "net"};
     const ait_backend *b = backend ? ait_backend_find(backend) : NULL;
     if (b) {
@@ -84,13 +94,31 @@ static float *run(const uint8_t *bytes, size_t len, int passes, const char *back
     ait_emitted e;
     assert_int_equal(ait_emit_model(g, &o, &e, &d), AIT_OK);
     *kernels = e.n_kernels;
-    char *unit = ait_emitted_unit(&e);
+    ait_sb unit = {0};
+    char *model = ait_emitted_unit(&e);
+    ait_sb_puts(&unit, model);
+    free(model);
+    if (tasks_now > 1) {
+        for (const char *p = unit.s; (p = strstr(p, "_t_, &a_);")) != NULL; p++)
+            split_kernels++;
+        ait_emit_thread_pool(&unit, "net", tasks_now);
+    }
+    if (getenv("AIT_TEST_DUMP")) { /* the last unit built, to read while working on a test */
+        static int dumps = 0;
+        char path[512];
+        snprintf(path, sizeof path, "%s.%d.c", getenv("AIT_TEST_DUMP"), dumps++ % 8);
+        FILE *f = fopen(path, "w");
+        if (f) {
+            fputs(unit.s, f);
+            fclose(f);
+        }
+    }
     ait_module *m;
     /* as trials build, and as strict as the emitted code promises to be */
-    ait_compile_opts co = {.flags = "-std=c99 -pedantic -Wall -Wextra -Werror -O3 -march=native -ffp-contract=fast"};
-    if (ait_compiler_gcc.build(unit, &co, &m, &d) != AIT_OK)
+    ait_compile_opts co = {.flags = "-std=c99 -pedantic -Wall -Wextra -Werror -O3 -march=native -ffp-contract=fast -pthread"};
+    if (ait_compiler_gcc.build(unit.s, &co, &m, &d) != AIT_OK)
         fail_msg("%s", d.msg);
-    free(unit);
+    ait_sb_free(&unit);
     typedef int (*run_fn)(const float *const *, float *const *, int);
     run_fn fn = (run_fn)ait_compiler_gcc.sym(m, "net_run");
     assert_non_null(fn);
@@ -124,6 +152,20 @@ static ait_pass_stats check_model(tb *b, int64_t x_n)
             if (!(fabsf(got[j] - want[j]) <= 1e-4f * fabsf(want[j]) + 1e-5f))
                 fail_msg("%s: element %lld: %.9g, unfused %.9g", backends[i] ? backends[i] : "reference",
                          (long long)j, got[j], want[j]);
+        /* with threads: the same bits for every number of tasks, and some kernel split in two */
+        for (int t = 2; compare_tasks && backends[i] && t <= 3; t++) {
+            int before = split_kernels;
+            tasks_now = t;
+            float *par = run(bytes, len, 1, backends[i], x, &n1, &st, &k1);
+            tasks_now = 0;
+            if (split_kernels == before && t == 2) /* 3 tasks may be more than a kernel has units */
+                fail_msg("%s: no kernel split into %d tasks (x of %lld floats)", backends[i], t, (long long)x_n);
+            for (int64_t j = 0; j < n0; j++)
+                if (memcmp(&par[j], &got[j], sizeof got[j]) != 0)
+                    fail_msg("%s, %d tasks, variant %d, x of %lld: element %lld: %.9g, serial %.9g", backends[i], t, variant, (long long)x_n, (long long)j, par[j],
+                             got[j]);
+            free(par);
+        }
         free(got);
     }
     free(want);
@@ -585,9 +627,95 @@ static void test_pooling_windows(void **state)
     pool_case("AveragePool", 75, 3, 1, 0, 0);
 }
 
+/* x[1,C,H,W] -> depthwise Conv 3x3 (stride s) -> Sigmoid -> Mul [-> Add(x)] -> y: a SiLU (or
+ * a residual Add) fused into the depthwise kernel, whose rows end where tasks meet */
+static void depthwise_epilogue_case(int64_t c, int64_t hw, int64_t s, int residual)
+{
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, c, hw, hw}, wd[4] = {c, 1, 3, 3};
+    tb_input(b, "x", 1, 4, xd);
+    init_random(b, "W", 4, wd, 81, -0.5f, 0.5f);
+    Onnx__NodeProto *cv = tb_node(b, "Conv", "x,W", "c");
+    int64_t pads[4] = {1, 1, 1, 1}, st[2] = {s, s};
+    tb_attr_ints(b, cv, "pads", 4, pads);
+    tb_attr_ints(b, cv, "strides", 2, st);
+    tb_attr_i(b, cv, "group", c);
+    if (residual) {
+        tb_node(b, "Add", "c,x", "y");
+    } else {
+        tb_node(b, "Sigmoid", "c", "g");
+        tb_node(b, "Mul", "c,g", "y");
+    }
+    tb_output(b, "y");
+    check_model(b, c * hw * hw);
+    tb_free(b);
+}
+
+/* x[rows,k] -> Gemm (W [n,k] transposed, bias) or MatMul (W [k,n]) -> Relu -> y */
+static void matmul_case(int64_t rows, int64_t k, int64_t n, int gemm)
+{
+    tb *b = tb_new(13);
+    int64_t xd[2] = {rows, k}, wd[2] = {gemm ? n : k, gemm ? k : n}, bd[1] = {n};
+    tb_input(b, "x", 1, 2, xd);
+    init_random(b, "W", 2, wd, 91, -0.5f, 0.5f);
+    init_random(b, "B", 1, bd, 92, -0.5f, 0.5f);
+    if (gemm)
+        tb_attr_i(b, tb_node(b, "Gemm", "x,W,B", "m"), "transB", 1);
+    else
+        tb_node(b, "MatMul", "x,W", "m");
+    tb_node(b, "Relu", "m", "y");
+    tb_output(b, "y");
+    check_model(b, rows * k);
+    tb_free(b);
+}
+
+/* Kernels split into tasks (DESIGN.md, "Threads in the emitted code") compute the same bits as
+ * serial ones, whatever the split: each kind of split kernel of the simd and tiled backends,
+ * at shapes large enough to be split, with their tails where tasks meet. */
+static void test_threads_bitwise(void **state)
+{
+    (void)state;
+    compare_tasks = 1;
+    conv_case(32, 32, 32, 56, 1, 3);  /* depthwise: channels a task */
+    conv_case(32, 32, 32, 56, 2, 3);
+    conv_case(3, 16, 1, 56, 2, 3);    /* im2col, then column panels a task */
+    conv_case(64, 64, 1, 7, 1, 3);    /* im2col, then row panels a task */
+    conv_case(16, 27, 1, 55, 1, 1);   /* pointwise, columns; the last task's strip */
+    conv_case(64, 96, 1, 7, 1, 1);    /* pointwise, rows; a strip per task */
+    conv_case(64, 64, 4, 14, 1, 3);   /* grouped: groups a task */
+    depthwise_epilogue_case(512, 7, 1, 0);   /* rows spill into the next channel, not past a task's */
+    depthwise_epilogue_case(512, 14, 2, 0);
+    depthwise_epilogue_case(512, 7, 1, 1);
+    pool_case("MaxPool", 147, 3, 2, 0, 0);
+    pool_case("AveragePool", 75, 3, 1, 0, 0);
+    matmul_case(4, 256, 1000, 1);
+    matmul_case(7, 320, 700, 0);
+    for (variant = 0; variant < 8; variant++) { /* XW (channel panels a task), blocks, tiles */
+        variant_case(96, 96, 7, 1, "Relu", 1);
+        variant_case(16, 64, 28, 3, "Sigmoid", 0);
+        matmul_case(3, 600, 500, 0);
+    }
+    variant = -1;
+    {
+        tb *b = tb_new(13); /* GlobalAveragePool: planes a task */
+        int64_t xd[4] = {1, 16, 112, 112}, wd[4] = {16, 16, 1, 1};
+        tb_input(b, "x", 1, 4, xd);
+        init_random(b, "W", 4, wd, 41, -0.5f, 0.5f);
+        tb_node(b, "Conv", "x,W", "c");
+        tb_node(b, "Relu", "c", "r");
+        tb_node(b, "GlobalAveragePool", "r", "y");
+        tb_output(b, "y");
+        check_model(b, 16 * 112 * 112);
+        tb_free(b);
+    }
+    compare_tasks = 0;
+}
+
 int main(void)
 {
     ait_backend_set_arch("native");
+    if (getenv("AIT_TEST_FILTER")) /* one test by name (a glob) while working on it */
+        cmocka_set_test_filter(getenv("AIT_TEST_FILTER"));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bn_fold_and_activations),
         cmocka_unit_test(test_residual_add),
@@ -602,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_global_average_pool),
         cmocka_unit_test(test_dead_taps),
         cmocka_unit_test(test_im2col_shifted),
+        cmocka_unit_test(test_threads_bitwise),
     };
     return cmocka_run_group_tests_name("passes", tests, NULL, NULL);
 }

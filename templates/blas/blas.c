@@ -46,7 +46,7 @@ static void emit_conv(ait_sb *b, const ait_graph *g, const ait_node *n)
                   p->cin * p->in[1] * p->in[2], M * N);
     if (!pw) {
         ait_sb_puts(b, "{\nconst float *const x0 = xin;\n");
-        ait_simd_im2col(b, p, g->extents_vary, "s0");
+        ait_simd_im2col(b, g, p, 0, "s0");
         ait_sb_puts(b, "}\n");
     }
     ait_sb_printf(b, "cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, %lld, %lld, %lld, 1.0f, x1, %lld, %s, "

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "gen/kernel.h"
 #include "gen/passes.h"
 #include "templates/emit_util.h"
 #include "templates/simd/simd.h"
@@ -92,20 +93,25 @@ static void wx_strip(ait_sb *b, const ait_graph *g, const ait_node *n, const ait
 typedef void (*wx_part)(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int R,
                         long long K, long long N, const char *bias);
 
-/* part() for every row panel: the full ones, then the tail rows. */
+/* part() for every row panel: the full ones, then the tail rows; with rows_split, only the
+ * panels [mp_lo, mp_hi) of this task (the tail is the last panel). */
 static void wx_panels(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, long long M,
-                      long long K, long long N, const char *bias, const char *row0, wx_part part)
+                      long long K, long long N, const char *bias, const char *row0, int rows_split, wx_part part)
 {
     long long full = M / c->mr, tail = M % c->mr;
     if (full) {
-        ait_sb_printf(b, "for (long mp = 0; mp < %lld; mp++) {\nconst long m0 = %s%smp * %d;\n"
-                         "const float *const wa = wp + mp * %lld;\n",
-                      full, row0 ? row0 : "", row0 ? " + " : "", c->mr, K * c->mr);
+        if (rows_split)
+            ait_sb_printf(b, "for (long mp = mp_lo; mp < (mp_hi < %lld ? mp_hi : %lld); mp++) {\n", full, full);
+        else
+            ait_sb_printf(b, "for (long mp = 0; mp < %lld; mp++) {\n", full);
+        ait_sb_printf(b, "const long m0 = %s%smp * %d;\nconst float *const wa = wp + mp * %lld;\n", row0 ? row0 : "",
+                      row0 ? " + " : "", c->mr, K * c->mr);
         part(b, g, n, c, c->mr, K, N, bias);
         ait_sb_puts(b, "}\n");
     }
     if (tail) {
-        ait_sb_printf(b, "{\nconst long m0 = %s%s%lld;\nconst float *const wa = wp + %lld;\n", row0 ? row0 : "",
+        ait_sb_printf(b, "%s{\nconst long m0 = %s%s%lld;\nconst float *const wa = wp + %lld;\n",
+                      rows_split ? ait_arena_printf(g->arena, "if (mp_hi > %lld) ", full) : "", row0 ? row0 : "",
                       row0 ? " + " : "", full * c->mr, full * K * c->mr);
         part(b, g, n, c, (int)tail, K, N, bias);
         ait_sb_puts(b, "}\n");
@@ -132,11 +138,11 @@ static void emit_inside_range(ait_sb *b, const char *o, const char *k, int64_t p
  * rows [oh - pad + kh * dil] shifted by s = kw * dil - pad, so it is one contiguous copy
  * (which compilers vectorize), then the s columns at one edge of each row set to zero.
  * Reads stay inside the channel. */
-static void im2col_shifted(ait_sb *b, const ait_conv_params *p, const char *dst)
+static void im2col_shifted(ait_sb *b, const ait_conv_params *p, const char *dst, const char *ci_lo, const char *ci_hi)
 {
     int64_t OH = p->out[1], OW = p->out[2], IH = p->in[1], N = OH * OW;
-    ait_sb_printf(b, "for (long ci = 0; ci < %" PRId64 "; ci++) {\nconst float *const xc = x0 + ci * %" PRId64 ";\n",
-                  p->cin, IH * OW);
+    ait_sb_printf(b, "for (long ci = %s; ci < %s; ci++) {\nconst float *const xc = x0 + ci * %" PRId64 ";\n", ci_lo,
+                  ci_hi, IH * OW);
     for (int64_t kh = 0; kh < p->k[1]; kh++)
         for (int64_t kw = 0; kw < p->k[2]; kw++) {
             int64_t dr = kh * p->dil[1] - p->pad_lo[1], sc = kw * p->dil[2] - p->pad_lo[2];
@@ -162,21 +168,29 @@ static void im2col_shifted(ait_sb *b, const ait_conv_params *p, const char *dst)
 }
 
 /* dst[(ci, kh, kw)][oh * OW + ow] = the padded input under that tap: the K x N operand of a
- * Conv as GEMM (zeros where the window leaves the input). */
-void ait_simd_im2col(ait_sb *b, const ait_conv_params *p, int vary, const char *dst)
+ * Conv as GEMM (zeros where the window leaves the input); with a split (ait_split), the input
+ * channels of task task_'s share. */
+void ait_simd_im2col(ait_sb *b, const ait_graph *g, const ait_conv_params *p, int split, const char *dst)
 {
-    if (!vary && p->stride[1] == 1 && p->stride[2] == 1 && p->in[2] == p->out[2] && p->k[2] * p->dil[2] <= p->out[2] &&
-        p->k[1] * p->k[2] <= 49) {
-        im2col_shifted(b, p, dst);
+    char ci_lo[64] = "0", ci_hi[64];
+    snprintf(ci_hi, sizeof ci_hi, "%" PRId64, p->cin);
+    if (split) {
+        ait_emit_task_part(b, g, "ci", p->cin, 1);
+        snprintf(ci_lo, sizeof ci_lo, "ci_lo");
+        snprintf(ci_hi, sizeof ci_hi, "ci_hi");
+    }
+    if (!g->extents_vary && p->stride[1] == 1 && p->stride[2] == 1 && p->in[2] == p->out[2] &&
+        p->k[2] * p->dil[2] <= p->out[2] && p->k[1] * p->k[2] <= 49) {
+        im2col_shifted(b, p, dst, ci_lo, ci_hi);
         return;
     }
     long long N = p->out[1] * p->out[2];
     int64_t S = p->stride[2], P = p->pad_lo[2], D = p->dil[2], OW = p->out[2], IW = p->in[2];
     ait_sb_printf(b,
-                  "for (long ci = 0; ci < %" PRId64 "; ci++)\nfor (long kh = 0; kh < %" PRId64 "; kh++)\n"
+                  "for (long ci = %s; ci < %s; ci++)\nfor (long kh = 0; kh < %" PRId64 "; kh++)\n"
                   "for (long kw = 0; kw < %" PRId64 "; kw++) {\n"
                   "float *row = %s + ((ci * %" PRId64 " + kh) * %" PRId64 " + kw) * %lld;\n",
-                  p->cin, p->k[1], p->k[2], dst, p->k[1], p->k[2], N);
+                  ci_lo, ci_hi, p->k[1], p->k[2], dst, p->k[1], p->k[2], N);
     /* output columns and rows whose tap lands inside the input: plain copies between zero
      * borders (no `continue` in the row loop, see window.c's emit_plane) */
     int64_t SH = p->stride[1], PH = p->pad_lo[1], DH = p->dil[1], OH = p->out[1], IH = p->in[1];
@@ -197,31 +211,71 @@ void ait_simd_im2col(ait_sb *b, const ait_conv_params *p, int vary, const char *
     ait_sb_printf(b, "for (long j = ohhi * %" PRId64 "; j < %lld; j++)\nrow[j] = 0;\n}\n", OW, N);
 }
 
+/* Knob order 1 (XW), where its tiles can serve the shape. */
+static int is_xw(const ait_graph *g, const ait_node *n, int kind)
+{
+    return (kind == 2 || kind == 3) && ait_simd_node_cfg(n).order == 1 && !g->extents_vary;
+}
+
+/* How a task shares a WX GEMM (kinds 2 and 3) when the kernel is split: by whole column panels
+ * (of X, the larger operand at large images) or by row panels (of W, at small ones); none when
+ * the kernel stays serial. */
+typedef enum { SPLIT_NONE, SPLIT_COLS, SPLIT_ROWS } wx_split_by;
+
+/* Below this much work a kernel stays serial: handing out tasks costs about a microsecond. */
+static const double split_min_flops = 4e5;
+
+static wx_split_by wx_split(const ait_graph *g, const ait_node *n)
+{
+    int T = ait_split(g), kind = ait_simd_conv_kind(g, n);
+    if (!T || (kind != 2 && kind != 3) || is_xw(g, n, kind) || ait_node_flops(g, n) < split_min_flops)
+        return SPLIT_NONE;
+    const ait_conv_params *p = n->params;
+    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    long long M = p->cout, N = p->out[1] * p->out[2], col_units = (N - N % c.vl) / (c.nv * c.vl),
+              row_units = (M + c.mr - 1) / c.mr;
+    if (col_units >= 2LL * T && N >= M)
+        return SPLIT_COLS;
+    return row_units >= T ? SPLIT_ROWS : col_units >= T ? SPLIT_COLS : SPLIT_NONE;
+}
+
 /* The WX GEMM of rows [row0, row0 + M) (row0 NULL: 0) from xs and wp, its strip at s0 + strip_at. */
 static void wx_gemm(ait_sb *b, const ait_graph *g, const ait_node *n, long long M, long long K, long long N,
-                    const char *row0, long long strip_at)
+                    const char *row0, long long strip_at, wx_split_by split)
 {
     const ait_simd_cfg c = ait_simd_node_cfg(n);
     const char *bias = ait_node_in(g, n, 2) ? "x2[m0 + %d]" : NULL;
     /* column blocks keep a slice of X in cache while every row panel passes over it */
-    int vary = g->extents_vary;
-    char whole[64], rest[64], nbs[64];
+    int vary = g->extents_vary, T = ait_split(g), nr = c.nv * c.vl;
+    char whole[64], rest[64], nbs[64], lo[16] = "0", hi[64];
     wx_columns(g, &c, N, whole, rest);
     if (c.block > 0)
-        snprintf(nbs, sizeof nbs, "%lld", (long long)c.block * c.nv * c.vl);
+        snprintf(nbs, sizeof nbs, "%lld", (long long)c.block * nr);
     else
         snprintf(nbs, sizeof nbs, "%s", whole);
+    snprintf(hi, sizeof hi, "%s", whole);
+    if (split == SPLIT_COLS) {
+        ait_emit_task_part(b, g, "n", N - N % c.vl, nr);
+        snprintf(lo, sizeof lo, "n_lo");
+        snprintf(hi, sizeof hi, "n_hi");
+    } else if (split == SPLIT_ROWS) {
+        ait_emit_task_part(b, g, "mp", (M + c.mr - 1) / c.mr, 1);
+    }
     if (N - N % c.vl || vary) {
-        ait_sb_printf(b, "for (long nb = 0; nb < %s; nb += %s) {\nconst long ne = nb + %s < %s ? nb + %s : %s;\n",
-                      whole, nbs, nbs, whole, nbs, whole);
-        wx_panels(b, g, n, &c, M, K, N, bias, row0, wx_rows);
+        ait_sb_printf(b, "for (long nb = %s; nb < %s; nb += %s) {\nconst long ne = nb + %s < %s ? nb + %s : %s;\n", lo,
+                      hi, nbs, nbs, hi, nbs, hi);
+        wx_panels(b, g, n, &c, M, K, N, bias, row0, split == SPLIT_ROWS, wx_rows);
         ait_sb_puts(b, "}\n");
     }
     if (N % c.vl || vary) {
-        ait_sb_printf(b, "{\nfloat *const strip = s0 + %lld;\nfor (long k = 0; k < %lld; k++)\n"
+        /* the last columns: the last task's when columns are split, every task's (a strip each)
+         * when rows are */
+        ait_sb_printf(b, "%s{\nfloat *const strip = s0 + %lld%s;\nfor (long k = 0; k < %lld; k++)\n"
                          "for (long j = 0; j < %d; j++)\nstrip[k * %d + j] = %s + j < %lld ? xs[k * %lld + %s + j] : 0;\n",
-                      strip_at, K, c.vl, c.vl, whole, N, N, whole);
-        wx_panels(b, g, n, &c, M, K, N, bias, row0, wx_strip);
+                      split == SPLIT_COLS ? ait_arena_printf(g->arena, "if (task_ == %d) ", T - 1) : "", strip_at,
+                      split == SPLIT_ROWS ? ait_arena_printf(g->arena, " + (long)task_ * %lld", K * c.vl) : "", K,
+                      c.vl, c.vl, whole, N, N, whole);
+        wx_panels(b, g, n, &c, M, K, N, bias, row0, split == SPLIT_ROWS, wx_strip);
         ait_sb_puts(b, "}\n");
     }
 }
@@ -230,14 +284,41 @@ static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
 {
     const ait_conv_params *p = n->params;
     long long M = p->cout, K = p->cin * p->k[1] * p->k[2], N = p->out[1] * p->out[2];
-    if (im2col)
-        ait_simd_im2col(b, p, g->extents_vary, "s0");
+    wx_split_by split = wx_split(g, n);
+    if (im2col) {
+        if (split)
+            ait_emit_phase(b, 0);
+        ait_simd_im2col(b, g, p, split != SPLIT_NONE, "s0");
+        if (split)
+            ait_sb_puts(b, "}\n");
+    }
+    if (split)
+        ait_emit_phase(b, im2col);
     ait_sb_printf(b, "const float *const xs = %s;\nconst float *const wp = x%d;\n", im2col ? "s0" : "x0", n->pack_in);
-    wx_gemm(b, g, n, M, K, N, NULL, im2col ? K * N : 0);
+    wx_gemm(b, g, n, M, K, N, NULL, im2col ? K * N : 0, split);
+    if (split)
+        ait_sb_puts(b, "}\n");
+}
+
+/* Scratch of one group of a grouped Conv: its im2col (unless 1x1) and its strip. */
+static size_t grouped_scratch_floats(const ait_graph *g, const ait_node *n)
+{
+    const ait_conv_params *p = n->params;
+    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    size_t K = (size_t)(p->cin / p->group * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);
+    size_t strip = N % (size_t)c.vl || g->extents_vary ? K * (size_t)c.vl : 0;
+    return (pointwise(p) ? 0 : K * N) + strip;
+}
+
+static int grouped_split(const ait_graph *g, const ait_node *n)
+{
+    const ait_conv_params *p = n->params;
+    return ait_split(g) && p->group >= 2 && ait_node_flops(g, n) >= split_min_flops;
 }
 
 /* A grouped Conv (ResNeXt, RegNet, a depthwise multiplier) as one WX GEMM per group: the group's
- * input channels (through im2col unless 1x1), its packed weight panels, its output rows. */
+ * input channels (through im2col unless 1x1), its packed weight panels, its output rows.  Split
+ * into tasks, each takes whole groups, with scratch of its own. */
 static void emit_grouped(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_conv_params *p = n->params;
@@ -245,21 +326,29 @@ static void emit_grouped(ait_sb *b, const ait_graph *g, const ait_node *n)
     long long G = p->group, cig = p->cin / G, Mg = p->cout / G, K = cig * p->k[1] * p->k[2],
               N = p->out[1] * p->out[2], plane = p->in[1] * p->in[2];
     long long wstride = (Mg + c.mr - 1) / c.mr * K * c.mr;
-    int pw = pointwise(p);
-    ait_sb_printf(b, "for (long grp = 0; grp < %lld; grp++) {\nconst long g0 = grp * %lld;\n"
-                     "const float *const wp = x%d + grp * %lld;\n",
-                  G, Mg, n->pack_in, wstride);
+    int pw = pointwise(p), split = grouped_split(g, n);
+    if (split) {
+        ait_emit_phase(b, 0);
+        ait_emit_task_part(b, g, "grp", G, 1);
+        ait_sb_printf(b, "float *const st_ = s0 + (long)task_ * %zu;\n{\nfloat *const s0 = st_;\n",
+                      grouped_scratch_floats(g, n));
+        ait_sb_puts(b, "for (long grp = grp_lo; grp < grp_hi; grp++) {\n");
+    } else {
+        ait_sb_printf(b, "for (long grp = 0; grp < %lld; grp++) {\n", G);
+    }
+    ait_sb_printf(b, "const long g0 = grp * %lld;\nconst float *const wp = x%d + grp * %lld;\n", Mg, n->pack_in,
+                  wstride);
     if (pw) {
         ait_sb_printf(b, "const float *const xs = x0 + grp * %lld;\n", cig * plane);
     } else {
         ait_conv_params q = *p;
         q.cin = cig;
         ait_sb_printf(b, "{\nconst float *const xg = x0 + grp * %lld;\n{\nconst float *const x0 = xg;\n", cig * plane);
-        ait_simd_im2col(b, &q, g->extents_vary, "s0");
+        ait_simd_im2col(b, g, &q, 0, "s0");
         ait_sb_puts(b, "}\n}\nconst float *const xs = s0;\n");
     }
-    wx_gemm(b, g, n, Mg, K, N, "g0", pw ? 0 : K * N);
-    ait_sb_puts(b, "}\n");
+    wx_gemm(b, g, n, Mg, K, N, "g0", pw ? 0 : K * N, SPLIT_NONE);
+    ait_sb_puts(b, split ? "}\n}\n}\n" : "}\n");
 }
 
 /* Knob order 1: the same GEMM turned around, Y^T[N,M] = X^T[N,K] W^T[K,M], so vectors run
@@ -305,18 +394,38 @@ static void xw_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_
 /* Every pixel tile of the channel panel at c0 (V vectors, `channels` of them real), each
  * prefetching its share of the next panel. */
 static void xw_pixels(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int V, long long K,
-                      long long N, long long channels)
+                      long long N, long long channels, int by_pixels)
 {
     long long full = N / c->mr, tail = N % c->mr;
     if (full) {
-        ait_sb_printf(b, "for (long p0 = 0; p0 < %lld; p0 += %d)\n", full * c->mr, c->mr);
+        if (by_pixels)
+            ait_sb_printf(b, "for (long p0 = pt_lo * %d; p0 < (pt_hi < %lld ? pt_hi : %lld) * %d; p0 += %d)\n", c->mr,
+                          full, full, c->mr, c->mr);
+        else
+            ait_sb_printf(b, "for (long p0 = 0; p0 < %lld; p0 += %d)\n", full * c->mr, c->mr);
         xw_tile(b, g, n, c, c->mr, V, K, N, channels);
     }
     if (tail) {
-        ait_sb_printf(b, "{\nconst long p0 = %lld;\n", full * c->mr);
+        ait_sb_printf(b, "%s{\nconst long p0 = %lld;\n",
+                      by_pixels ? ait_arena_printf(g->arena, "if (pt_hi > %lld) ", full) : "", full * c->mr);
         xw_tile(b, g, n, c, (int)tail, V, K, N, channels);
         ait_sb_puts(b, "}\n");
     }
+}
+
+/* Split into tasks, XW takes whole channel panels (the last, zero-padded one included), or where
+ * there are fewer panels than tasks, whole pixel tiles of every panel. */
+typedef enum { XW_SERIAL, XW_BY_PANELS, XW_BY_PIXELS } xw_split_by;
+
+static xw_split_by xw_split(const ait_graph *g, const ait_node *n)
+{
+    const ait_conv_params *p = n->params;
+    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    int T = ait_split(g), nr = c.nv * c.vl;
+    long long N = p->out[1] * p->out[2];
+    if (!T || ait_node_flops(g, n) < split_min_flops)
+        return XW_SERIAL;
+    return (p->cout + nr - 1) / nr >= T ? XW_BY_PANELS : (N + c.mr - 1) / c.mr >= T ? XW_BY_PIXELS : XW_SERIAL;
 }
 
 /* Every channel panel, outermost: whole panels, then the zero-padded last one. */
@@ -326,23 +435,43 @@ static void emit_xw(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
     const ait_simd_cfg c = ait_simd_node_cfg(n);
     long long M = p->cout, K = p->cin * p->k[1] * p->k[2], N = p->out[1] * p->out[2];
     int nr = c.nv * c.vl;
+    xw_split_by split = xw_split(g, n);
     long long full = M / nr, rest = M % nr, padded = (M + nr - 1) / nr * nr;
-    if (im2col)
-        ait_simd_im2col(b, p, g->extents_vary, "s0");
+    if (im2col) {
+        if (split)
+            ait_emit_phase(b, 0);
+        ait_simd_im2col(b, g, p, split != XW_SERIAL, "s0");
+        if (split)
+            ait_sb_puts(b, "}\n");
+    }
+    if (split)
+        ait_emit_phase(b, im2col);
+    if (split == XW_BY_PANELS)
+        ait_emit_task_part(b, g, "cp", full + (rest > 0), 1);
+    else if (split == XW_BY_PIXELS)
+        ait_emit_task_part(b, g, "pt", (N + c.mr - 1) / c.mr, 1);
     ait_sb_printf(b, "const float *const xs = %s;\nconst float *const wp = x%d;\n", im2col ? "s0" : "x0", n->pack_in);
     if (full) {
-        ait_sb_printf(b, "for (long c0 = 0; c0 < %lld; c0 += %d) {\nconst float *const wb = wp + c0 * %lld;\n"
+        if (split == XW_BY_PANELS)
+            ait_sb_printf(b, "for (long c0 = cp_lo * %d; c0 < (cp_hi < %lld ? cp_hi : %lld) * %d; c0 += %d) {\n", nr,
+                          full, full, nr, nr);
+        else
+            ait_sb_printf(b, "for (long c0 = 0; c0 < %lld; c0 += %d) {\n", full * nr, nr);
+        ait_sb_printf(b, "const float *const wb = wp + c0 * %lld;\n"
                          "const float *const wn = wp + (c0 + %d < %lld ? c0 + %d : c0) * %lld;\n",
-                      full * nr, nr, K, nr, padded, nr, K);
-        xw_pixels(b, g, n, &c, c.nv, K, N, nr);
+                      K, nr, padded, nr, K);
+        xw_pixels(b, g, n, &c, c.nv, K, N, nr, split == XW_BY_PIXELS);
         ait_sb_puts(b, "}\n");
     }
     if (rest) {
-        ait_sb_printf(b, "{\nconst long c0 = %lld;\nconst float *const wb = wp + c0 * %lld, *const wn = wb;\n",
-                      full * nr, K);
-        xw_pixels(b, g, n, &c, (int)((rest + c.vl - 1) / c.vl), K, N, rest);
+        ait_sb_printf(b, "%s{\nconst long c0 = %lld;\nconst float *const wb = wp + c0 * %lld, *const wn = wb;\n",
+                      split == XW_BY_PANELS ? ait_arena_printf(g->arena, "if (cp_hi > %lld) ", full) : "", full * nr,
+                      K);
+        xw_pixels(b, g, n, &c, (int)((rest + c.vl - 1) / c.vl), K, N, rest, split == XW_BY_PIXELS);
         ait_sb_puts(b, "}\n");
     }
+    if (split)
+        ait_sb_puts(b, "}\n");
 }
 
 static ait_simd_window depthwise_window(const ait_conv_params *p)
@@ -362,7 +491,7 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
     }
     else if (kind == 4)
         emit_grouped(b, g, n);
-    else if (ait_simd_node_cfg(n).order == 1 && !g->extents_vary) /* XW's tiles change shape with N */
+    else if (is_xw(g, n, kind)) /* XW's tiles change shape with N */
         emit_xw(b, g, n, kind == 3);
     else
         emit_wx(b, g, n, kind == 3);
@@ -374,14 +503,30 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
     int kind = ait_simd_conv_kind(g, n);
     if (kind == 1) {
         const ait_simd_window w = depthwise_window(p);
-        return ait_simd_window_scratch(&w);
+        return ait_simd_window_scratch(g, n, &w);
     }
+    if (kind == 4) /* each task's groups in scratch of its own */
+        return sizeof(float) * grouped_scratch_floats(g, n) * (size_t)(grouped_split(g, n) ? ait_split(g) : 1);
     const ait_simd_cfg c = ait_simd_node_cfg(n);
-    size_t K = (size_t)(p->cin / p->group * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);
-    int wx = c.order != 1 || kind == 4;
-    size_t strip = (wx && N % (size_t)c.vl) || g->extents_vary ? K * (size_t)c.vl : 0; /* WX's last columns */
-    int im2col = kind == 3 || (kind == 4 && !pointwise(p));
-    return sizeof(float) * ((im2col ? K * N : 0) + strip);
+    size_t K = (size_t)(p->cin * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);
+    /* WX's last columns: a strip, one per task when tasks share the rows */
+    size_t strip = (!is_xw(g, n, kind) && N % (size_t)c.vl) || g->extents_vary ? K * (size_t)c.vl : 0;
+    if (wx_split(g, n) == SPLIT_ROWS)
+        strip *= (size_t)ait_split(g);
+    return sizeof(float) * ((kind == 3 ? K * N : 0) + strip);
+}
+
+static int phases(const ait_graph *g, const ait_node *n)
+{
+    int kind = ait_simd_conv_kind(g, n);
+    if (kind == 1) {
+        const ait_simd_window w = depthwise_window(n->params);
+        return ait_simd_window_phases(g, n, &w);
+    }
+    if (kind == 4)
+        return grouped_split(g, n);
+    int split = is_xw(g, n, kind) ? xw_split(g, n) != XW_SERIAL : wx_split(g, n) != SPLIT_NONE;
+    return split ? 1 + (kind == 3) : 0;
 }
 
 static int applies(const ait_graph *g, const ait_node *n)
@@ -390,4 +535,5 @@ static int applies(const ait_graph *g, const ait_node *n)
     return kind == 1 || (kind >= 2 && n->pack_in);
 }
 
-const ait_template ait_simd_conv = {.family = "conv", .applies = applies, .emit = emit, .scratch_bytes = scratch};
+const ait_template ait_simd_conv = {
+    .family = "conv", .applies = applies, .emit = emit, .scratch_bytes = scratch, .phases = phases};

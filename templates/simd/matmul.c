@@ -3,6 +3,7 @@
  * MatMul needs a 2-D constant B (A's leading axes fold into rows). */
 #include <stdio.h>
 
+#include "gen/kernel.h"
 #include "gen/passes.h"
 #include "templates/emit_util.h"
 #include "templates/simd/simd.h"
@@ -85,21 +86,47 @@ static void xw_rows(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_
     }
 }
 
+/* `for (long n0 = ...)` over the whole column panels: all, or with split this task's
+ * [np_lo, np_hi) (the zero-padded last panel is the last unit). */
+static void panel_loop(ait_sb *b, long long full, int nr, int split)
+{
+    if (split)
+        ait_sb_printf(b, "for (long n0 = np_lo * %d; n0 < (np_hi < %lld ? np_hi : %lld) * %d; n0 += %d)", nr, full, full,
+                      nr, nr);
+    else
+        ait_sb_printf(b, "for (long n0 = 0; n0 < %lld; n0 += %d)", full * nr, nr);
+}
+
 /* Every column panel of the current row tile (panels inner). */
 static void xw_cols(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int R, long long K,
-                    long long N, int bias, int kblocked)
+                    long long N, int bias, int kblocked, int split)
 {
     int nr = c->nv * c->vl;
     long long full = N / nr, rest = N % nr;
     if (full) {
-        ait_sb_printf(b, "for (long n0 = 0; n0 < %lld; n0 += %d)\n", full * nr, nr);
+        panel_loop(b, full, nr, split);
+        ait_sb_puts(b, "\n");
         xw_tile(b, g, n, c, R, K, N, 0, bias, kblocked);
     }
     if (rest) {
+        if (split)
+            ait_sb_printf(b, "if (np_hi > %lld)\n", full);
         ait_sb_printf(b, "{\nconst long n0 = %lld;\n", full * nr);
         xw_tile(b, g, n, c, R, K, N, rest, bias, kblocked);
         ait_sb_puts(b, "}\n");
     }
+}
+
+/* Below this much work a kernel stays serial: handing out tasks costs about a microsecond. */
+static const double split_min_flops = 4e5;
+
+/* Split into tasks, each takes whole column panels (every row of them, every K block). */
+static int phases(const ait_graph *g, const ait_node *n)
+{
+    const ait_matmul_params *p = n->params;
+    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    int T = ait_split(g), nr = c.nv * c.vl;
+    return T && ait_node_flops(g, n) >= split_min_flops && (p->n + nr - 1) / nr >= T;
 }
 
 static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
@@ -108,7 +135,12 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
     const ait_simd_cfg c = ait_simd_node_cfg(n);
     long long K = p->k, N = p->n, M = ait_tensor_numel(ait_node_in(g, n, 0)) / p->k;
     int bias = n->op == AIT_OP_GEMM && ait_node_in(g, n, 2) != NULL;
-    int kblocked = c.block > 0 && c.block < K;
+    int kblocked = c.block > 0 && c.block < K, split = phases(g, n);
+    if (split) {
+        int nr = c.nv * c.vl;
+        ait_emit_phase(b, 0);
+        ait_emit_task_part(b, g, "np", (N + nr - 1) / nr, 1);
+    }
     if (kblocked) /* y0 holds partial sums between K blocks */
         ait_sb_printf(b, "for (long k0 = 0; k0 < %lld; k0 += %d) {\nconst long k1 = k0 + %d < %lld ? k0 + %d : %lld;\n"
                          "const int last = k1 == %lld;\n",
@@ -117,11 +149,14 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
         int nr = c.nv * c.vl;
         long long full = N / nr, rest = N % nr;
         if (full) {
-            ait_sb_printf(b, "for (long n0 = 0; n0 < %lld; n0 += %d) {\n", full * nr, nr);
+            panel_loop(b, full, nr, split);
+            ait_sb_puts(b, " {\n");
             xw_rows(b, g, n, &c, M, K, N, 0, bias, kblocked);
             ait_sb_puts(b, "}\n");
         }
         if (rest) {
+            if (split)
+                ait_sb_printf(b, "if (np_hi > %lld)\n", full);
             ait_sb_printf(b, "{\nconst long n0 = %lld;\n", full * nr);
             xw_rows(b, g, n, &c, M, K, N, rest, bias, kblocked);
             ait_sb_puts(b, "}\n");
@@ -130,24 +165,26 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
         long long full = M / c.mr, tail = M % c.mr;
         if (g->extents_vary) { /* the same code at every M: full tiles, then single rows */
             ait_sb_printf(b, "{\nlong m0 = 0;\nfor (; m0 + %d <= %lld; m0 += %d) {\n", c.mr, M, c.mr);
-            xw_cols(b, g, n, &c, c.mr, K, N, bias, kblocked);
+            xw_cols(b, g, n, &c, c.mr, K, N, bias, kblocked, split);
             ait_sb_printf(b, "}\nfor (; m0 < %lld; m0++) {\n", M);
-            xw_cols(b, g, n, &c, 1, K, N, bias, kblocked);
+            xw_cols(b, g, n, &c, 1, K, N, bias, kblocked, split);
             ait_sb_puts(b, "}\n}\n");
             full = tail = 0;
         }
         if (full) {
             ait_sb_printf(b, "for (long m0 = 0; m0 < %lld; m0 += %d) {\n", full * c.mr, c.mr);
-            xw_cols(b, g, n, &c, c.mr, K, N, bias, kblocked);
+            xw_cols(b, g, n, &c, c.mr, K, N, bias, kblocked, split);
             ait_sb_puts(b, "}\n");
         }
         if (tail) {
             ait_sb_printf(b, "{\nconst long m0 = %lld;\n", full * c.mr);
-            xw_cols(b, g, n, &c, (int)tail, K, N, bias, kblocked);
+            xw_cols(b, g, n, &c, (int)tail, K, N, bias, kblocked, split);
             ait_sb_puts(b, "}\n");
         }
     }
     if (kblocked)
+        ait_sb_puts(b, "}\n");
+    if (split)
         ait_sb_puts(b, "}\n");
 }
 
@@ -156,7 +193,7 @@ static int applies(const ait_graph *g, const ait_node *n)
     return n->pack_in && handled(g, n);
 }
 
-const ait_template ait_simd_matmul = {.family = "matmul", .applies = applies, .emit = emit};
+const ait_template ait_simd_matmul = {.family = "matmul", .applies = applies, .emit = emit, .phases = phases};
 
 extern const ait_template ait_simd_conv, ait_simd_pool, ait_simd_gap, ait_simd_recurrent, ait_simd_resize,
     ait_simd_softmax;

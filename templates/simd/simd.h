@@ -54,6 +54,10 @@ void ait_simd_store(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int
 /* Vector epilogue of v (an ait_vf) at flat index idx; returns 0 (and prints nothing) when a
  * step has no vector form.  b NULL: only asks. */
 int ait_simd_epilogue_vec(ait_sb *b, const ait_graph *g, const ait_node *n, const char *v, const char *idx);
+/* The vector epilogue of v at idx where only its first `lanes` lanes (a C expression) exist:
+ * each lane the same bits as ait_simd_epilogue_vec's, a residual read only where it exists. */
+void ait_simd_epilogue_lanes(ait_sb *b, const ait_graph *g, const ait_node *n, const char *v, const char *idx,
+                             const char *lanes);
 /* A sliding window over the 2-D planes of x0 (one per channel), written to y0 with the
  * node's epilogue; scratch holds the padded planes.  window.c. */
 typedef enum { AIT_WIN_CONV, AIT_WIN_MAX, AIT_WIN_AVG } ait_simd_window_kind;
@@ -64,10 +68,13 @@ typedef struct {
     float scale;               /* AVG: 1 / window size */
 } ait_simd_window;
 void ait_simd_emit_window(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_window *w);
-size_t ait_simd_window_scratch(const ait_simd_window *w);
+size_t ait_simd_window_scratch(const ait_graph *g, const ait_node *n, const ait_simd_window *w);
+/* Split into tasks (1: whole channels a task, 0: serial). */
+int ait_simd_window_phases(const ait_graph *g, const ait_node *n, const ait_simd_window *w);
 
-/* Emits the im2col of Conv input x0 into dst ([cin*kh*kw][oh*ow]); 2-D convs. */
-void ait_simd_im2col(ait_sb *b, const ait_conv_params *p, int vary, const char *dst);
+/* Emits the im2col of Conv input x0 into dst ([cin*kh*kw][oh*ow]); 2-D convs.  With split, the
+ * input channels of task task_'s share (a parallel kernel's phase). */
+void ait_simd_im2col(ait_sb *b, const ait_graph *g, const ait_conv_params *p, int split, const char *dst);
 /* 0 not handled, 1 depthwise, 2 pointwise (1x1, stride 1, no pads), 3 general (im2col) */
 int ait_simd_conv_kind(const ait_graph *g, const ait_node *n);
 

@@ -43,6 +43,11 @@ const char *ait_simd_prelude(void)
     if (base.vl == 1) {
         snprintf(buf, sizeof buf,
                  "/* tiled backend: scalar register tiles, cache-blocked */\n"
+                 "/* no fused multiply-adds: whether gcc contracts a sum's product depends on how it\n"
+                 " * vectorizes the loop (an in-order reduction keeps the product rounded), so with them\n"
+                 " * the bits would change with loop bounds (tasks), and differ from tcc's */\n"
+                 "#if defined(__clang__)\n#pragma clang fp contract(off)\n"
+                 "#elif defined(__GNUC__) && !defined(__TINYC__)\n#pragma GCC optimize(\"fp-contract=off\")\n#endif\n"
                  "typedef float ait_vf;\n"
                  "#define AIT_LD(p) (*(p))\n#define AIT_ST(p, v) (*(p) = (v))\n#define AIT_PREFETCH(p) ((void)0)\n"
                  "/* the reference's comparisons, NaN included: relu (NaN -> 0), clamps (NaN stays), max\n"
@@ -163,6 +168,26 @@ int ait_simd_epilogue_vec(ait_sb *b, const ait_graph *g, const ait_node *n, cons
         }
     }
     return 1;
+}
+
+void ait_simd_epilogue_lanes(ait_sb *b, const ait_graph *g, const ait_node *n, const char *v, const char *idx,
+                             const char *lanes)
+{
+    /* pure steps on the whole vector (lanes past `lanes` are computed and dropped); a residual
+     * added lane by lane through a buffer, as the vector add does it */
+    for (int i = 0; i < n->n_epi; i++) {
+        const ait_epi_step *st = &n->epi[i];
+        if (st->kind == AIT_EPI_ADD) {
+            ait_sb_printf(b, "{\nfloat e_[%d];\nAIT_ST(e_, %s);\nfor (long j = 0; j < %s; j++)\ne_[j] += x%d[%s + j];\n"
+                             "%s = AIT_LD(e_);\n}\n",
+                          base.vl, v, lanes, st->input, idx, v);
+            continue;
+        }
+        ait_node one = *n;
+        one.epi[0] = *st;
+        one.n_epi = 1;
+        ait_simd_epilogue_vec(b, g, &one, v, idx);
+    }
 }
 
 static void store_tile(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int V, long long ldy,

@@ -19,11 +19,29 @@ static void plane_dims(const ait_simd_window *w, int64_t *rows, int64_t *cols)
     *cols = (OWv - 1) * w->sw + (w->kw - 1) * w->dw + 1;
 }
 
-size_t ait_simd_window_scratch(const ait_simd_window *w)
+/* Floats of one task's padded planes. */
+static size_t plane_floats(const ait_simd_window *w)
 {
     int64_t rows, cols;
     plane_dims(w, &rows, &cols);
-    return sizeof(float) * (size_t)(2 * rows * cols + 16);
+    return (size_t)(2 * rows * cols + 16);
+}
+
+/* Below this many taps in all a window kernel stays serial: handing out tasks costs about a
+ * microsecond. */
+static const double split_min_taps = 2e5;
+
+int ait_simd_window_phases(const ait_graph *g, const ait_node *n, const ait_simd_window *w)
+{
+    (void)n;
+    int T = ait_split(g);
+    return T && w->c >= T && (double)w->c * (double)(w->oh * w->ow) * (double)(w->kh * w->kw) >= split_min_taps;
+}
+
+size_t ait_simd_window_scratch(const ait_graph *g, const ait_node *n, const ait_simd_window *w)
+{
+    /* a plane per task */
+    return sizeof(float) * plane_floats(w) * (size_t)(ait_simd_window_phases(g, n, w) ? ait_split(g) : 1);
 }
 
 /* plane[r][j] = x[r - pad_top][step * j + off - pad_left] of channel xc, `fill` outside the
@@ -85,7 +103,7 @@ static void emit_plane(ait_sb *b, const ait_simd_window *w, const char *plane, i
 /* One tile at (oh, ow): R output rows x V vectors, each its own accumulator over the taps
  * (planes, weights and bias as ait_simd_emit_window sets them up). */
 static void tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_window *w, int R, int V,
-                 int spill_ok)
+                 int spill_ok, int split)
 {
     const int vl = ait_simd_base()->vl;
     int64_t PHh, PWw;
@@ -144,19 +162,24 @@ static void tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_sim
             ait_sb_printf(b, "{\nconst long owv = ow + %d;\nconst long yi = (ch * %" PRId64 " + oh + %d) * %" PRId64
                              " + owv;\n",
                           v * vl, w->oh, r, w->ow);
+            /* split into tasks, a spill must stay inside this task's channels (y_end) */
             if (spill_ok)
-                ait_sb_printf(b, "if (yi + %d <= %" PRId64 ") {\n", vl, w->c * w->oh * w->ow);
+                ait_sb_printf(b, "if (yi + %d <= %s) {\n", vl,
+                              split ? "y_end" : ait_arena_printf(g->arena, "%" PRId64, w->c * w->oh * w->ow));
             else
                 ait_sb_printf(b, "if (owv + %d <= %" PRId64 ") {\n", vl, w->ow);
             if (vec_epi && n->n_epi) /* residual lanes past the tensor's end are never read */
                 ait_simd_epilogue_vec(b, g, n, acc, "yi");
             ait_sb_printf(b, "AIT_ST(y0 + yi, %s);\n} else {\n", acc);
-            ait_sb_printf(b, "float t[%d];\nAIT_ST(t, %s);\nfor (long j = 0; j < %d && owv + j < %" PRId64 "; j++) {\n"
-                             "float v = t[j];\n",
+            /* the same bits as the vector path's, lane for lane: where a row ends does not depend
+             * on how the channels are split */
+            char lanes[96];
+            snprintf(lanes, sizeof lanes, "(%" PRId64 " - owv < %d ? %" PRId64 " - owv : %d)", w->ow, vl, w->ow, vl);
+            if (vec_epi && n->n_epi)
+                ait_simd_epilogue_lanes(b, g, n, acc, "yi", lanes);
+            ait_sb_printf(b, "float t[%d];\nAIT_ST(t, %s);\nfor (long j = 0; j < %d && owv + j < %" PRId64 "; j++)\n"
+                             "y0[yi + j] = t[j];\n}\n}\n",
                           vl, acc, vl, w->ow);
-            if (vec_epi)
-                ait_emit_epilogue(b, g, n, "v", "yi + j");
-            ait_sb_puts(b, "y0[yi + j] = v;\n}\n}\n}\n");
         }
     ait_sb_puts(b, "}\n");
 }
@@ -169,8 +192,17 @@ void ait_simd_emit_window(ait_sb *b, const ait_graph *g, const ait_node *n, cons
     int64_t PE = (PWw + 1) / 2, PO = PWw / 2; /* even/odd column planes for stride 2 */
     const char *fill = w->kind == AIT_WIN_MAX ? "-INFINITY" : "0";
     int vec_epi = ait_simd_epilogue_vec(NULL, g, n, NULL, NULL);
-    ait_sb_printf(b, "for (long ch = 0; ch < %" PRId64 "; ch++) {\nconst float *const xc = x0 + ch * %" PRId64 ";\n",
-                  w->c, w->ih * w->iw);
+    int split = ait_simd_window_phases(g, n, w);
+    if (split) { /* whole channels a task, each with a plane of its own */
+        ait_emit_phase(b, 0);
+        ait_emit_task_part(b, g, "ch", w->c, 1);
+        ait_sb_printf(b, "const long y_end = ch_hi * %" PRId64 ";\n(void)y_end;\nfloat *const st_ = s0 + (long)task_ * %zu;\n"
+                         "{\nfloat *const s0 = st_;\nfor (long ch = ch_lo; ch < ch_hi; ch++) {\n",
+                      w->oh * w->ow, plane_floats(w));
+    } else {
+        ait_sb_printf(b, "for (long ch = 0; ch < %" PRId64 "; ch++) {\n", w->c);
+    }
+    ait_sb_printf(b, "const float *const xc = x0 + ch * %" PRId64 ";\n", w->ih * w->iw);
     if (w->sw == 1) {
         ait_sb_puts(b, "float *const pad = s0;\n");
         emit_plane(b, w, "pad", PHh, PWw, 1, 0, fill);
@@ -194,10 +226,10 @@ void ait_simd_emit_window(ait_sb *b, const ait_graph *g, const ait_node *n, cons
             continue;
         ait_sb_printf(b, "for (long oh = %" PRId64 "; oh < %" PRId64 "; oh += %" PRId64 ") {\n", from, to, r_n);
         ait_sb_printf(b, "for (long ow = 0; ow < %" PRId64 "; ow += %" PRId64 ")\n", nfull * V * vl, V * vl);
-        tile(b, g, n, w, (int)r_n, (int)V, nvec <= V);
+        tile(b, g, n, w, (int)r_n, (int)V, nvec <= V, split);
         if (rem) {
             ait_sb_printf(b, "{\nconst long ow = %" PRId64 ";\n", nfull * V * vl);
-            tile(b, g, n, w, (int)r_n, (int)rem, nvec <= V);
+            tile(b, g, n, w, (int)r_n, (int)rem, nvec <= V, split);
             ait_sb_puts(b, "}\n");
         }
         ait_sb_puts(b, "}\n");
@@ -209,5 +241,5 @@ void ait_simd_emit_window(ait_sb *b, const ait_graph *g, const ait_node *n, cons
         ait_emit_epilogue(b, g, n, "v", "yi");
         ait_sb_puts(b, "y0[yi] = v;\n}\n");
     }
-    ait_sb_puts(b, "}\n");
+    ait_sb_puts(b, split ? "}\n}\n}\n" : "}\n");
 }
