@@ -44,6 +44,7 @@ static const key_def keys[] = {
     {"tune", "max_total_bytes", K_BYTES, F(max_total_bytes), "8G", NULL, 1, 0x1p42},
     {"target", "arch", K_ENUM, F(arch), "native", "native|x86-64-v3|generic|aarch64|cortex-m", 0, 0},
     {"target", "deps", K_ENUM, F(deps), "none", "none|openblas", 0, 0},
+    {"target", "threads", K_INT, F(threads), "1", NULL, 1, 64},
     {"output", "dir", K_STR, F(out_dir), "out", NULL, 0, 0},
     {"output", "weights_file_bytes", K_BYTES, F(weights_file_bytes), "16M", NULL, 0, 0x1p42},
 };

@@ -50,6 +50,7 @@ typedef struct {
     /* [target] */
     char arch[16];
     char deps[16];
+    int threads;                     /* kernels split into this many tasks (DESIGN.md, threads) */
     /* [output] */
     char out_dir[AIT_PATH];
     unsigned long long weights_file_bytes; /* large constants this big in all go to <name>_weights.c (0: never) */

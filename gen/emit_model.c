@@ -384,6 +384,10 @@ static void emit_header(ait_sb *h, const model *m, int all_float, int n_kernels,
                   arena_bytes);
     ait_sb_printf(h, "#define %s_ARENA_ALIGN %d           /* alignment a caller's workspace must have */\n", up,
                   AIT_PLAN_ALIGN);
+    if (g->tasks > 1 && g->par_for)
+        ait_sb_printf(h, "#define %s_THREADS %d               /* kernels split into this many tasks, run through\n"
+                         "                                        %s (out/%s_pthreads.c) */\n",
+                      up, g->tasks, g->par_for, m->o->name);
     for (int i = 0; i < g->n_inputs; i++) {
         const ait_tensor *t = &g->t[g->inputs[i]];
         char s[160], name[256];

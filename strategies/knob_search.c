@@ -9,6 +9,7 @@
 #include "ir/escape.h"
 #include "ir/clock.h"
 #include "gen/kernel.h"
+#include "gen/threads.h"
 #include "strategies/cache.h"
 #include "strategies/sandbox.h"
 
@@ -95,7 +96,7 @@ static void child(void *ctx, ait_sandbox_result *res)
     const ait_graph *g = bn->g;
     ait_module *m = NULL;
     ait_diag d = {0};
-    ait_compile_opts co = {.flags = bn->o->flags};
+    ait_compile_opts co = {.flags = bn->o->flags, .libs = g->tasks > 1 ? "-pthread" : NULL};
     if (bn->o->cc->build(bn->unit, &co, &m, &d) != AIT_OK) {
         res->code = d.code;
         snprintf(res->msg, sizeof res->msg, "%s", d.msg);
@@ -154,8 +155,8 @@ static unsigned long long search_key(const ait_graph *g, const ait_node *n, cons
 {
     ait_sb s = {0};
     ait_emit_kernel(&s, g, n, "k", ait_reference_template(n->op));
-    ait_sb_printf(&s, "knob-search 1 %s %s %s %s\n", b->name, b->key_extra ? b->key_extra : "", o->cc->name,
-                  o->flags ? o->flags : "");
+    ait_sb_printf(&s, "knob-search 1 %s %s %s %s tasks %d\n", b->name, b->key_extra ? b->key_extra : "", o->cc->name,
+                  o->flags ? o->flags : "", g->tasks);
     for (int v = 0; v < nv; v++) {
         char k[64];
         ait_knobs_format(knobs[v], k, sizeof k);
@@ -177,6 +178,8 @@ static int measure(ait_graph *g, ait_node *n, const ait_backend *b, int (*knobs)
     ait_sb_puts(&u, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
     if (b->prelude)
         ait_sb_puts(&u, b->prelude(b));
+    if (g->tasks > 1 && g->par_for)
+        ait_sb_printf(&u, "void %s(int n_tasks, void (*task)(void *arg, int i), void *arg);\n", g->par_for);
     emit_wrapper(&u, g, n, ait_reference_template(n->op), "ref");
     for (int v = 0; v < nv; v++) {
         ait_node *x = AIT_NEW(g->arena, ait_node, 1);
@@ -192,6 +195,10 @@ static int measure(ait_graph *g, ait_node *n, const ait_backend *b, int (*knobs)
         memcpy(knobs[bn.n_var], knobs[v], sizeof knobs[v]);
         bn.var[bn.n_var] = x;
         bn.vt[bn.n_var++] = t;
+    }
+    if (g->tasks > 1 && g->par_for) { /* the variants run in the threads the code will */
+        size_t nl = strlen(g->par_for) - strlen("_parallel_for");
+        ait_emit_thread_pool(&u, ait_arena_printf(g->arena, "%.*s", (int)nl, g->par_for), g->tasks);
     }
     bn.unit = u.s;
     ait_sandbox_result r;

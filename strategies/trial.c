@@ -156,7 +156,8 @@ static void child(void *ctx, ait_sandbox_result *res)
             free(out[k]);
     }
     free(ws);
-    t->cc->release(m);
+    /* the module stays loaded: the child exits now, and releasing (tcc's) code would unmap it
+     * under a thread pool's workers */
     res->code = AIT_OK;
 }
 

@@ -7,7 +7,31 @@
 #include "gen/dynamic.h"
 #include "gen/model_load.h"
 #include "gen/passes.h"
+#include "gen/threads.h"
 #include "strategies/cache.h"
+
+int ait_target_threads(int configured, const ait_dyn_dims *dyn)
+{
+    return dyn && dyn->n ? 1 : configured > 1 ? configured : 1;
+}
+
+static void set_threads(ait_graph *g, const ait_target_graph *tg)
+{
+    g->tasks = tg->threads > 1 ? tg->threads : 0;
+    g->par_for = ait_arena_printf(g->arena, "%s_parallel_for", tg->name);
+}
+
+char *ait_target_unit(const ait_target_graph *tg, const ait_emitted *e)
+{
+    char *model = ait_emitted_unit(e);
+    if (tg->threads <= 1)
+        return model;
+    ait_sb u = {0};
+    ait_sb_puts(&u, model);
+    free(model);
+    ait_emit_thread_pool(&u, tg->name, tg->threads);
+    return u.s;
+}
 
 /* The candidate's own graph at one binding of the inputs. */
 typedef struct {
@@ -22,6 +46,7 @@ static ait_status graph_at(void *ctx, ait_arena *a, const ait_tensor *bind, ait_
     ait_graph *g;
     AIT_TRY(ait_model_prepare(a, c->tg->m, bind, &g, d));
     g->extents_vary = c->tg->dyn && c->tg->dyn->n;
+    set_threads(g, c->tg);
     ait_pass_stats ps;
     ait_graph_passes(g, &ps);
     char why[256] = "";
@@ -42,6 +67,7 @@ ait_status ait_emit_with_backend(ait_arena *a, const ait_target_graph *tg, const
         /* variants add packed tensors: search on a graph of its own so the emitted names stay stable */
         ait_graph *sg;
         AIT_TRY(ait_model_prepare(a, tg->m, tg->bind, &sg, d));
+        set_threads(sg, tg); /* variants are measured at the threads the code runs in */
         ait_pass_stats ps;
         ait_graph_passes(sg, &ps);
         char why[256] = "";
@@ -73,7 +99,7 @@ static ait_status emit(ait_tuner *t, ait_candidate *c, ait_diag *d)
     if (search && t->log && c->plan.n)
         fprintf(t->log, "   ok knob search: %d ops, %d measured, %d from cache or alike, %d kept defaults (%.2fs)\n",
                 c->plan.n, c->plan.measured, c->plan.cached, c->plan.skipped, c->plan.seconds);
-    c->unit = ait_emitted_unit(&c->e);
+    c->unit = ait_target_unit(&t->tg, &c->e);
     XXH64_state_t *h = XXH64_createState();
     XXH64_reset(h, 0);
     char knobs[256];
@@ -128,6 +154,15 @@ static void log_result(ait_tuner *t, const ait_candidate *c, int profile_batch)
                 r->throughput, r->profile_batch, r->latency_s * 1e3, r->profile_s);
 }
 
+/* The backend's link flags, and with threads the pool's */
+static const char *trial_libs(const ait_tuner *t, const ait_candidate *c)
+{
+    if (t->tg.threads <= 1)
+        return c->backend->libs;
+    return ait_arena_printf(t->a, "%s%s-pthread", c->backend->libs ? c->backend->libs : "",
+                            c->backend->libs ? " " : "");
+}
+
 ait_status ait_tuner_try(ait_tuner *t, ait_candidate *c, int profile_batch)
 {
     ait_diag d = {0};
@@ -160,7 +195,7 @@ ait_status ait_tuner_try(ait_tuner *t, ait_candidate *c, int profile_batch)
     if (t->log)
         fflush(t->log);
     ait_trial_spec spec = {.dims = t->rec->dyn.n > 0, .name = t->c->name, .source = c->unit, .arena_bytes = c->e.arena_bytes, .cc = t->cc,
-                           .flags = t->flags, .libs = c->backend->libs, .rec = t->rec, .validate = t->c->correctness_check,
+                           .flags = t->flags, .libs = trial_libs(t, c), .rec = t->rec, .validate = t->c->correctness_check,
                            .rtol = t->c->rtol, .atol = t->c->atol, .profile_batch = profile_batch,
                            .timeout_s = t->c->trial_timeout_s};
     ait_trial_run(&spec, &c->res);

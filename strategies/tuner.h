@@ -24,7 +24,15 @@ typedef struct {
     size_t weights_file_bytes;    /* the final output's split (ait_emit_opts); 0 for trials */
     const ait_dyn_dims *dyn;      /* dynamic axes (NULL or n 0: none); bind holds their max */
     int dims_verify_max;          /* tune.dims_verify_max */
+    int threads;                  /* target.threads where the code can use them (ait_target_threads) */
 } ait_target_graph;
+
+/* The threads the emitted code runs in: target.threads, or 1 with dynamic axes (whose generic
+ * code stays serial; DESIGN.md, "Threads in the emitted code"). */
+int ait_target_threads(int configured, const ait_dyn_dims *dyn);
+/* The unit a candidate's trials build: its model, and with threads the pool (gen/threads.c);
+ * malloc'ed. */
+char *ait_target_unit(const ait_target_graph *tg, const ait_emitted *e);
 
 typedef struct {
     const ait_backend *backend;

@@ -215,6 +215,31 @@ check "--load re-emits the tuned knobs" sh -c "cp $T/out_simd_small_cnn/small_cn
     $GEN --load $T/out_simd_small_cnn/small_cnn.manifest.ini && \
     diff -I 'command:' -I 're-emitted' -I 'generator' -I 'config hash' -I 'graph spec' -I 'model:' -I 'backend:' \
     $T/simd_before.c $T/out_simd_small_cnn/small_cnn.c"
+# threads: kernels split into tasks through small_cnn_parallel_for, out/<name>_pthreads.c defines
+# it; the results are bitwise those of the same knobs in one thread (--load with threads = 1)
+for m in small_cnn mobilenet_v2; do
+  d=$T/out_thr_$m
+  check "$m tunes with simd in 2 threads" $GEN --set tune.strategy=one_backend --set tune.backends=simd \
+      --set target.threads=2 --set output.dir=$d $T/$m.ini
+  check "$m: the header and report say 2 threads, the pool is written" sh -c "grep -q '_THREADS 2' $d/$m.h && \
+      grep -q 'threads: kernels split into 2 tasks' $d/$m.report.md && grep -q '^threads = 2' $d/$m.manifest.ini && \
+      grep -q '${m}_parallel_for(int n_tasks' $d/${m}_pthreads.c && grep -q '_t_, &a_);' $d/$m.c"
+  check "$m (2 threads) builds strict with the pool and matches" sh -c "\
+      UP=\$(echo $m | tr a-z A-Z); $CC_STRICT -march=native -pthread -I$d -DMODEL_H='\"$m.h\"' -DRUN=${m}_run \
+      -DIN_N=\${UP}_INPUT0_ELEMS_PER_BATCH -DOUT_N=\${UP}_OUTPUT0_ELEMS_PER_BATCH tests/run_emitted.c $d/$m.c \
+      $d/${m}_pthreads.c -lm -o $d/run && $d/run $MODELS/${m}_testdata/test_data_set_0/input_0.f32 \
+      $MODELS/${m}_testdata/test_data_set_0/output_0.f32 && \
+      $d/run $MODELS/${m}_testdata/test_data_set_0/input_0.f32 $d/y2.f32 --write"
+  check "$m: the same knobs in 1 thread give the same bits, with no pool left behind" sh -c "\
+      sed -i 's/^threads = 2/threads = 1/' $d/$m.manifest.ini && $GEN --load $d/$m.manifest.ini && \
+      test ! -e $d/${m}_pthreads.c && ! grep -q '_THREADS' $d/$m.h && UP=\$(echo $m | tr a-z A-Z) && \
+      $CC_STRICT -march=native -I$d -DMODEL_H='\"$m.h\"' -DRUN=${m}_run -DIN_N=\${UP}_INPUT0_ELEMS_PER_BATCH \
+      -DOUT_N=\${UP}_OUTPUT0_ELEMS_PER_BATCH tests/run_emitted.c $d/$m.c -lm -o $d/run1 && \
+      $d/run1 $MODELS/${m}_testdata/test_data_set_0/input_0.f32 $d/y1.f32 --write && cmp $d/y1.f32 $d/y2.f32"
+done
+check "target.threads out of range is refused by line" sh -c "$GEN --set target.threads=65 $T/mlp.ini 2>&1 | grep -q 'threads'"
+check "a manifest's threads out of range is refused" sh -c "sed 's/^threads = 1/threads = 0/' $T/out_thr_small_cnn/small_cnn.manifest.ini > $T/bad_thr.ini && ! $GEN --load $T/bad_thr.ini 2>$T/bad_thr.log && grep -q 'threads = 0 is not in' $T/bad_thr.log"
+
 # tiled is plain C: libtcc validates it
 for m in mlp small_cnn; do
   check "$m tunes with tiled under tcc" $GEN --set tune.strategy=one_backend --set tune.backends=tiled \

@@ -38,6 +38,14 @@ int ait_simd_window_phases(const ait_graph *g, const ait_node *n, const ait_simd
     return T && w->c >= T && (double)w->c * (double)(w->oh * w->ow) * (double)(w->kh * w->kw) >= split_min_taps;
 }
 
+/* Split into tasks: bands of output rows of every channel where the image is tall enough (the
+ * 1x1 Convs around a depthwise one share the image in bands of pixels too, so each task reads
+ * what its own core wrote), else whole channels. */
+static int by_bands(const ait_graph *g, const ait_simd_window *w)
+{
+    return w->oh >= 4 * ait_split(g);
+}
+
 size_t ait_simd_window_scratch(const ait_graph *g, const ait_node *n, const ait_simd_window *w)
 {
     /* a plane per task */
@@ -46,9 +54,23 @@ size_t ait_simd_window_scratch(const ait_graph *g, const ait_node *n, const ait_
 
 /* plane[r][j] = x[r - pad_top][step * j + off - pad_left] of channel xc, `fill` outside the
  * input; the bounds are constants, so the copy is a plain (vectorizable) loop. */
-static void emit_plane(ait_sb *b, const ait_simd_window *w, const char *plane, int64_t rows, int64_t cols,
-                       int64_t step, int64_t off, const char *fill)
+/* `v`, or with band (a task's rows of the plane, [pr_lo, pr_hi)) v raised to pr_lo / lowered to pr_hi */
+static const char *band_lo(char *buf, int band, int64_t v)
 {
+    snprintf(buf, 64, band ? "(%" PRId64 " > pr_lo ? %" PRId64 " : pr_lo)" : "%" PRId64, v, v);
+    return buf;
+}
+
+static const char *band_hi(char *buf, int band, int64_t v)
+{
+    snprintf(buf, 64, band ? "(%" PRId64 " < pr_hi ? %" PRId64 " : pr_hi)" : "%" PRId64, v, v);
+    return buf;
+}
+
+static void emit_plane(ait_sb *b, const ait_simd_window *w, const char *plane, int64_t rows, int64_t cols,
+                       int64_t step, int64_t off, const char *fill, int band)
+{
+    char lo[64], hi[64];
     int64_t IH = w->ih, IW = w->iw, PT = w->pt, PL = w->pl;
     int64_t rlo = PT < rows ? PT : rows, rhi = PT + IH < rows ? PT + IH : rows;
     /* columns j with 0 <= step * j + off - PL < IW */
@@ -60,7 +82,8 @@ static void emit_plane(ait_sb *b, const ait_simd_window *w, const char *plane, i
     /* fill rows before and after, then the rows that read the input (no control flow inside
      * the row loop: gcc 12 miscompiles the outer-loop vectorization of a row loop that
      * skips rows with `continue`, found by tests/test_passes.c) */
-    ait_sb_printf(b, "for (long j = 0; j < %" PRId64 "; j++)\n%s[j] = %s;\n", rlo * cols, plane, fill);
+    ait_sb_printf(b, "for (long j = %s * %" PRId64 "; j < %s * %" PRId64 "; j++)\n%s[j] = %s;\n", band ? "pr_lo" : "0",
+                  cols, band_hi(hi, band, rlo), cols, plane, fill);
     const int vl = ait_simd_base()->vl;
     /* rows copied as whole vectors: all, or where a row is narrower than a vector (it reads on
      * into the rows after it), those whose read stays inside the channel */
@@ -74,9 +97,9 @@ static void emit_plane(ait_sb *b, const ait_simd_window *w, const char *plane, i
         /* whole vectors, row by row: the left border, the input row (its last vector overlaps
          * the one before), the right border; a store past the row's end lands on the next row,
          * written after it (or on the plane's slack) */
-        ait_sb_printf(b, "for (long r = %" PRId64 "; r < %" PRId64 "; r++) {\nfloat *const row = %s + r * %" PRId64 ";\n"
+        ait_sb_printf(b, "for (long r = %s; r < %s; r++) {\nfloat *const row = %s + r * %" PRId64 ";\n"
                          "const float *const src = xc + (r - %" PRId64 ") * %" PRId64 " + %" PRId64 ";\n",
-                      rlo, vec_rows, plane, cols, PT, IW, c0);
+                      band_lo(lo, band, rlo), band_hi(hi, band, vec_rows), plane, cols, PT, IW, c0);
         ait_sb_printf(b, "const ait_vf fill = (ait_vf){0} + %s;\n", fill);
         for (int64_t j = 0; j < jlo; j += vl)
             ait_sb_printf(b, "AIT_ST(row + %" PRId64 ", fill);\n", j);
@@ -90,14 +113,17 @@ static void emit_plane(ait_sb *b, const ait_simd_window *w, const char *plane, i
         rlo = vec_rows;
     }
     ait_sb_printf(b,
-                  "for (long r = %" PRId64 "; r < %" PRId64 "; r++) {\nfloat *const row = %s + r * %" PRId64 ";\n"
+                  "for (long r = %s; r < %s; r++) {\nfloat *const row = %s + r * %" PRId64 ";\n"
                   "for (long j = 0; j < %" PRId64 "; j++)\nrow[j] = %s;\n"
                   "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = xc[(r - %" PRId64 ") * %" PRId64
                   " + %" PRId64 " * j + %" PRId64 "];\n"
                   "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = %s;\n}\n",
-                  rlo, rhi, plane, cols, jlo, fill, jlo, jhi, PT, IW, step, off - PL, jhi, cols, fill);
-    ait_sb_printf(b, "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\n%s[j] = %s;\n", rhi * cols, rows * cols,
-                  plane, fill);
+                  band_lo(lo, band, rlo), band_hi(hi, band, rhi), plane, cols, jlo, fill, jlo, jhi, PT, IW, step,
+                  off - PL, jhi, cols, fill);
+    char end[32];
+    snprintf(end, sizeof end, "%" PRId64, rows);
+    ait_sb_printf(b, "for (long j = %s * %" PRId64 "; j < %s * %" PRId64 "; j++)\n%s[j] = %s;\n", band_lo(lo, band, rhi),
+                  cols, band ? "pr_hi" : end, cols, plane, fill);
 }
 
 /* One tile at (oh, ow): R output rows x V vectors, each its own accumulator over the taps
@@ -192,24 +218,35 @@ void ait_simd_emit_window(ait_sb *b, const ait_graph *g, const ait_node *n, cons
     int64_t PE = (PWw + 1) / 2, PO = PWw / 2; /* even/odd column planes for stride 2 */
     const char *fill = w->kind == AIT_WIN_MAX ? "-INFINITY" : "0";
     int vec_epi = ait_simd_epilogue_vec(NULL, g, n, NULL, NULL);
-    int split = ait_simd_window_phases(g, n, w);
-    if (split) { /* whole channels a task, each with a plane of its own */
+    int split = ait_simd_window_phases(g, n, w), band = split && by_bands(g, w);
+    if (split) { /* each task with planes of its own */
         ait_emit_phase(b, 0);
-        ait_emit_task_part(b, g, "ch", w->c, 1);
-        ait_sb_printf(b, "const long y_end = ch_hi * %" PRId64 ";\n(void)y_end;\nfloat *const st_ = s0 + (long)task_ * %zu;\n"
-                         "{\nfloat *const s0 = st_;\nfor (long ch = ch_lo; ch < ch_hi; ch++) {\n",
-                      w->oh * w->ow, plane_floats(w));
+        if (band) { /* its output rows [oh_lo, oh_hi), from the plane's rows [pr_lo, pr_hi) */
+            ait_emit_task_part(b, g, "oh", w->oh, 1);
+            ait_sb_printf(b, "const long pr_lo = oh_lo * %" PRId64 ", pr_hi = (oh_hi - 1) * %" PRId64 " + %" PRId64 ";\n",
+                          w->sh, w->sh, (w->kh - 1) * w->dh + 1);
+        } else {
+            ait_emit_task_part(b, g, "ch", w->c, 1);
+        }
+        ait_sb_printf(b, "float *const st_ = s0 + (long)task_ * %zu;\n{\nfloat *const s0 = st_;\n", plane_floats(w));
+        if (band)
+            ait_sb_printf(b, "for (long ch = 0; ch < %" PRId64 "; ch++) {\n", w->c);
+        else
+            ait_sb_puts(b, "for (long ch = ch_lo; ch < ch_hi; ch++) {\n");
+        /* a spill past a row's end stays inside what this task writes */
+        ait_sb_printf(b, "const long y_end = %s * %" PRId64 ";\n(void)y_end;\n",
+                      band ? ait_arena_printf(g->arena, "(ch * %" PRId64 " + oh_hi)", w->oh) : "ch_hi", band ? w->ow : w->oh * w->ow);
     } else {
         ait_sb_printf(b, "for (long ch = 0; ch < %" PRId64 "; ch++) {\n", w->c);
     }
     ait_sb_printf(b, "const float *const xc = x0 + ch * %" PRId64 ";\n", w->ih * w->iw);
     if (w->sw == 1) {
         ait_sb_puts(b, "float *const pad = s0;\n");
-        emit_plane(b, w, "pad", PHh, PWw, 1, 0, fill);
+        emit_plane(b, w, "pad", PHh, PWw, 1, 0, fill, band);
     } else {
         ait_sb_printf(b, "float *const ev = s0, *const od = s0 + %" PRId64 ";\n", PHh * PE);
-        emit_plane(b, w, "ev", PHh, PE, 2, 0, fill);
-        emit_plane(b, w, "od", PHh, PO, 2, 1, fill);
+        emit_plane(b, w, "ev", PHh, PE, 2, 0, fill, band);
+        emit_plane(b, w, "od", PHh, PO, 2, 1, fill, band);
     }
     if (w->kind == AIT_WIN_CONV) {
         ait_sb_printf(b, "const float *const wk = x1 + ch * %" PRId64 ";\n", w->kh * w->kw);
@@ -220,11 +257,16 @@ void ait_simd_emit_window(ait_sb *b, const ait_graph *g, const ait_node *n, cons
     int64_t acc = vl == 16 ? 12 : 8;
     int64_t nvec = (w->ow + vl - 1) / vl, V = nvec < 4 ? nvec : 4, R = acc / V < w->oh ? acc / V : w->oh;
     int64_t nfull = nvec / V, rem = nvec % V, rows = w->oh / R * R;
+    if (band) /* tiles of R rows while they fit the band, then single rows */
+        ait_sb_puts(b, "{\nlong oh = oh_lo;\n");
     for (int pass = 0; pass < 2; pass++) {
         int64_t r_n = pass ? 1 : R, from = pass ? rows : 0, to = pass ? w->oh : rows;
-        if (from >= to)
+        if (band)
+            ait_sb_printf(b, "for (; oh + %" PRId64 " <= oh_hi; oh += %" PRId64 ") {\n", r_n, r_n);
+        else if (from >= to)
             continue;
-        ait_sb_printf(b, "for (long oh = %" PRId64 "; oh < %" PRId64 "; oh += %" PRId64 ") {\n", from, to, r_n);
+        else
+            ait_sb_printf(b, "for (long oh = %" PRId64 "; oh < %" PRId64 "; oh += %" PRId64 ") {\n", from, to, r_n);
         ait_sb_printf(b, "for (long ow = 0; ow < %" PRId64 "; ow += %" PRId64 ")\n", nfull * V * vl, V * vl);
         tile(b, g, n, w, (int)r_n, (int)V, nvec <= V, split);
         if (rem) {
@@ -234,10 +276,15 @@ void ait_simd_emit_window(ait_sb *b, const ait_graph *g, const ait_node *n, cons
         }
         ait_sb_puts(b, "}\n");
     }
+    if (band)
+        ait_sb_puts(b, "}\n");
     if (n->n_epi && !vec_epi) {
-        ait_sb_printf(b, "for (long j = 0; j < %" PRId64 "; j++) {\nconst long yi = ch * %" PRId64 " + j;\n"
+        char jlo[64], jhi[64];
+        snprintf(jlo, sizeof jlo, band ? "oh_lo * %" PRId64 : "0 * %" PRId64, w->ow);
+        snprintf(jhi, sizeof jhi, band ? "oh_hi * %" PRId64 : "%" PRId64, band ? w->ow : w->oh * w->ow);
+        ait_sb_printf(b, "for (long j = %s; j < %s; j++) {\nconst long yi = ch * %" PRId64 " + j;\n"
                          "float v = y0[yi];\n",
-                      w->oh * w->ow, w->oh * w->ow);
+                      band ? jlo : "0", jhi, w->oh * w->ow);
         ait_emit_epilogue(b, g, n, "v", "yi");
         ait_sb_puts(b, "y0[yi] = v;\n}\n");
     }
