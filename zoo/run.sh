@@ -5,7 +5,8 @@
 # Markdown table and "N passed, N failed" (a model passes when both backends match torch and
 # onnxruntime agrees; an unsupported op is listed by name and counted apart).
 #   zoo/run.sh [ZOO_DIR] [model ...]      ZOO_TUNE_TIMEOUT (s, default 1800), ZOO_BUDGET_S (30),
-#                                         ZOO_RTOL, ZOO_ATOL (tune.rtol, tune.atol: 1e-3)
+#                                         ZOO_RTOL, ZOO_ATOL (tune.rtol, tune.atol: 1e-3),
+#                                         ZOO_THREADS (target.threads of the simd runs: 1)
 cd "$(dirname "$0")/.." || exit 2
 TOP=$PWD
 Z=${1:-build/zoo}; [ $# -gt 0 ] && shift
@@ -20,6 +21,7 @@ BUDGET=${ZOO_BUDGET_S:-30}
 # does: candidates are validated at the zoo's tolerance, then judged against torch (within)
 RTOL=${ZOO_RTOL:-1e-3}
 ATOL=${ZOO_ATOL:-1e-3}
+THREADS=${ZOO_THREADS:-1}
 ORT=0; [ -d bench/node_modules/onnxruntime-node ] && ORT=1
 # a model matches when max |got - expected| <= 1e-4 + 1e-3 max |expected|
 within() { awk -v e="$1" -v m="$2" 'BEGIN { exit !(e != "inf" && e != "nan" && e + 0 <= 1e-4 + 1e-3 * m) }'; }
@@ -52,6 +54,8 @@ budget_s = $BUDGET
 rtol = $RTOL
 atol = $ATOL
 cache_dir = $W/cache
+[target]
+threads = $([ $b = simd ] && echo $THREADS || echo 1)
 [output]
 dir = $o/out
 INI
@@ -69,7 +73,8 @@ INI
     flags="-O2"; [ $b = simd ] && flags="-O3 -march=native -ffp-contract=fast"
     if ! gcc -std=c99 -Wall -Wextra -Werror $flags -I"$o/out" -DMODEL_H='"net.h"' -DRUN_IO=net_run_io -DARENA=NET_ARENA_BYTES \
         -DIN_N=NET_INPUT0_ELEMS_PER_BATCH -DIN_T=$ctype -DOUT_N=NET_OUTPUT0_ELEMS_PER_BATCH \
-        zoo/run_model.c "$o/out/net.c" $([ -f "$o/out/net_weights.c" ] && echo "$o/out/net_weights.c") -lm -o "$o/run" >"$o/build.log" 2>&1; then
+        zoo/run_model.c "$o/out/net.c" $([ -f "$o/out/net_weights.c" ] && echo "$o/out/net_weights.c") \
+        $([ -f "$o/out/net_pthreads.c" ] && echo "$o/out/net_pthreads.c -pthread") -lm -o "$o/run" >"$o/build.log" 2>&1; then
       ok_all=0; cells="$cells FAIL: emitted C does not build |"; errs="$errs- / "; continue
     fi
     r=$("$o/run" "$d/input_0.bin" "$d/output_0.bin" "$o/got.bin") || { ok_all=0; cells="$cells FAIL: run |"; errs="$errs- / "; continue; }
