@@ -550,23 +550,30 @@ static void variant_case(int64_t c_in, int64_t c_out, int64_t hw, int64_t k, con
     tb_free(b);
 }
 
-/* x[rows,40] -> Gemm (W [300,40] transposed, bias) or MatMul (W [40,300]) -> Relu -> y: the
- * matrix-vector tiles (1 x up to 16 vectors) with a partial last panel */
-static void gemv_case(int64_t rows, int gemm)
+/* x[rows,k] -> Gemm (W [n,k] transposed, bias) or MatMul (W [k,n]) -> Relu -> y; weights and bias
+ * from seeds seed and seed + 1 */
+static void matmul_case(int64_t rows, int64_t k, int64_t n, int gemm, unsigned seed)
 {
     tb *b = tb_new(13);
-    int64_t xd[2] = {rows, 40}, wd[2] = {gemm ? 300 : 40, gemm ? 40 : 300}, bd[1] = {300};
+    int64_t xd[2] = {rows, k}, wd[2] = {gemm ? n : k, gemm ? k : n}, bd[1] = {n};
     tb_input(b, "x", 1, 2, xd);
-    init_random(b, "W", 2, wd, 71, -0.5f, 0.5f);
-    init_random(b, "B", 1, bd, 72, -0.5f, 0.5f);
+    init_random(b, "W", 2, wd, seed, -0.5f, 0.5f);
+    init_random(b, "B", 1, bd, seed + 1, -0.5f, 0.5f);
     if (gemm)
         tb_attr_i(b, tb_node(b, "Gemm", "x,W,B", "m"), "transB", 1);
     else
         tb_node(b, "MatMul", "x,W", "m");
     tb_node(b, "Relu", "m", "y");
     tb_output(b, "y");
-    check_model(b, rows * 40);
+    check_model(b, rows * k);
     tb_free(b);
+}
+
+/* x[rows,40] -> Gemm / MatMul to 300 columns: the matrix-vector tiles (1 x up to 16 vectors)
+ * with a partial last panel */
+static void gemv_case(int64_t rows, int gemm)
+{
+    matmul_case(rows, 40, 300, gemm, 71);
 }
 
 static void test_knob_variants(void **state)
@@ -651,24 +658,6 @@ static void depthwise_epilogue_case(int64_t c, int64_t hw, int64_t s, int residu
     tb_free(b);
 }
 
-/* x[rows,k] -> Gemm (W [n,k] transposed, bias) or MatMul (W [k,n]) -> Relu -> y */
-static void matmul_case(int64_t rows, int64_t k, int64_t n, int gemm)
-{
-    tb *b = tb_new(13);
-    int64_t xd[2] = {rows, k}, wd[2] = {gemm ? n : k, gemm ? k : n}, bd[1] = {n};
-    tb_input(b, "x", 1, 2, xd);
-    init_random(b, "W", 2, wd, 91, -0.5f, 0.5f);
-    init_random(b, "B", 1, bd, 92, -0.5f, 0.5f);
-    if (gemm)
-        tb_attr_i(b, tb_node(b, "Gemm", "x,W,B", "m"), "transB", 1);
-    else
-        tb_node(b, "MatMul", "x,W", "m");
-    tb_node(b, "Relu", "m", "y");
-    tb_output(b, "y");
-    check_model(b, rows * k);
-    tb_free(b);
-}
-
 /* Kernels split into tasks (DESIGN.md, "Threads in the emitted code") compute the same bits as
  * serial ones, whatever the split: each kind of split kernel of the simd and tiled backends,
  * at shapes large enough to be split, with their tails where tasks meet. */
@@ -690,13 +679,13 @@ static void test_threads_bitwise(void **state)
     depthwise_epilogue_case(512, 7, 1, 1);
     pool_case("MaxPool", 147, 3, 2, 0, 0);
     pool_case("AveragePool", 75, 3, 1, 0, 0);
-    matmul_case(4, 256, 1000, 1);
-    matmul_case(7, 320, 700, 0);
+    matmul_case(4, 256, 1000, 1, 91);
+    matmul_case(7, 320, 700, 0, 91);
     static const int variants[] = {1, 4, 5, 7}; /* tiles, XW (panels or pixels a task), blocks */
     for (size_t v = 0; v < sizeof variants / sizeof variants[0] && (variant = variants[v]) >= 0; v++) {
         variant_case(96, 96, 7, 1, "Relu", 1);
         variant_case(16, 64, 28, 3, "Sigmoid", 0);
-        matmul_case(3, 600, 500, 0);
+        matmul_case(3, 600, 500, 0, 91);
     }
     variant = -1;
     {

@@ -35,6 +35,15 @@ static void write_text(const char *name, const char *text)
     fclose(f);
 }
 
+/* net_pthreads.c: the pool for model prefix net, in `threads` threads */
+static void write_pool(int threads)
+{
+    ait_sb pool = {0};
+    ait_emit_thread_pool(&pool, "net", threads);
+    write_text("net_pthreads.c", pool.s);
+    ait_sb_free(&pool);
+}
+
 /* Runs a shell command in dir; returns its exit status, its output in out. */
 static int sh(char *out, size_t n, const char *fmt, ...)
 {
@@ -78,10 +87,7 @@ static const char pool_driver[] =
 static void test_pool(void **state)
 {
     (void)state;
-    ait_sb pool = {0};
-    ait_emit_thread_pool(&pool, "net", 3);
-    write_text("net_pthreads.c", pool.s);
-    ait_sb_free(&pool);
+    write_pool(3);
     write_text("driver.c", pool_driver);
     char out[8192];
     /* as strict as the emitted code promises to be */
@@ -188,10 +194,7 @@ static void test_split_model_under_tsan(void **state)
     (void)state;
     emit_split_model(0, "serial.c");
     emit_split_model(2, "split.c");
-    ait_sb pool = {0};
-    ait_emit_thread_pool(&pool, "net", 2);
-    write_text("net_pthreads.c", pool.s);
-    ait_sb_free(&pool);
+    write_pool(2);
     write_text("model_driver.c", model_driver);
     char out[16384];
     static const char flags[] = "-std=c99 -pedantic -Wall -Wextra -Werror -O1 -g -march=native -pthread";

@@ -212,6 +212,21 @@ void ait_simd_im2col(ait_sb *b, const ait_graph *g, const ait_conv_params *p, in
     ait_sb_printf(b, "for (long j = ohhi * %" PRId64 "; j < %lld; j++)\nrow[j] = 0;\n}\n", OW, N);
 }
 
+/* The im2col into s0 (when im2col), then the GEMM's code follows; split into tasks, the im2col is
+ * phase 0 (input channels a task) and the GEMM's phase is opened here (the caller closes it). */
+static void im2col_then_gemm(ait_sb *b, const ait_graph *g, const ait_conv_params *p, int im2col, int split)
+{
+    if (im2col) {
+        if (split)
+            ait_emit_phase(b, 0);
+        ait_simd_im2col(b, g, p, split, "s0");
+        if (split)
+            ait_sb_puts(b, "}\n");
+    }
+    if (split)
+        ait_emit_phase(b, im2col);
+}
+
 /* Knob order 1 (XW), where its tiles can serve the shape. */
 static int is_xw(const ait_graph *g, const ait_node *n, int kind)
 {
@@ -290,15 +305,7 @@ static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
     const ait_conv_params *p = n->params;
     long long M = p->cout, K = p->cin * p->k[1] * p->k[2], N = p->out[1] * p->out[2];
     wx_split_by split = wx_split(g, n);
-    if (im2col) {
-        if (split)
-            ait_emit_phase(b, 0);
-        ait_simd_im2col(b, g, p, split != SPLIT_NONE, "s0");
-        if (split)
-            ait_sb_puts(b, "}\n");
-    }
-    if (split)
-        ait_emit_phase(b, im2col);
+    im2col_then_gemm(b, g, p, im2col, split != SPLIT_NONE);
     ait_sb_printf(b, "const float *const xs = %s;\nconst float *const wp = x%d;\n", im2col ? "s0" : "x0", n->pack_in);
     wx_gemm(b, g, n, M, K, N, NULL, im2col ? K * N : 0, split);
     if (split)
@@ -442,15 +449,7 @@ static void emit_xw(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
     int nr = c.nv * c.vl;
     xw_split_by split = xw_split(g, n);
     long long full = M / nr, rest = M % nr, padded = (M + nr - 1) / nr * nr;
-    if (im2col) {
-        if (split)
-            ait_emit_phase(b, 0);
-        ait_simd_im2col(b, g, p, split != XW_SERIAL, "s0");
-        if (split)
-            ait_sb_puts(b, "}\n");
-    }
-    if (split)
-        ait_emit_phase(b, im2col);
+    im2col_then_gemm(b, g, p, im2col, split != XW_SERIAL);
     if (split == XW_BY_PANELS)
         ait_emit_task_part(b, g, "cp", full + (rest > 0), 1);
     else if (split == XW_BY_PIXELS)
