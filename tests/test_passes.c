@@ -66,6 +66,8 @@ static void apply_variant(const ait_backend *b, ait_graph *g)
 /* > 1: kernels split into this many tasks (g->tasks), run by the emitted thread pool with as
  * many threads; split_kernels counts the kernels that were. */
 static int tasks_now = 0, split_kernels = 0;
+/* text the simd and tiled units must hold (the template a case is about did apply) */
+static const char *must_emit = NULL;
 
 /* Runs the model (single input x, single output) with gcc; passes and backend optional. */
 static float *run(const uint8_t *bytes, size_t len, int passes, const char *backend, const float *x,
@@ -98,6 +100,8 @@ static float *run(const uint8_t *bytes, size_t len, int passes, const char *back
     char *model = ait_emitted_unit(&e);
     ait_sb_puts(&unit, model);
     free(model);
+    if (b && must_emit && !strstr(unit.s, must_emit))
+        fail_msg("%s: the unit has no `%s`", backend, must_emit);
     if (tasks_now > 1) {
         for (const char *p = unit.s; (p = strstr(p, "_t_, &a_);")) != NULL; p++)
             split_kernels++;
@@ -569,6 +573,67 @@ static void matmul_case(int64_t rows, int64_t k, int64_t n, int gemm, unsigned s
     tb_free(b);
 }
 
+/* x[b,m,k] -> MatMul of two run-time operands -> Relu -> y, as attention's Q K^T and P V:
+ * kind 0 x x^T [b,m,m]; 1 x^T x [b,k,k]; 2 mean(x) x^T (A broadcast over batches); 3 x mean(x)^T
+ * (B broadcast) */
+static void runtime_matmul_case(int64_t batch, int64_t m, int64_t k, int kind)
+{
+    tb *b = tb_new(13);
+    int64_t xd[3] = {batch, m, k}, perm[3] = {0, 2, 1}, axes[1] = {0};
+    tb_input(b, "x", 1, 3, xd);
+    tb_attr_ints(b, tb_node(b, "Transpose", "x", "xt"), "perm", 3, perm);
+    if (kind >= 2) {
+        Onnx__NodeProto *r = tb_node(b, "ReduceMean", kind == 2 ? "x" : "xt", "mean");
+        tb_attr_ints(b, r, "axes", 1, axes);
+        tb_attr_i(b, r, "keepdims", 0);
+    }
+    static const char *const ops[] = {"x,xt", "xt,x", "mean,xt", "x,mean"};
+    tb_node(b, "MatMul", ops[kind], "mm");
+    tb_node(b, "Relu", "mm", "y");
+    tb_output(b, "y");
+    must_emit = "const float *const xb = x1 + boff[bi]";
+    check_model(b, batch * m * k);
+    must_emit = NULL;
+    tb_free(b);
+}
+
+static void test_runtime_matmul(void **state)
+{
+    (void)state;
+    for (variant = 0; variant < 6; variant++) {
+        runtime_matmul_case(4, 65, 16, 0); /* vit's scores: 65 columns, a 1-column last panel */
+        runtime_matmul_case(2, 9, 70, 1);  /* 70 x 70: full panels, a tail of rows */
+        runtime_matmul_case(3, 13, 20, 2);
+        runtime_matmul_case(3, 20, 13, 3);
+        runtime_matmul_case(1, 2, 5, 0);   /* fewer rows than a tile, fewer columns than a vector */
+    }
+    variant = -1;
+}
+
+/* x[1,4,10,10] -> Conv 1x1 -> Erf, or Gelu (opset 20) -> y: the vectorizable erf */
+static void erf_case(int gelu)
+{
+    tb *b = tb_new(gelu ? 20 : 13);
+    int64_t xd[4] = {1, 4, 10, 10}, wd[4] = {4, 4, 1, 1};
+    tb_input(b, "x", 1, 4, xd);
+    init_random(b, "W", 4, wd, 33, -3.0f, 3.0f); /* past erf's saturation at |x| = 4 */
+    tb_node(b, "Conv", "x,W", "c");
+    tb_node(b, "Relu", "c", "r");
+    tb_node(b, gelu ? "Gelu" : "Erf", "r", "y");
+    tb_output(b, "y");
+    must_emit = "-2.72614225801306e-10f";
+    check_model(b, 400);
+    must_emit = NULL;
+    tb_free(b);
+}
+
+static void test_erf(void **state)
+{
+    (void)state;
+    erf_case(0);
+    erf_case(1);
+}
+
 /* x[rows,40] -> Gemm / MatMul to 300 columns: the matrix-vector tiles (1 x up to 16 vectors)
  * with a partial last panel */
 static void gemv_case(int64_t rows, int gemm)
@@ -681,6 +746,8 @@ static void test_threads_bitwise(void **state)
     pool_case("AveragePool", 75, 3, 1, 0, 0);
     matmul_case(4, 256, 1000, 1, 91);
     matmul_case(7, 320, 700, 0, 91);
+    runtime_matmul_case(4, 65, 64, 0); /* run-time B: batches a task */
+    runtime_matmul_case(3, 40, 64, 1);
     static const int variants[] = {1, 4, 5, 7}; /* tiles, XW (panels or pixels a task), blocks */
     for (size_t v = 0; v < sizeof variants / sizeof variants[0] && (variant = variants[v]) >= 0; v++) {
         variant_case(96, 96, 7, 1, "Relu", 1);
@@ -723,6 +790,8 @@ int main(void)
         cmocka_unit_test(test_dead_taps),
         cmocka_unit_test(test_im2col_shifted),
         cmocka_unit_test(test_threads_bitwise),
+        cmocka_unit_test(test_runtime_matmul),
+        cmocka_unit_test(test_erf),
     };
     return cmocka_run_group_tests_name("passes", tests, NULL, NULL);
 }

@@ -79,6 +79,8 @@ void ait_simd_im2col(ait_sb *b, const ait_graph *g, const ait_conv_params *p, in
 int ait_simd_conv_kind(const ait_graph *g, const ait_node *n);
 
 const ait_template *ait_simd_template(const ait_graph *g, const ait_node *n);
+/* Gemm or MatMul whose constant B the simd templates pack into column panels. */
+int ait_simd_matmul_packs(const ait_graph *g, const ait_node *n);
 /* RNN, GRU, LSTM: packs W^T and R^T (recurrent.c) */
 void ait_simd_prepare_recurrent(ait_graph *g, ait_node *n);
 

@@ -304,7 +304,7 @@ void ait_simd_prepare_node(ait_graph *g, ait_node *n)
                       : pack_rows(g, w->data, M, K, cfg.mr, G, &count);
         add_packed(g, n, xw ? "simd_xw" : "simd_wx", p, count);
         n->unread_in |= 1u << 1;
-    } else if ((n->op == AIT_OP_GEMM || n->op == AIT_OP_MATMUL) && ait_simd_template(g, n)) {
+    } else if (ait_simd_matmul_packs(g, n)) {
         const ait_matmul_params *mp = n->params;
         const ait_tensor *w = ait_node_in(g, n, 1);
         float *p = pack_cols(g, w->data, mp->k, mp->n, n->op == AIT_OP_GEMM && mp->trans_b, cfg.nv * cfg.vl, &count);
@@ -357,7 +357,8 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
     if (kind < 2 && !xw)
         return 0; /* depthwise has no knobs */
     const ait_matmul_params *mp = xw ? n->params : NULL;
-    int64_t rows = xw ? ait_tensor_numel(ait_node_in(g, n, 0)) / mp->k : 0;
+    int runtime_b = xw && !ait_node_in(g, n, 1)->data; /* its emitter has no panels-outer order or K blocks */
+    int64_t rows = runtime_b ? mp->m : xw ? ait_tensor_numel(ait_node_in(g, n, 0)) / mp->k : 0; /* one batch's */
     int regs = base.vl == 16 ? 30 : 14; /* accumulators + loads: 32 or 16 registers, two spare */
     const int(*tiles)[2] = base.vl == 16 ? tiles16 : base.vl == 8 ? tiles8 : base.vl == 4 ? tiles4 : tiles1;
     /* one or two rows (a matrix-vector product): one tile covers every row, wide rows of
@@ -405,7 +406,7 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
     }
     /* blocking: column blocks of X for Conv; panels-outer order and K blocks for Gemm/MatMul */
     static const int wx_extra[][2] = {{0, 16}}, xw_extra[][2] = {{1, 0}, {0, 256}, {1, 256}};
-    int ne = xw ? (mp->k > 512 ? 3 : 1) : 1;
+    int ne = runtime_b ? 0 : xw ? (mp->k > 512 ? 3 : 1) : 1;
     for (int i = 0; i < ne && count < max; i++)
         count = add_variant(knobs, count, 0, 0, xw ? xw_extra[i][0] : wx_extra[i][0], xw ? xw_extra[i][1] : wx_extra[i][1]);
     return count;
