@@ -39,6 +39,7 @@ static const key_def keys[] = {
     {"tune", "correctness_check", K_BOOL, F(correctness_check), "true", NULL, 0, 0},
     {"tune", "trial_timeout_s", K_REAL, F(trial_timeout_s), "300", NULL, 1, 86400},
     {"tune", "budget_s", K_REAL, F(budget_s), "60", NULL, 0, 86400},
+    {"tune", "knob_weights", K_ENUM, F(knob_weights), "hot", "hot|cold", 0, 0},
     {"tune", "dims_verify_max", K_INT, F(dims_verify_max), "4096", NULL, 1, 1 << 20},
     {"tune", "max_tensor_bytes", K_BYTES, F(max_tensor_bytes), "2G", NULL, 1, 0x1p40},
     {"tune", "max_total_bytes", K_BYTES, F(max_total_bytes), "8G", NULL, 1, 0x1p42},

@@ -44,6 +44,7 @@ typedef struct {
     int correctness_check;
     double trial_timeout_s;
     double budget_s;             /* per-op knob search, per backend */
+    char knob_weights[8];        /* hot | cold: the knob search's constants in cache or not */
     int dims_verify_max;         /* dynamic axes: the generic code is checked at this many values */
     unsigned long long max_tensor_bytes; /* no tensor of the model may be larger */
     unsigned long long max_total_bytes;  /* nor all of them together */

@@ -146,8 +146,8 @@ static void write_manifest(FILE *f, const ait_config *c, const char *model, unsi
 static void write_knob_table(FILE *f, ait_arena *a, const ait_knob_plan *p)
 {
     fprintf(f, "\n## Per-op choices (knob search)\n\n%d ops: %d measured, %d cached or like another, %d kept the "
-               "defaults; %.1f s.\n\n",
-            p->n, p->measured, p->cached, p->skipped, p->seconds);
+               "defaults; %.1f s; constants %s (`tune.knob_weights`).\n\n",
+            p->n, p->measured, p->cached, p->skipped, p->seconds, p->cold ? "cold" : "hot");
     static const char *const head[6] = {"node", "op", "knobs (mr,nv,order,block)", "GFLOP/s", "default GFLOP/s",
                                         "note"};
     const char **cells = malloc(sizeof *cells * 6 * (size_t)p->n);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "ir/escape.h"
@@ -14,6 +15,27 @@
 #include "strategies/sandbox.h"
 
 enum { MAX_VARIANTS = 8, ROUNDS = 7 };
+
+size_t ait_knob_cold_span(void)
+{
+    long llc = 0;
+#ifdef _SC_LEVEL3_CACHE_SIZE
+    llc = sysconf(_SC_LEVEL3_CACHE_SIZE);
+#endif
+    if (llc <= 0) {
+        FILE *f = fopen("/sys/devices/system/cpu/cpu0/cache/index3/size", "r");
+        char unit = 0;
+        if (f) {
+            if (fscanf(f, "%ld%c", &llc, &unit) < 1)
+                llc = 0;
+            llc *= unit == 'K' ? 1024 : unit == 'M' ? 1 << 20 : 1;
+            fclose(f);
+        }
+    }
+    if (llc <= 0 || llc > 1L << 30)
+        llc = 32L << 20;
+    return 2 * (size_t)llc;
+}
 
 void ait_knobs_format(const int *knobs, char *buf, size_t n)
 {
@@ -80,11 +102,55 @@ static void **args_for(const ait_graph *g, const ait_node *n, const ait_template
     return a;
 }
 
-static double time_calls(kb_fn f, void *const *a, int reps)
+/* The argument sets a variant's timed calls take in turn: one, or in the cold mode copies of
+ * its constants that together span o->cold_bytes (2 to MAX_COPIES sets). */
+typedef struct {
+    void ***set;
+    int n, next;
+} rotation;
+
+enum { MAX_COPIES = 512 };
+
+static void rotation_init(rotation *rt, const ait_graph *g, const ait_node *n, void **a, size_t span)
+{
+    size_t bytes = 0;
+    for (int i = 0; i < n->n_in; i++)
+        if (ait_node_in(g, n, i) && ait_node_in(g, n, i)->data)
+            bytes += ait_tensor_bytes(ait_node_in(g, n, i));
+    size_t want = span && bytes ? span / bytes + 1 : 1;
+    int sets = want > MAX_COPIES ? MAX_COPIES : want < 2 && span && bytes ? 2 : (int)want;
+    rt->set = calloc((size_t)sets, sizeof *rt->set);
+    rt->set[0] = a;
+    rt->n = 1;
+    rt->next = 0;
+    size_t slots = (size_t)(n->n_in + n->n_out + 1);
+    for (int s = 1; s < sets; s++) { /* short of memory: fewer sets, never a failed search */
+        void **c = malloc(slots * sizeof *c);
+        if (!c)
+            break;
+        memcpy(c, a, slots * sizeof *c);
+        for (int i = 0; i < n->n_in && c; i++) {
+            const ait_tensor *x = ait_node_in(g, n, i);
+            if (!x || !x->data)
+                continue;
+            if ((c[i] = malloc(ait_tensor_bytes(x) + 64)) == NULL)
+                c = NULL;
+            else
+                memcpy(c[i], a[i], ait_tensor_bytes(x));
+        }
+        if (!c)
+            break;
+        rt->set[rt->n++] = c;
+    }
+}
+
+static double time_calls(kb_fn f, rotation *rt, int reps)
 {
     double t0 = ait_now_s();
-    for (int r = 0; r < reps; r++)
-        f(a);
+    for (int r = 0; r < reps; r++) {
+        f(rt->set[rt->next]);
+        rt->next = (rt->next + 1) % rt->n;
+    }
     return (ait_now_s() - t0) / reps;
 }
 
@@ -114,11 +180,13 @@ static void child(void *ctx, ait_sandbox_result *res)
     kb_fn fn[MAX_VARIANTS];
     void **va[MAX_VARIANTS];
     int reps[MAX_VARIANTS];
+    rotation rot[MAX_VARIANTS];
     for (int v = 0; v < bn->n_var; v++) {
         char sym[32];
         snprintf(sym, sizeof sym, "ait_kb_v%d", v);
         fn[v] = (kb_fn)bn->o->cc->sym(m, sym);
         va[v] = args_for(g, bn->var[v], bn->vt[v], act);
+        rotation_init(&rot[v], g, bn->var[v], va[v], bn->o->cold_bytes);
     }
     for (int v = 0; v < bn->n_var; v++) {
         if (!fn[v]) {
@@ -134,14 +202,14 @@ static void child(void *ctx, ait_sandbox_result *res)
                 break;
             }
         /* enough calls per sample to last ~0.3 ms */
-        double once = time_calls(fn[v], va[v], 1);
+        double once = time_calls(fn[v], &rot[v], 1);
         reps[v] = once > 3e-4 ? 1 : (int)(3e-4 / (once + 1e-9)) + 1;
     }
     double t[MAX_VARIANTS][ROUNDS];
     for (int r = 0; r < ROUNDS; r++)
         for (int v = 0; v < bn->n_var; v++)
             if (res->values[v] == 0)
-                t[v][r] = time_calls(fn[v], va[v], reps[v]);
+                t[v][r] = time_calls(fn[v], &rot[v], reps[v]);
     for (int v = 0; v < bn->n_var; v++)
         if (res->values[v] == 0)
             res->values[v] = ait_median(t[v], ROUNDS);
@@ -155,8 +223,8 @@ static unsigned long long search_key(const ait_graph *g, const ait_node *n, cons
 {
     ait_sb s = {0};
     ait_emit_kernel(&s, g, n, "k", ait_reference_template(n->op));
-    ait_sb_printf(&s, "knob-search 1 %s %s %s %s tasks %d\n", b->name, b->key_extra ? b->key_extra : "", o->cc->name,
-                  o->flags ? o->flags : "", g->tasks);
+    ait_sb_printf(&s, "knob-search 1 %s %s %s %s tasks %d weights %s\n", b->name, b->key_extra ? b->key_extra : "",
+                  o->cc->name, o->flags ? o->flags : "", g->tasks, o->cold_bytes ? "cold" : "hot");
     for (int v = 0; v < nv; v++) {
         char k[64];
         ait_knobs_format(knobs[v], k, sizeof k);
@@ -305,6 +373,7 @@ void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait
         ait_cache_put(o->cache_dir, key, &r);
     }
     plan->seconds = ait_now_s() - t0;
+    plan->cold = o->cold_bytes > 0;
 }
 
 int ait_knob_plan_apply(const ait_knob_plan *p, ait_graph *g)

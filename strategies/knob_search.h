@@ -27,6 +27,7 @@ typedef struct {
     ait_knob_choice *c;
     int n;
     int measured, cached, skipped;
+    int cold;                    /* measured with cold constants (ait_knob_opts.cold_bytes) */
     double seconds;
 } ait_knob_plan;
 
@@ -35,6 +36,11 @@ typedef struct {
     const char *flags;
     const char *cache_dir;
     double budget_s, timeout_s;
+    /* > 0: every timed call reads its constants from one of enough copies that all of them
+     * together span this many bytes, so they come from memory, as in a model whose weights
+     * outgrow the cache (each kernel's were last read a whole run ago); 0: the same constants
+     * every call, hot in cache */
+    size_t cold_bytes;
     FILE *log;                   /* NULL: quiet */
 } ait_knob_opts;
 
@@ -43,6 +49,8 @@ typedef struct {
 void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait_knob_opts *o, ait_knob_plan *plan);
 /* Sets n->knobs of the plan's nodes in g (by name); returns how many were found. */
 int ait_knob_plan_apply(const ait_knob_plan *p, ait_graph *g);
+/* Bytes the cold mode spans: twice the last-level cache (sysconf, else sysfs, else 32 MiB). */
+size_t ait_knob_cold_span(void);
 /* "6,4,0,0" */
 void ait_knobs_format(const int *knobs, char *buf, size_t n);
 int ait_knobs_parse(const char *text, int *knobs);

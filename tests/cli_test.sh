@@ -237,6 +237,17 @@ for m in small_cnn mobilenet_v2; do
       -DOUT_N=\${UP}_OUTPUT0_ELEMS_PER_BATCH tests/run_emitted.c $d/$m.c -lm -o $d/run1 && \
       $d/run1 $MODELS/${m}_testdata/test_data_set_0/input_0.f32 $d/y1.f32 --write && cmp $d/y1.f32 $d/y2.f32"
 done
+# the knob search with cold constants: measured apart from the hot search (its own cache key),
+# said in the log and the report, the code as right as ever
+d=$T/out_cold
+check "small_cnn tunes with knob_weights = cold" sh -c "$GEN --set tune.strategy=one_backend --set tune.backends=simd \
+    --set tune.knob_weights=cold --set output.dir=$d $T/small_cnn.ini > $T/cold.log 2>&1"
+check "the cold search measured, and says so in the log and the report" sh -c "grep -q 'ok knob search: .* [1-9][0-9]* measured, .*weights cold)' $T/cold.log && \
+    grep -q 'constants cold (.tune.knob_weights.)' $d/small_cnn.report.md"
+check "small_cnn (cold knobs) matches" sh -c "$CC_STRICT -march=native -I$d -DMODEL_H='\"small_cnn.h\"' -DRUN=small_cnn_run \
+    -DIN_N=SMALL_CNN_INPUT0_ELEMS_PER_BATCH -DOUT_N=SMALL_CNN_OUTPUT0_ELEMS_PER_BATCH tests/run_emitted.c $d/small_cnn.c -lm \
+    -o $d/run && $d/run $MODELS/small_cnn_testdata/test_data_set_0/input_0.f32 $MODELS/small_cnn_testdata/test_data_set_0/output_0.f32"
+check "tune.knob_weights other than hot or cold is refused" sh -c "! $GEN --set tune.knob_weights=warm $T/mlp.ini > $T/kw.log 2>&1 && grep -q 'knob_weights' $T/kw.log"
 check "target.threads out of range is refused by line" sh -c "$GEN --set target.threads=65 $T/mlp.ini 2>&1 | grep -q 'threads'"
 check "a manifest's threads out of range is refused" sh -c "sed 's/^threads = 1/threads = 0/' $T/out_thr_small_cnn/small_cnn.manifest.ini > $T/bad_thr.ini && ! $GEN --load $T/bad_thr.ini 2>$T/bad_thr.log && grep -q 'threads = 0 is not in' $T/bad_thr.log"
 
