@@ -111,37 +111,49 @@ typedef struct {
 
 enum { MAX_COPIES = 512 };
 
+static const ait_tensor *constant_in(const ait_graph *g, const ait_node *n, int i)
+{
+    const ait_tensor *x = ait_node_in(g, n, i);
+    return x && x->data ? x : NULL;
+}
+
+/* A copy of argument set a with its constants copied too; NULL when short of memory. */
+static void **copy_constants(const ait_graph *g, const ait_node *n, void *const *a)
+{
+    size_t slots = (size_t)(n->n_in + n->n_out + 1);
+    void **c = malloc(slots * sizeof *c);
+    if (!c)
+        return NULL;
+    memcpy(c, a, slots * sizeof *c);
+    for (int i = 0; i < n->n_in; i++) {
+        const ait_tensor *x = constant_in(g, n, i);
+        if (!x)
+            continue;
+        if ((c[i] = malloc(ait_tensor_bytes(x) + 64)) == NULL)
+            return NULL;
+        memcpy(c[i], a[i], ait_tensor_bytes(x));
+    }
+    return c;
+}
+
 static void rotation_init(rotation *rt, const ait_graph *g, const ait_node *n, void **a, size_t span)
 {
     size_t bytes = 0;
     for (int i = 0; i < n->n_in; i++)
-        if (ait_node_in(g, n, i) && ait_node_in(g, n, i)->data)
-            bytes += ait_tensor_bytes(ait_node_in(g, n, i));
-    size_t want = span && bytes ? span / bytes + 1 : 1;
-    int sets = want > MAX_COPIES ? MAX_COPIES : want < 2 && span && bytes ? 2 : (int)want;
-    rt->set = calloc((size_t)sets, sizeof *rt->set);
+        if (constant_in(g, n, i))
+            bytes += ait_tensor_bytes(constant_in(g, n, i));
+    size_t sets = 1;
+    if (span && bytes) {
+        sets = span / bytes + 1;
+        sets = sets < 2 ? 2 : sets > MAX_COPIES ? MAX_COPIES : sets;
+    }
+    rt->set = calloc(sets, sizeof *rt->set);
     rt->set[0] = a;
     rt->n = 1;
     rt->next = 0;
-    size_t slots = (size_t)(n->n_in + n->n_out + 1);
-    for (int s = 1; s < sets; s++) { /* short of memory: fewer sets, never a failed search */
-        void **c = malloc(slots * sizeof *c);
-        if (!c)
-            break;
-        memcpy(c, a, slots * sizeof *c);
-        for (int i = 0; i < n->n_in && c; i++) {
-            const ait_tensor *x = ait_node_in(g, n, i);
-            if (!x || !x->data)
-                continue;
-            if ((c[i] = malloc(ait_tensor_bytes(x) + 64)) == NULL)
-                c = NULL;
-            else
-                memcpy(c[i], a[i], ait_tensor_bytes(x));
-        }
-        if (!c)
-            break;
-        rt->set[rt->n++] = c;
-    }
+    /* short of memory: fewer sets, never a failed search (the sandboxed child frees all at exit) */
+    while ((size_t)rt->n < sets && (rt->set[rt->n] = copy_constants(g, n, a)) != NULL)
+        rt->n++;
 }
 
 static double time_calls(kb_fn f, rotation *rt, int reps)

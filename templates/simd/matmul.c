@@ -41,7 +41,6 @@ typedef struct {
     const char *a_row, *w_panel;
 } xw_src;
 
-
 /* One R-row tile at (m0, n0) of a column panel: a full one (V = nv vectors) or the last,
  * zero-padded one, whose `rest` columns go through a buffer. */
 static void xw_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, const xw_src *src, int R,

@@ -357,7 +357,7 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
     if (kind < 2 && !xw)
         return 0; /* depthwise has no knobs */
     const ait_matmul_params *mp = xw ? n->params : NULL;
-    int runtime_b = xw && !ait_node_in(g, n, 1)->data; /* its emitter has no panels-outer order or K blocks */
+    int runtime_b = xw && !ait_simd_matmul_packs(g, n); /* its emitter has no panels-outer order or K blocks */
     int64_t rows = runtime_b ? mp->m : xw ? ait_tensor_numel(ait_node_in(g, n, 0)) / mp->k : 0; /* one batch's */
     int regs = base.vl == 16 ? 30 : 14; /* accumulators + loads: 32 or 16 registers, two spare */
     const int(*tiles)[2] = base.vl == 16 ? tiles16 : base.vl == 8 ? tiles8 : base.vl == 4 ? tiles4 : tiles1;
