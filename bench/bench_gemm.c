@@ -135,7 +135,7 @@ static double ours(int M, int N, int K, const float *a, const float *b, float *y
     if (plan.n)
         ait_knobs_format(plan.c[0].knobs, knobs, kn);
     char *unit = ait_emitted_unit(&e);
-    ait_module *mod;
+    ait_compiled *mod;
     ait_compile_opts co = {.flags = flags};
     if (ait_compiler_gcc.build(unit, &co, &mod, &d) != AIT_OK) {
         fprintf(stderr, "bench_gemm: %s\n", d.msg);
@@ -158,7 +158,6 @@ int main(int argc, char **argv)
 {
     const char *cache = argc > 1 ? argv[1] : ".aitune-cache";
     static const int shapes[][3] = {{1, 512, 512}, {8, 64, 64}, {64, 64, 64}, {256, 256, 256}, {1024, 1024, 1024}};
-    ait_backend_set_arch("native");
     double peak = fma_peak_gflops();
     printf("| M, N, K | aitune-c simd (GFLOP/s) | OpenBLAS (GFLOP/s) | ours / OpenBLAS | ours / peak | "
            "OpenBLAS / peak | max abs diff | knobs (mr,nv,order,block) |\n|---|---|---|---|---|---|---|---|\n");

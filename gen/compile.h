@@ -8,7 +8,7 @@
 
 #include "ir/status.h"
 
-typedef struct ait_module ait_module;
+typedef struct ait_compiled ait_compiled;
 
 typedef struct {
     const char *flags;   /* extra compiler flags (gcc), e.g. "-O3 -march=native" */
@@ -17,12 +17,14 @@ typedef struct {
 
 typedef struct {
     const char *name;
-    ait_status (*build)(const char *src, const ait_compile_opts *o, ait_module **m, ait_diag *d);
-    void *(*sym)(ait_module *m, const char *name);
-    void (*release)(ait_module *m);
+    ait_status (*build)(const char *src, const ait_compile_opts *o, ait_compiled **m, ait_diag *d);
+    void *(*sym)(ait_compiled *m, const char *name);
+    void (*release)(ait_compiled *m);
 } ait_compiler;
 
 const ait_compiler *ait_compiler_find(const char *name); /* NULL if unknown */
 extern const ait_compiler ait_compiler_tcc, ait_compiler_gcc;
+/* The shared object a gcc build loaded (removed on release: copy it to keep it). */
+const char *ait_gcc_so_path(const ait_compiled *m);
 
 #endif

@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,20 +17,26 @@
 
 extern char **environ;
 
-struct ait_module {
+struct ait_compiled {
     void *handle;
     char so[512];
 };
 
+/* one folder per process, made once: modules may be built from several threads at once */
+static char work_dir_path[256];
+static pthread_once_t work_dir_once = PTHREAD_ONCE_INIT;
+
+static void make_work_dir(void)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(work_dir_path, sizeof work_dir_path, "%s/aitune-%ld", t && *t ? t : "/tmp", (long)getpid());
+    mkdir(work_dir_path, 0700);
+}
+
 static const char *work_dir(void)
 {
-    static char dir[256];
-    if (!dir[0]) {
-        const char *t = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/aitune-%ld", t && *t ? t : "/tmp", (long)getpid());
-        mkdir(dir, 0700);
-    }
-    return dir;
+    pthread_once(&work_dir_once, make_work_dir);
+    return work_dir_path;
 }
 
 /* Runs argv with stderr into errfile; returns the exit status or -1. */
@@ -51,14 +58,15 @@ static int run(char *const argv[], const char *errfile)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_module **out, ait_diag *d)
+static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_compiled **out, ait_diag *d)
 {
-    static unsigned counter;
+    static unsigned counter; /* atomic: file names unique across threads too */
     char base[400], c_path[512], err_path[512];
-    snprintf(base, sizeof base, "%s/m%u_%ld", work_dir(), counter++, (long)getpid());
+    snprintf(base, sizeof base, "%s/m%u_%ld", work_dir(), __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED),
+             (long)getpid());
     snprintf(c_path, sizeof c_path, "%s.c", base);
     snprintf(err_path, sizeof err_path, "%s.err", base);
-    ait_module *m = calloc(1, sizeof *m);
+    ait_compiled *m = calloc(1, sizeof *m);
     if (!m)
         return ait_fail(d, AIT_E_COMPILE, "gcc: out of memory");
     snprintf(m->so, sizeof m->so, "%s.so", base);
@@ -117,12 +125,17 @@ static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_modu
     return AIT_OK;
 }
 
-static void *gcc_sym(ait_module *m, const char *name)
+static void *gcc_sym(ait_compiled *m, const char *name)
 {
     return dlsym(m->handle, name);
 }
 
-static void gcc_release(ait_module *m)
+const char *ait_gcc_so_path(const ait_compiled *m)
+{
+    return m->so;
+}
+
+static void gcc_release(ait_compiled *m)
 {
     if (m) {
         dlclose(m->handle);

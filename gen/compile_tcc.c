@@ -1,14 +1,18 @@
 /* In-process compilation with libtcc.  Unknown symbols (libm) resolve from
  * the host process, which links -lm. */
 #include <libtcc.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gen/compile.h"
 
-struct ait_module {
+struct ait_compiled {
     TCCState *s;
 };
+
+/* libtcc 0.9.27 keeps its compiler state in globals: one compilation at a time per process */
+static pthread_mutex_t tcc_lock = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct {
     char buf[900];
@@ -27,20 +31,25 @@ static void collect_error(void *opaque, const char *msg)
     }
 }
 
-static ait_status tcc_build(const char *src, const ait_compile_opts *o, ait_module **out, ait_diag *d)
+static ait_status tcc_build(const char *src, const ait_compile_opts *o, ait_compiled **out, ait_diag *d)
 {
     (void)o;
     tcc_errors err = {{0}, 0};
+    pthread_mutex_lock(&tcc_lock);
     TCCState *s = tcc_new();
-    if (!s)
+    if (!s) {
+        pthread_mutex_unlock(&tcc_lock);
         return ait_fail(d, AIT_E_COMPILE, "tcc: cannot create a compiler state");
+    }
     tcc_set_error_func(s, &err, collect_error);
     tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
-    if (tcc_compile_string(s, src) < 0 || tcc_relocate(s, TCC_RELOCATE_AUTO) < 0) {
+    int failed = tcc_compile_string(s, src) < 0 || tcc_relocate(s, TCC_RELOCATE_AUTO) < 0;
+    if (failed)
         tcc_delete(s);
+    pthread_mutex_unlock(&tcc_lock);
+    if (failed)
         return ait_fail(d, AIT_E_COMPILE, "tcc: %s", err.buf);
-    }
-    ait_module *m = malloc(sizeof *m);
+    ait_compiled *m = malloc(sizeof *m);
     if (!m) {
         tcc_delete(s);
         return ait_fail(d, AIT_E_COMPILE, "tcc: out of memory");
@@ -50,15 +59,17 @@ static ait_status tcc_build(const char *src, const ait_compile_opts *o, ait_modu
     return AIT_OK;
 }
 
-static void *tcc_sym(ait_module *m, const char *name)
+static void *tcc_sym(ait_compiled *m, const char *name)
 {
     return tcc_get_symbol(m->s, name);
 }
 
-static void tcc_release(ait_module *m)
+static void tcc_release(ait_compiled *m)
 {
     if (m) {
+        pthread_mutex_lock(&tcc_lock);
         tcc_delete(m->s);
+        pthread_mutex_unlock(&tcc_lock);
         free(m);
     }
 }

@@ -233,7 +233,7 @@ static ait_status fold_node(ait_graph *g, ait_node *n, ait_diag *d)
         return AIT_OK;
     }
 
-    ait_module *m = NULL;
+    ait_compiled *m = NULL;
     ait_diag cd = {0};
     ait_status s = ait_compiler_tcc.build(b.s, NULL, &m, &cd);
     ait_sb_free(&b);

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* qsort_r */
 #include "gen/memplan.h"
 
 #include <stdlib.h>
@@ -20,19 +21,18 @@ int ait_plan_add(ait_plan *p, size_t size, int first, int last)
     return p->n++;
 }
 
-static const ait_plan_buf *sort_base;
-
-static int by_size_desc(const void *a, const void *b)
+/* comparators over indices into the plan's buffers (qsort_r: no state outside the call) */
+static int by_size_desc(const void *a, const void *b, void *bufs)
 {
-    const ait_plan_buf *x = &sort_base[*(const int *)a], *y = &sort_base[*(const int *)b];
+    const ait_plan_buf *base = bufs, *x = &base[*(const int *)a], *y = &base[*(const int *)b];
     if (x->size != y->size)
         return x->size < y->size ? 1 : -1;
     return *(const int *)a - *(const int *)b; /* stable: plans are byte-identical run to run */
 }
 
-static int by_offset(const void *a, const void *b)
+static int by_offset(const void *a, const void *b, void *bufs)
 {
-    const ait_plan_buf *x = &sort_base[*(const int *)a], *y = &sort_base[*(const int *)b];
+    const ait_plan_buf *base = bufs, *x = &base[*(const int *)a], *y = &base[*(const int *)b];
     return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
@@ -48,8 +48,7 @@ void ait_plan_solve(ait_plan *p)
         order[i] = i;
         steps = p->buf[i].last + 1 > steps ? p->buf[i].last + 1 : steps;
     }
-    sort_base = p->buf;
-    qsort(order, (size_t)p->n, sizeof *order, by_size_desc);
+    qsort_r(order, (size_t)p->n, sizeof *order, by_size_desc, p->buf);
     /* placed buffers by step: each step's list holds the placed buffers alive at it */
     int *head = AIT_NEW(p->arena, int, steps + 1), *stamp = AIT_NEW(p->arena, int, p->n + 1);
     int *cand = AIT_NEW(p->arena, int, p->n + 1);
@@ -76,7 +75,7 @@ void ait_plan_solve(ait_plan *p)
                     stamp[e_buf[e]] = k;
                     cand[nc++] = e_buf[e];
                 }
-        qsort(cand, (size_t)nc, sizeof *cand, by_offset);
+        qsort_r(cand, (size_t)nc, sizeof *cand, by_offset, p->buf);
         /* the lowest offset where b fits between them */
         size_t off = 0;
         for (int j = 0; j < nc; j++) {

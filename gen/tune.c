@@ -380,11 +380,9 @@ static ait_status tune_one(const ait_config *c, const ait_tune_opts *o, ait_diag
     char *model = relative_to(&a, c->path, c->model_path);
     char *samples = relative_to(&a, c->path, c->samples_path);
     CHECK(ait_output_check_dir(c->out_dir, d));
-    ait_backend_set_arch(c->arch);
-    ait_backend_set_deps(c->deps);
     t.cand = AIT_NEW(&a, ait_candidate, c->n_backends);
     for (int i = 0; i < c->n_backends; i++) {
-        const ait_backend *b = ait_backend_find(c->backends[i]);
+        const ait_backend *b = ait_backend_for(c->backends[i], c->arch);
         if (!b) {
             s = ait_fail(d, AIT_E_CONFIG, "%s:%d: tune.backends: unknown backend '%s'", c->path, c->backends_line,
                          c->backends[i]);
@@ -431,7 +429,7 @@ static ait_status tune_one(const ait_config *c, const ait_tune_opts *o, ait_diag
     ait_spec_text(&rec.spec, t.spec_text, sizeof t.spec_text);
     CHECK(ait_model_prepare(&a, &src, rec.bind, &t.g, d));
     t.tg = (ait_target_graph){&src, rec.bind, rec.max_batch, rec.batched_in, rec.batched_out, c->name, 0, &rec.dyn,
-                              c->dims_verify_max, ait_target_threads(c->threads, &rec.dyn)};
+                              c->dims_verify_max, ait_target_threads(c->threads, &rec.dyn), c->deps};
     ait_pass_stats ps;
     ait_graph_passes(t.g, &ps);
     if (log) {
@@ -636,7 +634,7 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
     void *bytes;
     size_t len;
     ait_graph *g = NULL;
-    const ait_backend *b = ait_backend_find(m.backend);
+    const ait_backend *b = ait_backend_for(m.backend, *m.arch ? m.arch : "native");
     if (!b) {
         s = ait_fail(d, AIT_E_CONFIG, "%s: unknown backend '%s'", path, m.backend);
         goto out;
@@ -676,15 +674,13 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
     ait_config_defaults(&dflt); /* the manifest does not record the split: the default threshold */
     ait_target_graph tg = {&src, bind, m.max_batch, m.batched_in, m.batched_out, m.name, (size_t)dflt.weights_file_bytes,
                            &dyn, m.dims_verify_max > 0 ? m.dims_verify_max : dflt.dims_verify_max,
-                           ait_target_threads(m.threads, &dyn)};
+                           ait_target_threads(m.threads, &dyn), *m.deps ? m.deps : "none"};
     char *dir = dirname(ait_arena_strdup(&a, path));
     char *bn = ait_arena_printf(&a, " * command: %s\n * generator: aitune-gen %s\n * re-emitted from %s without tuning\n"
                                     " * backend: %s\n",
                                 ait_esc_str(&a, AIT_ESC_C_COMMENT, o->cmdline), AIT_VERSION,
                                 ait_esc_str(&a, AIT_ESC_C_COMMENT, path), b->name);
     ait_emitted e;
-    ait_backend_set_arch(m.arch);
-    ait_backend_set_deps(m.deps);
     if ((s = ait_emit_with_backend(&a, &tg, b, bn, &m.plan, NULL, &e, d)) != AIT_OK)
         goto out;
     char *source = with_include(&a, m.name, e.source.s);

@@ -131,6 +131,10 @@ typedef struct {
     const char *par_for;
     /* (optional) results of constant folding kept across the graphs of one run (gen/kernel.h) */
     struct ait_fold_cache *fold_cache;
+    /* (optional) the settings of the backend emitting this graph, read by its templates (the tile
+     * backends: an ait_simd_cfg); set by the backend's prepare, so that two graphs of one process
+     * may be emitted for different flavours at once */
+    const void *backend_cfg;
 } ait_graph;
 
 ait_graph *ait_graph_new(ait_arena *a, const char *path);

@@ -3,6 +3,7 @@
 #include "templates/blas/blas.h"
 #include "templates/simd/simd.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,50 +21,55 @@ static const ait_backend reference_backend = {
     .template_for = reference_template,
 };
 
-/* simd and tiled share the templates of templates/simd/; each selects its flavour
- * (vector width and tile defaults) before the templates run. */
+/* simd and tiled share the templates of templates/simd/; each instance is one flavour (vector
+ * width and tile defaults), which its prepare hands to the graph's templates through
+ * g->backend_cfg. The instances are filled once (pthread_once) and read-only afterwards. */
 typedef struct {
     ait_backend b;
     ait_simd_cfg cfg;
     ait_knob knobs[3];
     char text[3][8];
+    char prelude[8192];
 } tile_backend;
 
-static const ait_simd_cfg *tile_cfg(const ait_backend *b)
+static const tile_backend *tile_of(const ait_backend *b)
 {
-    const ait_simd_cfg *c = &((const tile_backend *)b)->cfg;
-    ait_simd_use(c);
-    return c;
+    return (const tile_backend *)b;
+}
+
+/* the graph's flavour is the backend's: its templates read it through g->backend_cfg */
+static void tile_bind(const ait_backend *b, const ait_graph *g)
+{
+    ((ait_graph *)g)->backend_cfg = &tile_of(b)->cfg;
 }
 
 static const ait_template *tile_template(const ait_backend *b, const ait_graph *g, const ait_node *n)
 {
-    tile_cfg(b);
+    tile_bind(b, g);
     return ait_simd_template(g, n);
 }
 
 static void tile_prepare(const ait_backend *b, ait_graph *g)
 {
-    tile_cfg(b);
+    tile_bind(b, g);
     ait_simd_prepare_graph(g);
 }
 
 static const char *tile_prelude(const ait_backend *b)
 {
-    tile_cfg(b);
-    return ait_simd_prelude();
+    return tile_of(b)->prelude;
 }
 
 static int tile_variants(const ait_backend *b, const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MAX_KNOBS],
                          int max)
 {
-    tile_cfg(b);
+    tile_bind(b, g);
     return ait_simd_variants(g, n, knobs, max);
 }
 
 static void tile_prepare_node(const ait_backend *b, ait_graph *g, ait_node *n)
 {
-    tile_cfg(b);
+    tile_bind(b, g);
     ait_simd_prepare_node(g, n);
 }
 
@@ -80,53 +86,60 @@ static void tile_prepare_node(const ait_backend *b, ait_graph *g, ait_node *n)
               .prepare_node = tile_prepare_node},                                                                      \
     }
 
-static tile_backend simd_backend =
-    TILE_BACKEND("simd", "GCC vector extensions, packed weights, register-blocked GEMM tiles, depthwise kernel", "simd-3");
-static tile_backend tiled_backend =
-    TILE_BACKEND("tiled", "scalar C99 register tiles on packed weights, cache-blocked (no vector extensions)", "tiled-2");
+#define SIMD_DESCRIPTION "GCC vector extensions, packed weights, register-blocked GEMM tiles, depthwise kernel"
+/* simd at 16, 8 and 4 floats per vector (AVX-512, AVX2, SSE / NEON), then tiled (scalar) */
+static tile_backend tile_backends[4] = {
+    TILE_BACKEND("simd", SIMD_DESCRIPTION, "simd-3"),
+    TILE_BACKEND("simd", SIMD_DESCRIPTION, "simd-3"),
+    TILE_BACKEND("simd", SIMD_DESCRIPTION, "simd-3"),
+    TILE_BACKEND("tiled", "scalar C99 register tiles on packed weights, cache-blocked (no vector extensions)",
+                 "tiled-2"),
+};
+static const int tile_vl[4] = {16, 8, 4, 1};
+static pthread_once_t tiles_once = PTHREAD_ONCE_INIT;
 
-static void set_tile_cfg(tile_backend *tb, int vl)
+static void init_tiles(void)
 {
-    tb->cfg = ait_simd_default_cfg(vl);
-    const char *names[3] = {"vl", "mr", "nv"};
-    int vals[3] = {tb->cfg.vl, tb->cfg.mr, tb->cfg.nv};
-    for (int i = 0; i < 3; i++) {
-        snprintf(tb->text[i], sizeof tb->text[i], "%d", vals[i]);
-        tb->knobs[i].name = names[i];
-        tb->knobs[i].value = tb->text[i];
+    for (int t = 0; t < 4; t++) {
+        tile_backend *tb = &tile_backends[t];
+        tb->cfg = ait_simd_default_cfg(tile_vl[t]);
+        const char *names[3] = {"vl", "mr", "nv"};
+        int vals[3] = {tb->cfg.vl, tb->cfg.mr, tb->cfg.nv};
+        for (int i = 0; i < 3; i++) {
+            snprintf(tb->text[i], sizeof tb->text[i], "%d", vals[i]);
+            tb->knobs[i].name = names[i];
+            tb->knobs[i].value = tb->text[i];
+        }
+        tb->b.knobs = tb->knobs;
+        ait_simd_prelude(&tb->cfg, tb->prelude, sizeof tb->prelude);
     }
-    tb->b.knobs = tb->knobs;
 }
 
-void ait_backend_set_arch(const char *arch)
+/* The vector width of [target] arch: native asks this CPU; cross targets get 4 (SSE, NEON). */
+static int arch_vl(const char *arch)
 {
-    int vl = 4;
     if (arch && strcmp(arch, "native") == 0) {
 #if defined(__x86_64__)
         __builtin_cpu_init();
-        vl = __builtin_cpu_supports("avx512f") ? 16 : __builtin_cpu_supports("avx2") ? 8 : 4;
+        return __builtin_cpu_supports("avx512f") ? 16 : __builtin_cpu_supports("avx2") ? 8 : 4;
+#else
+        return 4;
 #endif
-    } else if (arch && strcmp(arch, "x86-64-v3") == 0) {
-        vl = 8;
     }
-    set_tile_cfg(&simd_backend, vl);
-    set_tile_cfg(&tiled_backend, 1);
+    return arch && strcmp(arch, "x86-64-v3") == 0 ? 8 : 4;
 }
 
-static const char *allowed_deps = "none";
-
-void ait_backend_set_deps(const char *deps)
+static const ait_backend *simd_for(const char *arch)
 {
-    allowed_deps = deps ? deps : "none";
+    int vl = arch_vl(arch);
+    return &tile_backends[vl == 16 ? 0 : vl == 8 ? 1 : 2].b;
 }
 
-static int blas_applies(const ait_backend *b, const ait_graph *g, char *why, size_t n)
+int ait_backend_allowed(const ait_backend *b, const char *deps, char *why, size_t n)
 {
-    (void)b;
-    (void)g;
-    if (strcmp(allowed_deps, "openblas") == 0)
+    if (!b->needs || (deps && strcmp(deps, "openblas") == 0))
         return 1;
-    snprintf(why, n, "the blas backend needs [target] deps = openblas (the emitted code then links OpenBLAS)");
+    snprintf(why, n, "the %s backend needs [target] deps = openblas (the emitted code then links OpenBLAS)", b->name);
     return 0;
 }
 
@@ -146,7 +159,6 @@ static const ait_backend blas_backend = {
     .name = "blas",
     .description = "im2col + cblas_sgemm (OpenBLAS) for Conv, Gemm, MatMul; needs [target] deps = openblas",
     .key_extra = "blas-1",
-    .applies = blas_applies,
     .template_for = blas_template,
     .prelude = blas_prelude,
     .libs = "-lopenblas",
@@ -154,23 +166,34 @@ static const ait_backend blas_backend = {
 };
 
 enum { MAX_BACKENDS = 32 };
-static const ait_backend *registry[MAX_BACKENDS] = {&reference_backend, &simd_backend.b, &tiled_backend.b, &blas_backend};
+/* simd's row is its native instance; ait_backend_for gives the one for another arch */
+static const ait_backend *registry[MAX_BACKENDS] = {&reference_backend, &tile_backends[0].b, &tile_backends[3].b,
+                                                    &blas_backend};
 static int n_registry = 4;
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* the tile backends' knobs exist once an arch is set; native until then */
-static void ensure_arch(void)
+static void ensure_tiles(void)
 {
-    if (!simd_backend.cfg.vl)
-        ait_backend_set_arch("native");
+    pthread_once(&tiles_once, init_tiles);
+}
+
+const ait_backend *ait_backend_for(const char *name, const char *arch)
+{
+    ensure_tiles();
+    if (strcmp(name, "simd") == 0)
+        return simd_for(arch);
+    pthread_mutex_lock(&registry_lock);
+    const ait_backend *b = NULL;
+    for (int i = 0; i < n_registry && !b; i++)
+        if (strcmp(registry[i]->name, name) == 0)
+            b = registry[i];
+    pthread_mutex_unlock(&registry_lock);
+    return b;
 }
 
 const ait_backend *ait_backend_find(const char *name)
 {
-    ensure_arch();
-    for (int i = 0; i < n_registry; i++)
-        if (strcmp(registry[i]->name, name) == 0)
-            return registry[i];
-    return NULL;
+    return ait_backend_for(name, "native");
 }
 
 int ait_backend_count(void)
@@ -180,16 +203,25 @@ int ait_backend_count(void)
 
 const ait_backend *ait_backend_at(int i)
 {
-    ensure_arch();
-    return i >= 0 && i < n_registry ? registry[i] : NULL;
+    if (i == 1)
+        return ait_backend_find("simd");
+    ensure_tiles();
+    pthread_mutex_lock(&registry_lock);
+    const ait_backend *b = i >= 0 && i < n_registry ? registry[i] : NULL;
+    pthread_mutex_unlock(&registry_lock);
+    return b;
 }
 
 int ait_backend_register(const ait_backend *b)
 {
-    if (n_registry == MAX_BACKENDS || ait_backend_find(b->name))
+    if (ait_backend_find(b->name))
         return -1;
-    registry[n_registry++] = b;
-    return 0;
+    pthread_mutex_lock(&registry_lock);
+    int ok = n_registry < MAX_BACKENDS;
+    if (ok)
+        registry[n_registry++] = b;
+    pthread_mutex_unlock(&registry_lock);
+    return ok ? 0 : -1;
 }
 
 void ait_backend_describe(const ait_backend *b, char *buf, size_t n)

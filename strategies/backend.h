@@ -47,10 +47,12 @@ const ait_backend *ait_backend_at(int i);
 /* Adds a backend at run time (tests inject faulty ones); returns 0 on success. */
 int ait_backend_register(const ait_backend *b);
 
-/* Sets arch-dependent knobs (the simd vector width) from [target] arch. */
-void ait_backend_set_arch(const char *arch);
-/* [target] deps: backends that need a library (blas) apply only when it is allowed. */
-void ait_backend_set_deps(const char *deps);
+/* The backend named so for [target] arch (the simd vector width follows it; native asks this
+ * CPU); ait_backend_find is ait_backend_for(name, "native"). NULL if unknown. */
+const ait_backend *ait_backend_for(const char *name, const char *arch);
+/* [target] deps: a backend that needs a library (blas) is allowed only when deps names it;
+ * 0 with the reason in why otherwise. */
+int ait_backend_allowed(const ait_backend *b, const char *deps, char *why, size_t n);
 
 /* The emitter's `pick` for backend ctx (an ait_backend): its template for the node when it has
  * one that applies, else NULL (the reference's). */

@@ -129,7 +129,7 @@ ait_status ait_check_case(const char *model_path, const char *data_dir, const ai
         }
     }
     ait_emitted e = {0};
-    ait_module *mod = NULL;
+    ait_compiled *mod = NULL;
     const ait_compiler *cc = ait_compiler_find(o->compiler ? o->compiler : "tcc");
     if (s == AIT_OK && !cc)
         s = ait_fail(d, AIT_E_USAGE, "unknown compiler '%s'", o->compiler);

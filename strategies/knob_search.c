@@ -172,7 +172,7 @@ static void child(void *ctx, ait_sandbox_result *res)
 {
     const bench *bn = ctx;
     const ait_graph *g = bn->g;
-    ait_module *m = NULL;
+    ait_compiled *m = NULL;
     ait_diag d = {0};
     ait_compile_opts co = {.flags = bn->o->flags, .libs = g->tasks > 1 ? "-pthread" : NULL};
     if (bn->o->cc->build(bn->unit, &co, &m, &d) != AIT_OK) {

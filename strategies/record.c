@@ -17,7 +17,7 @@ typedef int (*run_io_fn)(void *, const void *const *, void *const *, int);
 
 /* A compiled reference model at one binding. */
 typedef struct {
-    ait_module *mod;
+    ait_compiled *mod;
     run_io_fn run;
     void *ws;
     ait_graph *g;

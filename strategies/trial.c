@@ -71,7 +71,7 @@ static void child(void *ctx, ait_sandbox_result *res)
     const ait_recording *r = t->rec;
     ait_diag d = {0};
     double t0 = ait_now_s();
-    ait_module *m = NULL;
+    ait_compiled *m = NULL;
     ait_compile_opts co = {t->flags, t->libs};
     if (t->cc->build(t->source, &co, &m, &d) != AIT_OK) {
         res->code = d.code;

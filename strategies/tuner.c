@@ -50,7 +50,8 @@ static ait_status graph_at(void *ctx, ait_arena *a, const ait_tensor *bind, ait_
     ait_pass_stats ps;
     ait_graph_passes(g, &ps);
     char why[256] = "";
-    if (c->b->applies && !c->b->applies(c->b, g, why, sizeof why))
+    if (!ait_backend_allowed(c->b, c->tg->deps, why, sizeof why) ||
+        (c->b->applies && !c->b->applies(c->b, g, why, sizeof why)))
         return ait_fail(d, AIT_E_UNSUPPORTED, "not applicable: %s", why);
     if (c->plan)
         ait_knob_plan_apply(c->plan, g);
@@ -71,7 +72,7 @@ ait_status ait_emit_with_backend(ait_arena *a, const ait_target_graph *tg, const
         ait_pass_stats ps;
         ait_graph_passes(sg, &ps);
         char why[256] = "";
-        if (b->applies && !b->applies(b, sg, why, sizeof why))
+        if (!ait_backend_allowed(b, tg->deps, why, sizeof why) || (b->applies && !b->applies(b, sg, why, sizeof why)))
             return ait_fail(d, AIT_E_UNSUPPORTED, "not applicable: %s", why);
         ait_knob_search(a, sg, b, search, plan);
     }

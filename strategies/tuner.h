@@ -25,6 +25,7 @@ typedef struct {
     const ait_dyn_dims *dyn;      /* dynamic axes (NULL or n 0: none); bind holds their max */
     int dims_verify_max;          /* tune.dims_verify_max */
     int threads;                  /* target.threads where the code can use them (ait_target_threads) */
+    const char *deps;             /* target.deps: backends needing a library apply only when allowed */
 } ait_target_graph;
 
 /* The threads the emitted code runs in: target.threads, or 1 with dynamic axes (whose generic

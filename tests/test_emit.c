@@ -87,7 +87,7 @@ static void test_runs_and_rejects_misuse(void **state)
     ait_diag d = {0};
     assert_int_equal(ait_emit_model(g, &o, &e, &d), AIT_OK);
     char *unit = ait_emitted_unit(&e);
-    ait_module *m;
+    ait_compiled *m;
     assert_int_equal(ait_compiler_tcc.build(unit, NULL, &m, &d), AIT_OK);
     free(unit);
     typedef int (*run_fn)(const float *const *, float *const *, int);

@@ -117,7 +117,7 @@ static float *run(const uint8_t *bytes, size_t len, int passes, const char *back
             fclose(f);
         }
     }
-    ait_module *m;
+    ait_compiled *m;
     /* as trials build, and as strict as the emitted code promises to be */
     ait_compile_opts co = {.flags = "-std=c99 -pedantic -Wall -Wextra -Werror -O3 -march=native -ffp-contract=fast -pthread"};
     if (ait_compiler_gcc.build(unit.s, &co, &m, &d) != AIT_OK)
@@ -772,7 +772,6 @@ static void test_threads_bitwise(void **state)
 
 int main(void)
 {
-    ait_backend_set_arch("native");
     if (getenv("AIT_TEST_FILTER")) /* one test by name (a glob) while working on it */
         cmocka_set_test_filter(getenv("AIT_TEST_FILTER"));
     const struct CMUnitTest tests[] = {

@@ -225,7 +225,6 @@ static int teardown(void **state)
 
 int main(void)
 {
-    ait_backend_set_arch("native");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pool),
         cmocka_unit_test(test_split_model_under_tsan),

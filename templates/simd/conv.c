@@ -230,7 +230,7 @@ static void im2col_then_gemm(ait_sb *b, const ait_graph *g, const ait_conv_param
 /* Knob order 1 (XW), where its tiles can serve the shape. */
 static int is_xw(const ait_graph *g, const ait_node *n, int kind)
 {
-    return (kind == 2 || kind == 3) && ait_simd_node_cfg(n).order == 1 && !g->extents_vary;
+    return (kind == 2 || kind == 3) && ait_simd_node_cfg(g, n).order == 1 && !g->extents_vary;
 }
 
 /* How a task shares a WX GEMM (kinds 2 and 3) when the kernel is split: by whole column panels
@@ -247,7 +247,7 @@ static wx_split_by wx_split(const ait_graph *g, const ait_node *n)
     if (!T || (kind != 2 && kind != 3) || is_xw(g, n, kind) || ait_node_flops(g, n) < split_min_flops)
         return SPLIT_NONE;
     const ait_conv_params *p = n->params;
-    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     long long M = p->cout, N = p->out[1] * p->out[2], col_units = (N - N % c.vl) / (c.vl > 1 ? c.vl : c.nv),
               row_units = (M + c.mr - 1) / c.mr;
     /* columns (bands of pixels) where there are enough: the kernels before and after share the
@@ -263,7 +263,7 @@ static wx_split_by wx_split(const ait_graph *g, const ait_node *n)
 static void wx_gemm(ait_sb *b, const ait_graph *g, const ait_node *n, long long M, long long K, long long N,
                     const char *row0, long long strip_at, wx_split_by split)
 {
-    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     const char *bias = ait_node_in(g, n, 2) ? "x2[m0 + %d]" : NULL;
     /* column blocks keep a slice of X in cache while every row panel passes over it */
     int vary = g->extents_vary, T = ait_split(g), nr = c.nv * c.vl;
@@ -316,7 +316,7 @@ static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
 static size_t grouped_scratch_floats(const ait_graph *g, const ait_node *n)
 {
     const ait_conv_params *p = n->params;
-    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     size_t K = (size_t)(p->cin / p->group * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);
     size_t strip = N % (size_t)c.vl || g->extents_vary ? K * (size_t)c.vl : 0;
     return (pointwise(p) ? 0 : K * N) + strip;
@@ -334,7 +334,7 @@ static int grouped_split(const ait_graph *g, const ait_node *n)
 static void emit_grouped(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_conv_params *p = n->params;
-    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     long long G = p->group, cig = p->cin / G, Mg = p->cout / G, K = cig * p->k[1] * p->k[2],
               N = p->out[1] * p->out[2], plane = p->in[1] * p->in[2];
     long long wstride = (Mg + c.mr - 1) / c.mr * K * c.mr;
@@ -432,7 +432,7 @@ typedef enum { XW_SERIAL, XW_BY_PANELS, XW_BY_PIXELS } xw_split_by;
 static xw_split_by xw_split(const ait_graph *g, const ait_node *n)
 {
     const ait_conv_params *p = n->params;
-    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     int T = ait_split(g), nr = c.nv * c.vl;
     long long N = p->out[1] * p->out[2];
     if (!T || ait_node_flops(g, n) < split_min_flops)
@@ -444,7 +444,7 @@ static xw_split_by xw_split(const ait_graph *g, const ait_node *n)
 static void emit_xw(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col)
 {
     const ait_conv_params *p = n->params;
-    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     long long M = p->cout, K = p->cin * p->k[1] * p->k[2], N = p->out[1] * p->out[2];
     int nr = c.nv * c.vl;
     xw_split_by split = xw_split(g, n);
@@ -478,11 +478,12 @@ static void emit_xw(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
         ait_sb_puts(b, "}\n");
 }
 
-static ait_simd_window depthwise_window(const ait_conv_params *p)
+static ait_simd_window depthwise_window(const ait_graph *g, const ait_conv_params *p)
 {
     ait_simd_window w = {.kind = AIT_WIN_CONV, .c = p->cin, .ih = p->in[1], .iw = p->in[2], .oh = p->out[1],
                          .ow = p->out[2], .kh = p->k[1], .kw = p->k[2], .sh = p->stride[1], .sw = p->stride[2],
-                         .dh = p->dil[1], .dw = p->dil[2], .pt = p->pad_lo[1], .pl = p->pad_lo[2]};
+                         .dh = p->dil[1], .dw = p->dil[2], .pt = p->pad_lo[1], .pl = p->pad_lo[2],
+                         .vl = ait_simd_base(g)->vl};
     return w;
 }
 
@@ -490,7 +491,7 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     int kind = ait_simd_conv_kind(g, n);
     if (kind == 1) {
-        const ait_simd_window w = depthwise_window(n->params);
+        const ait_simd_window w = depthwise_window(g, n->params);
         ait_simd_emit_window(b, g, n, &w);
     }
     else if (kind == 4)
@@ -506,12 +507,12 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
     const ait_conv_params *p = n->params;
     int kind = ait_simd_conv_kind(g, n);
     if (kind == 1) {
-        const ait_simd_window w = depthwise_window(p);
+        const ait_simd_window w = depthwise_window(g, p);
         return ait_simd_window_scratch(g, n, &w);
     }
     if (kind == 4) /* each task's groups in scratch of its own */
         return sizeof(float) * grouped_scratch_floats(g, n) * (size_t)(grouped_split(g, n) ? ait_split(g) : 1);
-    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     size_t K = (size_t)(p->cin * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);
     /* WX's last columns: a strip, one per task when tasks share the rows */
     size_t strip = (!is_xw(g, n, kind) && N % (size_t)c.vl) || g->extents_vary ? K * (size_t)c.vl : 0;
@@ -524,7 +525,7 @@ static int phases(const ait_graph *g, const ait_node *n)
 {
     int kind = ait_simd_conv_kind(g, n);
     if (kind == 1) {
-        const ait_simd_window w = depthwise_window(n->params);
+        const ait_simd_window w = depthwise_window(g, n->params);
         return ait_simd_window_phases(g, n, &w);
     }
     if (kind == 4)

@@ -147,7 +147,7 @@ static const double split_min_flops = 4e5;
 static int phases(const ait_graph *g, const ait_node *n)
 {
     const ait_matmul_params *p = n->params;
-    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     int T = ait_split(g), nr = c.nv * c.vl;
     if (!T || ait_node_flops(g, n) < split_min_flops)
         return 0;
@@ -165,7 +165,7 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
 {
     if (n->pack_in)
         return 0;
-    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     int tasks = phases(g, n) ? ait_split(g) : 1;
     return (size_t)packed_b_floats(n->params, &c) * (size_t)tasks * sizeof(float);
 }
@@ -218,7 +218,7 @@ static void emit_runtime_b(ait_sb *b, const ait_graph *g, const ait_node *n, con
 static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_matmul_params *p = n->params;
-    const ait_simd_cfg c = ait_simd_node_cfg(n);
+    const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     if (!n->pack_in) {
         emit_runtime_b(b, g, n, &c);
         return;

@@ -16,7 +16,8 @@ static int window_of(const ait_graph *g, const ait_node *n, ait_simd_window *w)
     *w = (ait_simd_window){.kind = max ? AIT_WIN_MAX : AIT_WIN_AVG, .c = p->n * p->c, .ih = p->in[1],
                            .iw = p->in[2], .oh = p->out[1], .ow = p->out[2], .kh = p->k[1], .kw = p->k[2],
                            .sh = p->stride[1], .sw = p->stride[2], .dh = p->dil[1], .dw = p->dil[2],
-                           .pt = p->pad_lo[1], .pl = p->pad_lo[2], .scale = 1.0f / (float)(p->k[1] * p->k[2])};
+                           .pt = p->pad_lo[1], .pl = p->pad_lo[2], .scale = 1.0f / (float)(p->k[1] * p->k[2]),
+                           .vl = ait_simd_base(g)->vl};
     if (max)
         return 1;
     /* with extents that vary, a window's divisor must not change with them */
@@ -77,7 +78,7 @@ static void gap_emit(ait_sb *b, const ait_graph *g, const ait_node *n)
     long long plane = 1;
     for (int i = 0; i < 3; i++)
         plane *= p->in[i];
-    int vl = ait_simd_base()->vl, split = gap_phases(g, n);
+    int vl = ait_simd_base(g)->vl, split = gap_phases(g, n);
     if (split) {
         ait_emit_phase(b, 0);
         ait_emit_task_part(b, g, "c", p->n * p->c, 1);

@@ -11,9 +11,9 @@
 #include "templates/simd/simd.h"
 
 /* dst[0..n) += a * src[0..n), in vectors then a scalar tail (n a C expression). */
-static void axpy(ait_sb *b, const char *dst, const char *a, const char *src, const char *n)
+static void axpy(ait_sb *b, const ait_graph *g, const char *dst, const char *a, const char *src, const char *n)
 {
-    int vl = ait_simd_base()->vl;
+    int vl = ait_simd_base(g)->vl;
     ait_sb_printf(b, "{\nconst float a_ = %s;\nlong j = 0;\n", a);
     ait_sb_printf(b, "for (; j + %d <= %s; j += %d)\nAIT_ST(%s + j, AIT_LD(%s + j) + a_ * AIT_LD(%s + j));\n", vl, n, vl,
                   dst, dst, src);
@@ -27,7 +27,6 @@ static int packed(const ait_node *n)
 
 static void direction(ait_sb *b, const ait_graph *g, const ait_node *n, int dir)
 {
-    (void)g;
     const ait_rnn_params *p = n->params;
     ait_sb_printf(b, "{\nconst float *WT = x%d + %d * I * G * H;\n", packed(n), dir);
     if (p->has[3])
@@ -35,36 +34,34 @@ static void direction(ait_sb *b, const ait_graph *g, const ait_node *n, int dir)
     ait_sb_puts(b, "for (long r = 0; r < T * B; r++) {\nconst float *xr = x0 + r * I;\nfloat *o = xp + r * G * H;\n");
     ait_sb_printf(b, "for (long k = 0; k < G * H; k++)\no[k] = %s;\n", p->has[3] ? "Wb[k] + Rb[k]" : "0");
     ait_sb_puts(b, "for (long i = 0; i < I; i++)\n");
-    axpy(b, "o", "xr[i]", "(WT + i * G * H)", "G * H");
+    axpy(b, g, "o", "xr[i]", "(WT + i * G * H)", "G * H");
     ait_sb_puts(b, "}\n}\n");
 }
 
 static void gates(ait_sb *b, const ait_graph *g, const ait_node *n, int dir)
 {
-    (void)g;
     const ait_rnn_params *p = n->params;
     int gru = p->cell == AIT_CELL_GRU;
     ait_sb_printf(b, "const float *RT = x%d + %d * H * G * H;\n", packed(n) + 1, dir);
     ait_sb_printf(b, "const float *xpt = xp + %s * G * H;\n", p->layout ? "(b * T + ts)" : "(ts * B + b)");
     ait_sb_puts(b, "for (long k = 0; k < G * H; k++)\ngs[k] = xpt[k];\nfor (long i = 0; i < H; i++)\n");
-    axpy(b, "gs", "h[i]", "(RT + i * G * H)", gru ? "2 * H" : "G * H");
+    axpy(b, g, "gs", "h[i]", "(RT + i * G * H)", gru ? "2 * H" : "G * H");
 }
 
 static void gru_candidate(ait_sb *b, const ait_graph *g, const ait_node *n, int dir)
 {
-    (void)g;
     (void)dir;
     const ait_rnn_params *p = n->params;
     if (p->linear_before_reset) { /* gs's h part holds Wb + Rb: c = x W^T + Wb + r (h R^T + Rb) */
         ait_sb_printf(b, "for (long j = 0; j < H; j++)\nc[j] = %s;\nfor (long i = 0; i < H; i++)\n",
                       p->has[3] ? "Rb[2 * H + j]" : "0");
-        axpy(b, "c", "h[i]", "(RT + i * G * H + 2 * H)", "H");
+        axpy(b, g, "c", "h[i]", "(RT + i * G * H + 2 * H)", "H");
         ait_sb_printf(b, "for (long j = 0; j < H; j++)\nc[j] = gs[2 * H + j]%s + gs[H + j] * c[j];\n",
                       p->has[3] ? " - Rb[2 * H + j]" : "");
     } else {
         ait_sb_puts(b, "for (long i = 0; i < H; i++) tmp[i] = gs[H + i] * h[i];\n"
                        "for (long j = 0; j < H; j++)\nc[j] = gs[2 * H + j];\nfor (long i = 0; i < H; i++)\n");
-        axpy(b, "c", "tmp[i]", "(RT + i * G * H + 2 * H)", "H");
+        axpy(b, g, "c", "tmp[i]", "(RT + i * G * H + 2 * H)", "H");
     }
 }
 

@@ -27,18 +27,19 @@ enum { AIT_KNOB_MR, AIT_KNOB_NV, AIT_KNOB_ORDER, AIT_KNOB_BLOCK };
 
 /* The defaults for a vector width: accumulators + loads within the register file. */
 ait_simd_cfg ait_simd_default_cfg(int vl);
-/* Selects the flavour the next prepare/emit/prelude calls produce (simd: vl 16/8/4; tiled: 1). */
-void ait_simd_use(const ait_simd_cfg *base);
-const ait_simd_cfg *ait_simd_base(void);
-/* The selected flavour with the node's knobs applied. */
-ait_simd_cfg ait_simd_node_cfg(const ait_node *n);
+/* The flavour a graph is emitted in (simd: vl 16/8/4; tiled: 1): g->backend_cfg, which the
+ * backend's prepare sets; scalar tiles where none is set. */
+const ait_simd_cfg *ait_simd_base(const ait_graph *g);
+/* The graph's flavour with the node's knobs applied. */
+ait_simd_cfg ait_simd_node_cfg(const ait_graph *g, const ait_node *n);
 
 /* Packs constant weights for a node and appends them to its inputs (n->pack_in). */
 void ait_simd_prepare_graph(ait_graph *g);
 void ait_simd_prepare_node(ait_graph *g, ait_node *n);
 /* The knob settings worth measuring for a node (the default first); 0 if it has none. */
 int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MAX_KNOBS], int max);
-const char *ait_simd_prelude(void);
+/* The helpers every file of this flavour starts with, written into buf. */
+void ait_simd_prelude(const ait_simd_cfg *c, char *buf, size_t n);
 
 /* The register tile: R rows x V vectors, K steps.  a_fmt gives the scalar of row r at
  * step k (one %d for r), b_fmt the address of vector v at step k (one %d for v); extra
@@ -66,6 +67,7 @@ typedef struct {
     int64_t c;                 /* planes */
     int64_t ih, iw, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl;
     float scale;               /* AVG: 1 / window size */
+    int vl;                    /* floats per vector of the graph's flavour */
 } ait_simd_window;
 void ait_simd_emit_window(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_window *w);
 size_t ait_simd_window_scratch(const ait_graph *g, const ait_node *n, const ait_simd_window *w);

@@ -11,14 +11,14 @@
 static int applies(const ait_graph *g, const ait_node *n)
 {
     const ait_norm_params *p = n->params;
-    return n->op == AIT_OP_SOFTMAX && ait_simd_base()->vl > 1 && p->inner == 1 && p->axis_len > 0 &&
+    return n->op == AIT_OP_SOFTMAX && ait_simd_base(g)->vl > 1 && p->inner == 1 && p->axis_len > 0 &&
            ait_node_in(g, n, 0)->dtype == AIT_DT_FLOAT;
 }
 
 static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_norm_params *p = n->params;
-    int vl = ait_simd_base()->vl;
+    int vl = ait_simd_base(g)->vl;
     int64_t L = p->axis_len;
     ait_sb_printf(b,
                   "for (long o = 0; o < %" PRId64 "; o++) {\nconst float *const xr = x0 + o * %" PRId64 ";\n"

@@ -15,21 +15,16 @@ ait_simd_cfg ait_simd_default_cfg(int vl)
     return c;
 }
 
-static ait_simd_cfg base = {16, 6, 4, 0, 0};
+static const ait_simd_cfg scalar_tiles = {1, 4, 4, 0, 0};
 
-void ait_simd_use(const ait_simd_cfg *c)
+const ait_simd_cfg *ait_simd_base(const ait_graph *g)
 {
-    base = *c;
+    return g && g->backend_cfg ? g->backend_cfg : &scalar_tiles;
 }
 
-const ait_simd_cfg *ait_simd_base(void)
+ait_simd_cfg ait_simd_node_cfg(const ait_graph *g, const ait_node *n)
 {
-    return &base;
-}
-
-ait_simd_cfg ait_simd_node_cfg(const ait_node *n)
-{
-    ait_simd_cfg c = base;
+    ait_simd_cfg c = *ait_simd_base(g);
     int *fields[AIT_MAX_KNOBS] = {&c.mr, &c.nv, &c.order, &c.block};
     for (int i = 0; i < AIT_MAX_KNOBS; i++)
         if (n->knobs[i] > 0)
@@ -37,11 +32,10 @@ ait_simd_cfg ait_simd_node_cfg(const ait_node *n)
     return c;
 }
 
-const char *ait_simd_prelude(void)
+void ait_simd_prelude(const ait_simd_cfg *base, char *buf, size_t n)
 {
-    static char buf[8192];
-    if (base.vl == 1) {
-        snprintf(buf, sizeof buf,
+    if (base->vl == 1) {
+        snprintf(buf, n,
                  "/* tiled backend: scalar register tiles, cache-blocked */\n"
                  "/* no fused multiply-adds: whether gcc contracts a sum's product depends on how it\n"
                  " * vectorizes the loop (an in-order reduction keeps the product rounded), so with them\n"
@@ -56,9 +50,9 @@ const char *ait_simd_prelude(void)
                  "#define AIT_RAISE_TO(x, y) ((x) = (x) < (y) ? (y) : (x))\n"
                  "#define AIT_LOWER_TO(x, y) ((x) = (x) > (y) ? (y) : (x))\n"
                  "#define AIT_MAXNAN_INTO(x, y) do { const ait_vf y_ = (y); (x) = y_ > (x) || y_ != y_ ? y_ : (x); } while (0)\n\n");
-        return buf;
+        return;
     }
-    snprintf(buf, sizeof buf,
+    snprintf(buf, n,
              "/* simd backend: GCC vector extensions, %d floats per vector */\n"
              "#if !defined(__GNUC__) || defined(__TINYC__)\n"
              "#error \"this file needs GCC or clang (vector extensions)\"\n#endif\n"
@@ -95,8 +89,7 @@ const char *ait_simd_prelude(void)
              "#define AIT_HARD_SIGMOID_INTO(x, times, a, b) do { ait_vf h_ = (x) * (a) + (b); "
              "AIT_RAISE_TO(h_, (ait_vf){0}); AIT_LOWER_TO(h_, (ait_vf){0} + 1.0f); (x) = (times) ? (x) * h_ : h_; "
              "} while (0)\n\n",
-             base.vl, base.vl * 4, base.vl * 4, base.vl * 4);
-    return buf;
+             base->vl, base->vl * 4, base->vl * 4, base->vl * 4);
 }
 
 void ait_simd_tile(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, const char *a_fmt,
@@ -131,7 +124,7 @@ int ait_simd_epilogue_vec(ait_sb *b, const ait_graph *g, const ait_node *n, cons
         /* sigmoid, SiLU and HardSwish on vectors only (the tiled flavour's are scalar loops) */
         int vec_only = k == AIT_EPI_SIGMOID || k == AIT_EPI_SILU || k == AIT_EPI_HARD_SWISH ||
                        k == AIT_EPI_HARD_SIGMOID || k == AIT_EPI_X_HARD_SIGMOID;
-        if (k != AIT_EPI_RELU && k != AIT_EPI_CLIP && k != AIT_EPI_ADD && !(vec_only && base.vl > 1))
+        if (k != AIT_EPI_RELU && k != AIT_EPI_CLIP && k != AIT_EPI_ADD && !(vec_only && ait_simd_base(g)->vl > 1))
             return 0;
     }
     if (!b)
@@ -180,7 +173,7 @@ void ait_simd_epilogue_lanes(ait_sb *b, const ait_graph *g, const ait_node *n, c
         if (st->kind == AIT_EPI_ADD) {
             ait_sb_printf(b, "{\nfloat e_[%d];\nAIT_ST(e_, %s);\nfor (long j = 0; j < %s; j++)\ne_[j] += x%d[%s + j];\n"
                              "%s = AIT_LD(e_);\n}\n",
-                          base.vl, v, lanes, st->input, idx, v);
+                          ait_simd_base(g)->vl, v, lanes, st->input, idx, v);
             continue;
         }
         ait_node one = *n;
@@ -193,7 +186,7 @@ void ait_simd_epilogue_lanes(ait_sb *b, const ait_graph *g, const ait_node *n, c
 static void store_tile(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int V, long long ldy,
                        const char *bias_row_fmt, const char *bias_col_expr, const char *partial)
 {
-    int vl = base.vl;
+    int vl = ait_simd_base(g)->vl;
     int vec_epi = ait_simd_epilogue_vec(NULL, g, n, NULL, NULL);
     for (int r = 0; r < R; r++)
         for (int v = 0; v < V; v++) {
@@ -295,7 +288,7 @@ void ait_simd_prepare_node(ait_graph *g, ait_node *n)
     if (n->pack_in)
         return;
     int64_t count;
-    const ait_simd_cfg cfg = ait_simd_node_cfg(n);
+    const ait_simd_cfg cfg = ait_simd_node_cfg(g, n);
     if (n->op == AIT_OP_CONV && ait_simd_conv_kind(g, n) >= 2) { /* 1x1 or im2col: WX, or XW (order 1) */
         const ait_tensor *w = ait_node_in(g, n, 1);
         int64_t M = w->dims[0], K = ait_tensor_numel(w) / M, G = ((const ait_conv_params *)n->params)->group;
@@ -340,18 +333,19 @@ static int add_variant(int (*knobs)[AIT_MAX_KNOBS], int count, int mr, int nv, i
 
 /* The largest mr x nv tile that divides rows and columns exactly (no tail tiles) within regs
  * registers: most sums, then fewest loads a step.  0 in *mr when none does. */
-static void exact_tile(int64_t rows, int64_t cols, int regs, int *mr, int *nv)
+static void exact_tile(int64_t rows, int64_t cols, int vl, int regs, int *mr, int *nv)
 {
     *mr = *nv = 0;
     for (int v = 1; v <= 8; v++)
         for (int m = 2; m <= 16; m++)
-            if (rows % m == 0 && cols % (v * base.vl) == 0 && m * v + v <= regs &&
+            if (rows % m == 0 && cols % (v * vl) == 0 && m * v + v <= regs &&
                 (m * v > *mr * *nv || (m * v == *mr * *nv && m + v < *mr + *nv)))
                 *mr = m, *nv = v;
 }
 
 int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MAX_KNOBS], int max)
 {
+    const int vl = ait_simd_base(g)->vl;
     int kind = n->op == AIT_OP_CONV ? ait_simd_conv_kind(g, n) : 0;
     int xw = (n->op == AIT_OP_GEMM || n->op == AIT_OP_MATMUL) && ait_simd_template(g, n);
     if (kind < 2 && !xw)
@@ -359,18 +353,18 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
     const ait_matmul_params *mp = xw ? n->params : NULL;
     int runtime_b = xw && !ait_simd_matmul_packs(g, n); /* its emitter has no panels-outer order or K blocks */
     int64_t rows = runtime_b ? mp->m : xw ? ait_tensor_numel(ait_node_in(g, n, 0)) / mp->k : 0; /* one batch's */
-    int regs = base.vl == 16 ? 30 : 14; /* accumulators + loads: 32 or 16 registers, two spare */
-    const int(*tiles)[2] = base.vl == 16 ? tiles16 : base.vl == 8 ? tiles8 : base.vl == 4 ? tiles4 : tiles1;
+    int regs = vl == 16 ? 30 : 14; /* accumulators + loads: 32 or 16 registers, two spare */
+    const int(*tiles)[2] = vl == 16 ? tiles16 : vl == 8 ? tiles8 : vl == 4 ? tiles4 : tiles1;
     /* one or two rows (a matrix-vector product): one tile covers every row, wide rows of
      * vectors, as many independent sums as hide the FMA latency while the weights stream
      * through (each weight is read once) */
     int gemv[4][2], nt = 4, count = 0;
-    if (xw && base.vl > 1 && rows <= 2) {
+    if (xw && vl > 1 && rows <= 2) {
         static const int wide16[] = {4, 8, 12, 16}, wide8[] = {3, 6, 8, 12};
         int cap = regs / (int)(rows + 1);
         nt = 0;
         for (int i = 0; i < 4; i++) {
-            int nv = (base.vl == 16 ? wide16 : wide8)[i];
+            int nv = (vl == 16 ? wide16 : wide8)[i];
             nv = nv < cap ? nv : cap;
             if (nt == 0 || gemv[nt - 1][1] != nv)
                 gemv[nt][0] = (int)rows, gemv[nt++][1] = nv;
@@ -381,23 +375,23 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
         count = add_variant(knobs, count, tiles[i][0], tiles[i][1], 0, 0);
     /* Conv turned around (order 1: vectors along output channels, R pixels a tile), with an R
      * that divides the image where one fits the register file; vector flavours only */
-    if (kind >= 2 && kind != 4 && base.vl > 1 && !g->extents_vary) {
+    if (kind >= 2 && kind != 4 && vl > 1 && !g->extents_vary) {
         const ait_conv_params *p = n->params;
         int64_t N = p->out[1] * p->out[2];
-        int rmax = base.vl == 16 ? 8 : 4, nv = 3, best = rmax;
+        int rmax = vl == 16 ? 8 : 4, nv = 3, best = rmax;
         for (int r = rmax; r >= rmax / 2 + 1; r--)
             if (N % r == 0) {
                 best = r;
                 break;
             }
-        const int xw_tiles[][2] = {{best, nv}, {best == rmax ? rmax - 1 : rmax, nv}, {base.vl == 16 ? 6 : 3, 4}};
+        const int xw_tiles[][2] = {{best, nv}, {best == rmax ? rmax - 1 : rmax, nv}, {vl == 16 ? 6 : 3, 4}};
         for (int i = 0; i < 3 && count < max; i++)
             count = add_variant(knobs, count, xw_tiles[i][0], xw_tiles[i][1], 1, 0);
     }
     /* Gemm/MatMul: the exact tile, when the list has no such tile */
-    if (xw && base.vl > 1 && count < max) {
+    if (xw && vl > 1 && count < max) {
         int fit_mr, fit_nv;
-        exact_tile(rows, mp->n, regs, &fit_mr, &fit_nv);
+        exact_tile(rows, mp->n, vl, regs, &fit_mr, &fit_nv);
         for (int i = 0; i < count && fit_mr; i++)
             if (knobs[i][AIT_KNOB_MR] == fit_mr && knobs[i][AIT_KNOB_NV] == fit_nv)
                 fit_mr = 0;

@@ -13,7 +13,7 @@
 /* The padded plane covers every window of a row rounded up to whole vectors. */
 static void plane_dims(const ait_simd_window *w, int64_t *rows, int64_t *cols)
 {
-    const int vl = ait_simd_base()->vl;
+    const int vl = w->vl;
     int64_t OWv = (w->ow + vl - 1) / vl * vl;
     *rows = (w->oh - 1) * w->sh + (w->kh - 1) * w->dh + 1;
     *cols = (OWv - 1) * w->sw + (w->kw - 1) * w->dw + 1;
@@ -84,7 +84,7 @@ static void emit_plane(ait_sb *b, const ait_simd_window *w, const char *plane, i
      * skips rows with `continue`, found by tests/test_passes.c) */
     ait_sb_printf(b, "for (long j = %s * %" PRId64 "; j < %s * %" PRId64 "; j++)\n%s[j] = %s;\n", band ? "pr_lo" : "0",
                   cols, band_hi(hi, band, rlo), cols, plane, fill);
-    const int vl = ait_simd_base()->vl;
+    const int vl = w->vl;
     /* rows copied as whole vectors: all, or where a row is narrower than a vector (it reads on
      * into the rows after it), those whose read stays inside the channel */
     int64_t n = jhi - jlo, c0 = jlo + off - PL, vec_rows = rhi;
@@ -131,7 +131,7 @@ static void emit_plane(ait_sb *b, const ait_simd_window *w, const char *plane, i
 static void tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_window *w, int R, int V,
                  int spill_ok, int split)
 {
-    const int vl = ait_simd_base()->vl;
+    const int vl = w->vl;
     int64_t PHh, PWw;
     plane_dims(w, &PHh, &PWw);
     int64_t PE = (PWw + 1) / 2, PO = PWw / 2;
@@ -212,7 +212,7 @@ static void tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_sim
 
 void ait_simd_emit_window(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_window *w)
 {
-    const int vl = ait_simd_base()->vl;
+    const int vl = w->vl;
     int64_t PHh, PWw;
     plane_dims(w, &PHh, &PWw);
     int64_t PE = (PWw + 1) / 2, PO = PWw / 2; /* even/odd column planes for stride 2 */
