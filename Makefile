@@ -1,6 +1,6 @@
 # aitune-c. `make deps` once, then `make`, `make check`. Quiet unless V=1.
 CC      := gcc
-CFLAGS  := -std=c11 -O2 -g -Wall -Wextra -Werror -D_XOPEN_SOURCE=700 -I. -Ibuild/proto
+CFLAGS  := -std=c11 -O2 -g -fPIC -Wall -Wextra -Werror -D_XOPEN_SOURCE=700 -I. -Ibuild/proto
 LDLIBS  := -ltcc -ldl -lpthread -lprotobuf-c -linih -lxxhash -lm
 B       := build
 Q       := $(if $(V),,@)
@@ -11,7 +11,7 @@ DEB_PKGS := tcc libtcc-dev libopenblas-dev libxxhash-dev libinih-dev libcmocka-d
             python3-numpy python3-onnx
 ONNX_PROTO := /usr/include/onnx/onnx.proto
 
-LIB_SRC := $(wildcard ir/*.c ir/ops/*.c templates/*.c templates/*/*.c gen/*.c strategies/*.c)
+LIB_SRC := $(wildcard ir/*.c ir/ops/*.c templates/*.c templates/*/*.c gen/*.c strategies/*.c runtime/*.c)
 LIB_SRC := $(filter-out gen/main.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/obj/proto/onnx.pb-c.o
 TEST_SRC := $(wildcard tests/test_*.c)
@@ -33,7 +33,7 @@ FUZZ_S    ?= 60
 
 .PHONY: all deps zoo-deps check conformance bench bench-zoo bench-model zoo fuzz fuzz-build clean
 .SECONDARY:
-all: $(B)/aitune-gen
+all: $(B)/aitune-gen $(B)/libaitune.so
 
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -60,6 +60,12 @@ $(B)/obj/%.o: %.c $(B)/proto/onnx.pb-c.h
 
 $(B)/libaitune.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+# Debian's libtcc is a static archive without -fPIC: the app links it (-ltcc), and the shared
+# library finds tcc_* in the executable
+$(B)/libaitune.so: $(LIB_OBJ)
+	@$(if $(Q),echo "  LD    $@")
+	$(Q)$(CC) -shared -o $@ $^ $(filter-out -ltcc,$(LDLIBS))
 
 $(B)/aitune-gen: $(B)/obj/gen/main.o $(B)/libaitune.a
 	@$(if $(Q),echo "  LD    $@")

@@ -4,12 +4,12 @@
 #include <stdint.h>
 
 #include "fuzz/fuzz_util.h"
-#include "gen/tune.h"
+#include "strategies/pipeline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     ait_diag d = {0};
-    ait_tune_opts o = {"fuzz", NULL};
+    ait_tune_opts o = {.cmdline = "fuzz", .log = NULL};
     ait_tune_load_manifest(ait_fuzz_file("m.manifest.ini", data, size), &o, &d);
     return 0;
 }

@@ -26,5 +26,13 @@ const ait_compiler *ait_compiler_find(const char *name); /* NULL if unknown */
 extern const ait_compiler ait_compiler_tcc, ait_compiler_gcc;
 /* The shared object a gcc build loaded (removed on release: copy it to keep it). */
 const char *ait_gcc_so_path(const ait_compiled *m);
+/* gcc builds the files (C99, -shared -fPIC -pthread, then libs and -lm) into the shared object so. */
+ait_status ait_gcc_build_files(const char *const *files, int n, const char *flags, const char *libs, const char *so,
+                               ait_diag *d);
+/* dlopens a shared object that stays where it is (release does not remove it); its symbols
+ * through ait_compiler_gcc.sym. */
+ait_status ait_gcc_open(const char *so, ait_compiled **m, ait_diag *d);
+/* gcc runs on this machine. */
+int ait_gcc_available(void);
 
 #endif

@@ -20,6 +20,7 @@ extern char **environ;
 struct ait_compiled {
     void *handle;
     char so[512];
+    int keep;      /* opened from a file that stays (ait_gcc_open) */
 };
 
 /* one folder per process, made once: modules may be built from several threads at once */
@@ -82,7 +83,8 @@ static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_comp
     int argc = 0;
     argv[argc++] = "gcc";
     argv[argc++] = "-std=c99";
-    for (char *tok = strtok(flags, " "); tok && argc < 40; tok = strtok(NULL, " "))
+    char *save_ = NULL; /* strtok_r: no state outside this loop */
+    for (char *tok = strtok_r(flags, " ", &save_); tok && argc < 40; tok = strtok_r(NULL, " ", &save_))
         argv[argc++] = tok;
     argv[argc++] = "-shared";
     argv[argc++] = "-fPIC";
@@ -91,7 +93,8 @@ static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_comp
     argv[argc++] = c_path;
     char libs[256];
     snprintf(libs, sizeof libs, "%s", o && o->libs ? o->libs : "");
-    for (char *tok = strtok(libs, " "); tok && argc < 46; tok = strtok(NULL, " "))
+    save_ = NULL;
+    for (char *tok = strtok_r(libs, " ", &save_); tok && argc < 46; tok = strtok_r(NULL, " ", &save_))
         argv[argc++] = tok;
     argv[argc++] = "-lm";
     argv[argc] = NULL;
@@ -139,9 +142,82 @@ static void gcc_release(ait_compiled *m)
 {
     if (m) {
         dlclose(m->handle);
-        unlink(m->so);
+        if (!m->keep)
+            unlink(m->so);
         free(m);
     }
+}
+
+/* Splits words on spaces into argv from *argc, at most max in all. */
+static void add_words(char *buf, char **argv, int *argc, int max)
+{
+    char *save_ = NULL;
+    for (char *tok = strtok_r(buf, " ", &save_); tok && *argc < max; tok = strtok_r(NULL, " ", &save_))
+        argv[(*argc)++] = tok;
+}
+
+ait_status ait_gcc_build_files(const char *const *files, int n, const char *flags, const char *libs, const char *so,
+                               ait_diag *d)
+{
+    char fl[512], lb[256], err_path[600];
+    snprintf(fl, sizeof fl, "%s", flags ? flags : "-O3");
+    snprintf(lb, sizeof lb, "%s", libs ? libs : "");
+    snprintf(err_path, sizeof err_path, "%s.err", so);
+    char *argv[96];
+    int argc = 0;
+    argv[argc++] = "gcc";
+    argv[argc++] = "-std=c99";
+    add_words(fl, argv, &argc, 40);
+    argv[argc++] = "-shared";
+    argv[argc++] = "-fPIC";
+    argv[argc++] = "-pthread";
+    argv[argc++] = "-o";
+    argv[argc++] = (char *)so;
+    for (int i = 0; i < n && argc < 80; i++)
+        argv[argc++] = (char *)files[i];
+    add_words(lb, argv, &argc, 92);
+    argv[argc++] = "-lm";
+    argv[argc] = NULL;
+    int rc = run(argv, err_path);
+    if (rc != 0) {
+        char msg[700] = "";
+        FILE *e = fopen(err_path, "r");
+        if (e) {
+            size_t k = fread(msg, 1, sizeof msg - 1, e);
+            msg[k] = 0;
+            fclose(e);
+        }
+        for (char *p = msg; *p; p++)
+            if (*p == '\n')
+                *p = ' ';
+        unlink(err_path);
+        return ait_fail(d, AIT_E_COMPILE, "gcc (exit %d) building %s: %s", rc, so, msg);
+    }
+    unlink(err_path);
+    return AIT_OK;
+}
+
+ait_status ait_gcc_open(const char *so, ait_compiled **out, ait_diag *d)
+{
+    ait_compiled *m = calloc(1, sizeof *m);
+    if (!m)
+        return ait_fail(d, AIT_E_IO, "out of memory");
+    snprintf(m->so, sizeof m->so, "%s", so);
+    m->keep = 1;
+    m->handle = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+    if (!m->handle) {
+        ait_fail(d, AIT_E_COMPILE, "dlopen %s: %s", so, dlerror());
+        free(m);
+        return AIT_E_COMPILE;
+    }
+    *out = m;
+    return AIT_OK;
+}
+
+int ait_gcc_available(void)
+{
+    char *argv[] = {"gcc", "--version", NULL};
+    return run(argv, "/dev/null") == 0;
 }
 
 const ait_compiler ait_compiler_gcc = {"gcc", gcc_build, gcc_sym, gcc_release};

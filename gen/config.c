@@ -48,6 +48,17 @@ static const key_def keys[] = {
     {"target", "threads", K_INT, F(threads), "1", NULL, 1, 64},
     {"output", "dir", K_STR, F(out_dir), "out", NULL, 0, 0},
     {"output", "weights_file_bytes", K_BYTES, F(weights_file_bytes), "16M", NULL, 0, 0x1p42},
+    {"jit", "min_samples", K_INT, F(jit_min_samples), "2", NULL, 1, 100000},
+    {"jit", "batch_axis_required", K_BOOL, F(jit_batch_axis_required), "false", NULL, 0, 0},
+    {"jit", "max_depth_level", K_INT, F(jit_max_depth_level), "2", NULL, 0, 64},
+    {"jit", "min_parameters", K_BYTES, F(jit_min_parameters), "0", NULL, 0, 0x1p42},
+    {"jit", "detect_graph_breaks", K_BOOL, F(jit_detect_graph_breaks), "true", NULL, 0, 0},
+    {"jit", "skip_modules", K_STR, F(jit_skip_modules), "", NULL, 0, 0},
+    {"jit", "dry_run", K_BOOL, F(jit_dry_run), "false", NULL, 0, 0},
+    {"jit", "backends", K_STR, F(jit_backends), "", NULL, 0, 0},
+    {"jit", "strategy", K_STR, F(jit_strategy), "", NULL, 0, 0},
+    {"jit", "cache_dir", K_STR, F(jit_cache_dir), "", NULL, 0, 0},
+    {"jit", "mode", K_ENUM, F(jit_mode), "tune_deferred", "tune_deferred|tune_eager", 0, 0},
 };
 
 static const key_def *find_key(const char *section, const char *key)
@@ -136,7 +147,8 @@ static int set_value(ait_config *c, const key_def *k, const char *value, char *w
         int v[AIT_MAX_BATCH_SIZES], cnt = 0;
         char buf[256];
         snprintf(buf, sizeof buf, "%s", value);
-        for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        char *save_ = NULL; /* strtok_r: no state outside this loop */
+        for (char *tok = strtok_r(buf, ",", &save_); tok; tok = strtok_r(NULL, ",", &save_)) {
             tok = trim(tok);
             long x = strtol(tok, &end, 10);
             if (end == tok || *trim(end) || x < k->lo || x > k->hi)
@@ -165,7 +177,8 @@ static int set_value(ait_config *c, const key_def *k, const char *value, char *w
         if (strlen(value) >= sizeof buf)
             return snprintf(why, n, "too long"), 0;
         snprintf(buf, sizeof buf, "%s", value);
-        for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        char *save_ = NULL; /* strtok_r: no state outside this loop */
+        for (char *tok = strtok_r(buf, ",", &save_); tok; tok = strtok_r(NULL, ",", &save_)) {
             tok = trim(tok);
             char *colon = strrchr(tok, ':');
             long long lo, hi;
@@ -193,7 +206,8 @@ static int set_value(ait_config *c, const key_def *k, const char *value, char *w
         char buf[512];
         int cnt = 0;
         snprintf(buf, sizeof buf, "%s", value);
-        for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        char *save_ = NULL; /* strtok_r: no state outside this loop */
+        for (char *tok = strtok_r(buf, ",", &save_); tok; tok = strtok_r(NULL, ",", &save_)) {
             tok = trim(tok);
             if (!*tok || strlen(tok) >= sizeof c->backends[0] || cnt == AIT_MAX_BACKENDS)
                 return snprintf(why, n, "expected a comma-separated list of at most %d backends", AIT_MAX_BACKENDS),
@@ -389,6 +403,8 @@ void ait_config_canonical(const ait_config *c, char *buf, size_t n)
     for (size_t i = 0; i < sizeof keys / sizeof keys[0] && k < n; i++) {
         const key_def *kd = &keys[i];
         const void *src = (const char *)c + kd->offset;
+        if (strcmp(kd->section, "jit") == 0) /* the runtime's JIT mode: shapes no emitted code */
+            continue;
         k += (size_t)snprintf(buf + k, n - k, "%s.%s=", kd->section, kd->key);
         if (k >= n)
             break;

@@ -56,6 +56,18 @@ typedef struct {
     char out_dir[AIT_PATH];
     unsigned long long weights_file_bytes; /* large constants this big in all go to <name>_weights.c (0: never) */
     int backends_line;              /* line of tune.backends (0: default or --set), for later errors */
+    /* [jit] (libaitune's JIT mode; the seeds' jit_config): also AITUNE_JIT_<KEY> variables */
+    int jit_min_samples;             /* calls recorded before a module tunes */
+    int jit_batch_axis_required;     /* no batch axis found across the calls: not tuned */
+    int jit_max_depth_level;         /* scopes below this depth are not tuned on their own */
+    unsigned long long jit_min_parameters; /* smaller modules are skipped */
+    int jit_detect_graph_breaks;     /* look for data-dependent ops before tuning */
+    char jit_skip_modules[512];      /* comma-separated scope names or op types not tuned */
+    int jit_dry_run;                 /* log what would be tuned, tune nothing */
+    char jit_backends[256];          /* empty: tune.backends */
+    char jit_strategy[32];           /* empty: tune.strategy */
+    char jit_cache_dir[AIT_PATH];    /* persistent winners across starts (empty: none) */
+    char jit_mode[16];               /* tune_deferred (background thread) | tune_eager (inline) */
     ait_module_cfg modules[AIT_MAX_MODULES]; /* [model.<label>] sections, in file order */
     int n_modules;
     int model_line;                 /* first line of a plain [model] key (0: none) */

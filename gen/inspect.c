@@ -6,15 +6,7 @@
 #include "gen/kernel.h"
 #include "ir/ops.h"
 
-typedef struct scope scope;
-struct scope {
-    const char *name;
-    size_t name_len;
-    scope *child, *next;
-    int nodes;
-    double params, flops;
-    int op_count[AIT_OP_COUNT];
-};
+typedef ait_scope scope;
 
 static scope *child_of(ait_arena *a, scope *s, const char *name, size_t len)
 {
@@ -54,11 +46,12 @@ static void print_scope(FILE *f, const scope *s, int depth, int max_depth)
             print_scope(f, c, depth + 1, max_depth);
 }
 
-void ait_inspect_print(FILE *f, const ait_graph *g, int max_depth)
+ait_scope *ait_scope_tree(ait_arena *a, const ait_graph *g)
 {
-    ait_arena a = {0};
-    scope root = {.name = "(model)", .name_len = 7};
-    int *seen_param = AIT_NEW(&a, int, g->n_t + 1); /* last scope path index that counted each weight */
+    scope *root = AIT_NEW(a, scope, 1);
+    root->name = "(model)";
+    root->name_len = 7;
+    int *seen_param = AIT_NEW(a, int, g->n_t + 1); /* last scope path index that counted each weight */
     for (int k = 0; k < g->n_nodes; k++) {
         const ait_node *n = &g->nodes[k];
         if (n->folded)
@@ -70,23 +63,31 @@ void ait_inspect_print(FILE *f, const ait_graph *g, int max_depth)
                 params += (double)ait_tensor_numel(t);
         }
         /* walk the scope path: every '/'-separated component but the last (the node's own name) */
-        scope *s = &root;
+        scope *s = root;
         const char *p = n->name;
         for (;;) {
             s->nodes++;
             s->params += params;
             s->flops += flops;
-            s->op_count[n->op]++;
+            if (n->op >= 0 && n->op < AIT_OP_COUNT)
+                s->op_count[n->op]++;
             while (*p == '/')
                 p++;
             const char *slash = strchr(p, '/');
             if (!slash)
                 break;
-            s = child_of(&a, s, p, (size_t)(slash - p));
+            s = child_of(a, s, p, (size_t)(slash - p));
             p = slash;
         }
     }
+    return root;
+}
+
+void ait_inspect_print(FILE *f, const ait_graph *g, int max_depth)
+{
+    ait_arena a = {0};
+    scope *root = ait_scope_tree(&a, g);
     fprintf(f, "%-48s %6s %11s %10s  %s\n", "scope", "nodes", "params", "MFLOP", "ops");
-    print_scope(f, &root, 0, max_depth);
+    print_scope(f, root, 0, max_depth);
     ait_arena_free_all(&a);
 }

@@ -7,7 +7,7 @@
 #include "gen/inspect.h"
 #include "gen/kernel.h"
 #include "gen/model_load.h"
-#include "gen/tune.h"
+#include "strategies/pipeline.h"
 #include "ir/onnx.h"
 
 #define AIT_VERSION "0.1.0"
@@ -97,7 +97,7 @@ static int cmd_tune(int argc, char **argv)
             return usage(stderr);
     }
     ait_diag d = {0};
-    ait_tune_opts o = {command_line(argc, argv), quiet ? NULL : stdout};
+    ait_tune_opts o = {.cmdline = command_line(argc, argv), .log = quiet ? NULL : stdout};
     if (load) {
         if (config || n_sets)
             return usage(stderr);

@@ -159,6 +159,15 @@ static ait_status check_sample(const ait_graph *g, const ait_sample *s, ait_diag
     return AIT_OK;
 }
 
+ait_status ait_samples_check(const ait_graph *g, const ait_sample *s, int n, ait_diag *d)
+{
+    if (n < 1)
+        return ait_fail(d, AIT_E_SHAPE, "no samples");
+    for (int i = 0; i < n; i++)
+        AIT_TRY(check_sample(g, &s[i], d));
+    return AIT_OK;
+}
+
 /* --- loading -------------------------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)

@@ -15,6 +15,9 @@ typedef struct {
 /* A graph input whose axis 0 may hold several items: declared symbolic or 1 (or undeclared). */
 int ait_input_has_batch_axis(const ait_tensor *declared);
 
+/* Each sample's inputs have the model's dtypes, ranks and fixed dims, and finite floats. */
+ait_status ait_samples_check(const ait_graph *g, const ait_sample *s, int n, ait_diag *d);
+
 ait_status ait_npy_load(ait_arena *a, const char *path, ait_tensor *t, ait_diag *d);
 ait_status ait_npy_save(const char *path, const ait_tensor *t, ait_diag *d);
 

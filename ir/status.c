@@ -18,6 +18,10 @@ static const char *const status_names[] = {
     [AIT_E_MISMATCH] = "mismatch",
     [AIT_E_CONFIG] = "config error",
     [AIT_E_USAGE] = "usage error",
+    [AIT_E_ARG] = "bad argument",
+    [AIT_E_STATE] = "wrong module state",
+    [AIT_E_INTEGRITY] = "integrity check failed",
+    [AIT_E_BUSY] = "module busy",
 };
 static_assert(sizeof status_names / sizeof status_names[0] == AIT_E_COUNT, "status_names covers every code");
 

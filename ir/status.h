@@ -8,21 +8,7 @@
 
 #include <stdarg.h>
 
-typedef enum {
-    AIT_OK = 0,
-    AIT_E_IO,          /* a file cannot be read, written or renamed */
-    AIT_E_PARSE,       /* malformed protobuf, .npy or .ini bytes */
-    AIT_E_MODEL,       /* structurally invalid model: missing tensor, bad attribute */
-    AIT_E_UNSUPPORTED, /* valid ONNX that aitune-c does not implement */
-    AIT_E_SHAPE,       /* shapes that contradict each other or the op */
-    AIT_E_NEEDS_CONST, /* an input that decides a shape is not known at generation time */
-    AIT_E_COMPILE,     /* the C compiler rejected generated code */
-    AIT_E_RUNTIME,     /* generated code crashed, hung or returned an error */
-    AIT_E_MISMATCH,    /* outputs differ from the reference beyond tolerance */
-    AIT_E_CONFIG,      /* bad config key or value */
-    AIT_E_USAGE,       /* bad command line */
-    AIT_E_COUNT
-} ait_status;
+#include "runtime/aitune_rt.h" /* the codes: the emitted code and apps see them too */
 
 const char *ait_status_str(ait_status s);
 

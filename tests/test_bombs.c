@@ -18,7 +18,7 @@
 #include "gen/config.h"
 #include "gen/kernel.h"
 #include "ir/onnx.h"
-#include "gen/tune.h"
+#include "strategies/pipeline.h"
 #include "ir/clock.h"
 #include "tests/onnx_builder.h"
 
@@ -63,7 +63,7 @@ static ait_status tune_model(tb *b, const char *name, const char *extra, ait_dia
     memset(d, 0, sizeof *d);
     if (ait_config_load(&c, path, d) != AIT_OK)
         fail_msg("%s", d->msg);
-    ait_tune_opts o = {"aitune-gen bombs", NULL};
+    ait_tune_opts o = {.cmdline = "aitune-gen bombs", .log = NULL};
     double t0 = ait_now_s();
     ait_status s = ait_tune_config(&c, &o, d);
     if (seconds)

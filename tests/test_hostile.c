@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "gen/config.h"
-#include "gen/tune.h"
+#include "strategies/pipeline.h"
 #include "ir/escape.h"
 #include "ir/samples.h"
 #include "tests/onnx_builder.h"
@@ -198,7 +198,7 @@ static void tune_with(const char *compiler, const char *backends)
     char *log;
     size_t len;
     FILE *lf = open_memstream(&log, &len);
-    ait_tune_opts o = {"aitune-gen hostile", lf};
+    ait_tune_opts o = {.cmdline = "aitune-gen hostile", .log = lf};
     ait_status s = ait_tune_config(&c, &o, &d);
     fclose(lf);
     if (s != AIT_OK)
@@ -238,7 +238,7 @@ static void tune_with(const char *compiler, const char *backends)
     snprintf(before, sizeof before, "%s/m.c", out);
     char *c0 = slurp(before);
     snprintf(path, sizeof path, "%s/m.manifest.ini", out);
-    ait_tune_opts lo = {"aitune-gen hostile", NULL};
+    ait_tune_opts lo = {.cmdline = "aitune-gen hostile", .log = NULL};
     if (ait_tune_load_manifest(path, &lo, &d) != AIT_OK)
         fail_msg("%s", d.msg);
     char *c1 = slurp(before);

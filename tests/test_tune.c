@@ -15,7 +15,7 @@
 #include <math.h>
 
 #include "gen/config.h"
-#include "gen/tune.h"
+#include "strategies/pipeline.h"
 #include "ir/samples.h"
 #include "ir/spec.h"
 #include "strategies/backend.h"
@@ -124,7 +124,7 @@ static ait_status tune(const ait_config *c, char **log, ait_diag *d)
 {
     size_t len;
     FILE *f = open_memstream(log, &len);
-    ait_tune_opts o = {"aitune-gen test", f};
+    ait_tune_opts o = {.cmdline = "aitune-gen test", .log = f};
     memset(d, 0, sizeof *d);
     ait_status s = ait_tune_config(c, &o, d);
     fclose(f);
@@ -392,7 +392,7 @@ static void test_load_reemits_same_code(void **state)
     snprintf(cpath, sizeof cpath, "%s/mlp.c", c.out_dir);
     snprintf(mpath, sizeof mpath, "%s/mlp.manifest.ini", c.out_dir);
     char *before = slurp(cpath);
-    ait_tune_opts o = {"aitune-gen --load", NULL};
+    ait_tune_opts o = {.cmdline = "aitune-gen --load", .log = NULL};
     assert_int_equal(ait_tune_load_manifest(mpath, &o, &d), AIT_OK);
     char *after = slurp(cpath);
     assert_string_equal(after_banner(before), after_banner(after));

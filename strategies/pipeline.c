@@ -1,4 +1,4 @@
-#include "gen/tune.h"
+#include "strategies/pipeline.h"
 #include "gen/threads.h"
 
 #include <errno.h>
@@ -86,7 +86,8 @@ static char *banner(ait_arena *a, const char *cmdline, unsigned long long chash,
                                     " * model: %s (xxh64 %016llx)\n",
                                  ait_esc_str(a, AIT_ESC_C_COMMENT, cmdline), AIT_VERSION, chash,
                                  ait_esc_str(a, AIT_ESC_C_COMMENT, model), mhash);
-    for (char *line = strtok(sp, "\n"); line; line = strtok(NULL, "\n"))
+    char *save_ = NULL; /* strtok_r: no state outside this loop */
+    for (char *line = strtok_r(sp, "\n", &save_); line; line = strtok_r(NULL, "\n", &save_))
         out = ait_arena_printf(a, "%s * graph spec: %s\n", out, ait_esc_str(a, AIT_ESC_C_COMMENT, line));
     return ait_arena_printf(a, "%s * backend: %s (%d kernels; per-kernel backend in the _kernels table)\n", out,
                             backend, n_kernels);
@@ -413,7 +414,11 @@ static ait_status tune_one(const ait_config *c, const ait_tune_opts *o, ait_diag
     /* samples */
     ait_sample *smp;
     int ns;
-    if (*c->samples_path) {
+    if (o->samples) {
+        smp = (ait_sample *)o->samples;
+        ns = o->n_samples;
+        CHECK(ait_samples_check(g0, smp, ns, d));
+    } else if (*c->samples_path) {
         CHECK(ait_samples_load(&a, samples, g0, &smp, &ns, d));
     } else {
         ns = c->max_batches_per_size;
