@@ -15,7 +15,7 @@ LIB_SRC := $(wildcard ir/*.c ir/ops/*.c templates/*.c templates/*/*.c gen/*.c st
 LIB_SRC := $(filter-out gen/main.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/obj/proto/onnx.pb-c.o
 TEST_SRC := $(wildcard tests/test_*.c)
-TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%) $(B)/tests/test_import_asan
+TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%) $(B)/tests/test_import_asan $(B)/tests/test_runtime_tsan
 TEST_HELPERS := $(B)/obj/tests/onnx_builder.o
 # the import path also runs under AddressSanitizer + UBSan
 ASAN    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -90,11 +90,29 @@ $(B)/tests/test_import_asan: $(B)/asan/tests/test_import.o $(B)/asan/tests/onnx_
 	@$(if $(Q),echo "  LD    $@")
 	$(Q)$(CC) $(ASAN) -o $@ $^ -lcmocka $(LDLIBS)
 
+# libaitune's threads (serialized calls, the deferred tuner) under ThreadSanitizer
+TSAN    := -fsanitize=thread -fno-omit-frame-pointer
+TSAN_OBJ := $(LIB_OBJ:$(B)/obj/%=$(B)/tsan/%)
+
+$(B)/tsan/proto/onnx.pb-c.o: $(B)/proto/onnx.pb-c.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -O1 -g $(TSAN) -I$(B)/proto -c $< -o $@
+
+$(B)/tsan/%.o: %.c $(B)/proto/onnx.pb-c.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC    $< (tsan)")
+	$(Q)$(CC) $(CFLAGS) -O1 $(TSAN) -MMD -MP -c $< -o $@
+
+$(B)/tests/test_runtime_tsan: $(B)/tsan/tests/test_runtime.o $(B)/tsan/tests/onnx_builder.o $(TSAN_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD    $@")
+	$(Q)$(CC) $(TSAN) -o $@ $^ -lcmocka $(LDLIBS)
+
 $(B)/conformance: $(B)/obj/tests/conformance.o $(B)/libaitune.a
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
-check: $(B)/aitune-gen $(TESTS) $(B)/conformance $(B)/tests/edge_model $(FUZZ_BINS)
-	$(Q)tests/run_tests.sh $(TESTS) -- $(B)/conformance tests/spec_conformance.sh tests/backend_conformance.sh tests/strict_conformance.sh tests/cli_test.sh tests/fuzz_replay.sh
+check: $(B)/aitune-gen $(B)/libaitune.so $(TESTS) $(B)/conformance $(B)/tests/edge_model $(FUZZ_BINS)
+	$(Q)tests/run_tests.sh $(TESTS) -- $(B)/conformance tests/spec_conformance.sh tests/backend_conformance.sh tests/strict_conformance.sh tests/cli_test.sh tests/jit_app_test.sh tests/fuzz_replay.sh
 
 
 $(B)/fuzzobj/proto/onnx.pb-c.o: $(B)/proto/onnx.pb-c.c

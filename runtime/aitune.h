@@ -38,7 +38,8 @@ typedef struct {
 } ait_tensor;
 typedef struct ait_module ait_module;
 
-/* config_ini: aitune-gen's INI format (NULL: defaults; [model] and [samples] are not read: the
+/* onnx_path may also be a folder ait_module_save wrote: then this is ait_module_load(onnx_path).
+ * config_ini: aitune-gen's INI format (NULL: defaults; [model] and [samples] are not read: the
  * model is onnx_path and the samples are the recorded calls); a [jit] section holds jit_config. */
 ait_module *ait_module_open(const char *onnx_path, const char *name, const char *config_ini);
 int  ait_module_run(ait_module *m, const ait_tensor *inputs, int n_inputs,

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "ir/dtype.h"
@@ -170,6 +171,11 @@ ait_module *ait_module_open(const char *onnx_path, const char *name, const char 
         ait_rt_fail(AIT_E_ARG, "ait_module_open: onnx_path is NULL");
         return NULL;
     }
+    struct stat st;
+    char sums[1100];
+    snprintf(sums, sizeof sums, "%.1000s/SHA256SUMS", onnx_path);
+    if (stat(onnx_path, &st) == 0 && S_ISDIR(st.st_mode) && stat(sums, &st) == 0)
+        return ait_module_load(onnx_path); /* a saved artifact: its tuned code, no tuning */
     const char *jit_env = getenv("AITUNE_JIT");
     int jit = jit_env && strcmp(jit_env, "1") == 0;
     ait_config *c = malloc(sizeof *c);
