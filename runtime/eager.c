@@ -53,7 +53,9 @@ ait_rt_shape *ait_rt_shape_of(ait_module *m, const ait_rt_tensor *in, int n_in)
     ait_graph *g;
     ait_diag d = {0};
     if (ait_model_prepare(&a, &m->src, bind, &g, &d) != AIT_OK) {
-        ait_rt_fail_diag(&d);
+        /* shapes that depend on a value computed at run time: a graph break, run as a chain */
+        if (d.code != AIT_E_NEEDS_CONST || m->chain || ait_rt_chain_build(m, &d) != 0)
+            ait_rt_fail_diag(&d);
         ait_arena_free_all(&a);
         return NULL;
     }

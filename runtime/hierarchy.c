@@ -83,6 +83,26 @@ static void print_scope(FILE *f, const ait_module *m, const ait_scope *s, int de
             print_scope(f, m, c, depth + 1);
 }
 
+/* A module with a graph break: its segments under it, each a module of its own. */
+static void print_chain(FILE *f, ait_module *m, int indent)
+{
+    char line[700];
+    ait_module *kids[1 + AIT_RT_MAX_VALUES];
+    int n = 0;
+    if (m->chain->head)
+        kids[n++] = m->chain->head;
+    for (int i = 0; i < m->chain->n_tails; i++)
+        kids[n++] = m->chain->tails[i].mod;
+    for (int i = 0; i < n; i++) {
+        pthread_mutex_lock(&kids[i]->lock);
+        ait_rt_describe(kids[i], line, sizeof line);
+        fprintf(f, "%*s\xe2\x94\x9c\xe2\x94\x80 %s\n", indent, "", line);
+        if (kids[i]->chain)
+            print_chain(f, kids[i], indent + 2);
+        pthread_mutex_unlock(&kids[i]->lock);
+    }
+}
+
 void ait_module_print_hierarchy(const ait_module *cm, FILE *f)
 {
     if (!cm || !f)
@@ -99,6 +119,8 @@ void ait_module_print_hierarchy(const ait_module *cm, FILE *f)
         char root[512];
         ait_rt_describe(m, root, sizeof root);
         fprintf(f, "\xe2\x94\x9c\xe2\x94\x80 %s\n", root);
+        if (m->chain)
+            print_chain(f, m, 2);
     }
     ait_arena_free_all(&a);
     pthread_mutex_unlock(&m->lock);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ir/dtype.h"
 #include "ir/escape.h"
@@ -80,8 +81,8 @@ void ait_rt_describe(const ait_module *m, char *buf, size_t n)
     char p[32], label[300];
     human(m->params, p, sizeof p);
     ait_esc_buf(label, sizeof label, AIT_ESC_TEXT, m->label);
-    size_t k = (size_t)snprintf(buf, n, "%s \xf0\x9f\x93\x8a%s level=0\xf0\x9f\xaa\x9c state=%s%s", label, p,
-                                states[m->state].name, states[m->state].marker);
+    size_t k = (size_t)snprintf(buf, n, "%s \xf0\x9f\x93\x8a%s level=%d\xf0\x9f\xaa\x9c state=%s%s", label, p,
+                                m->depth, states[m->state].name, states[m->state].marker);
     if (m->state == AIT_STATE_TUNED && m->tuned && k < n)
         k += (size_t)snprintf(buf + k, n - k, " (%s)", m->tuned->backend);
     if (k < n)
@@ -257,6 +258,8 @@ int ait_module_enable_recording(ait_module *m, int force)
     int rc = busy(m);
     if (!rc)
         rc = leave_tuned(m, force, "recording");
+    if (!rc && m->chain && m->chain->head)
+        ait_module_enable_recording(m->chain->head, force);
     if (!rc) {
         m->state = AIT_STATE_RECORDING; /* a recording from before passthrough goes on */
         ait_rt_history(m, "Recording %s (%d calls recorded so far)", m->label, m->n_rec);
@@ -407,6 +410,47 @@ static void jit_step(ait_module *m, int first)
     }
 }
 
+/* A call of a module with a graph break: through its segments, the outputs copied out. */
+static int run_chain(ait_module *m, const ait_rt_tensor *inputs, int n_inputs, ait_rt_tensor *outputs)
+{
+    ait_rt_tensor fin[AIT_RT_MAX_IO];
+    int rc = ait_rt_chain_run(m, inputs, fin);
+    for (int k = 0; !rc && k < m->g->n_outputs; k++) {
+        size_t need = ait_dtype_get(fin[k].dtype)->size;
+        for (int ax = 0; ax < fin[k].rank; ax++)
+            need *= (size_t)fin[k].dims[ax];
+        void *dst = outputs[k].data;
+        if (dst && dst != m->out_buf[k]) {
+            if (outputs[k].capacity < need)
+                return ait_rt_fail(AIT_E_ARG, "%s: output %d needs %zu bytes, its buffer has %zu", m->label, k, need,
+                                   outputs[k].capacity);
+        } else {
+            if (m->out_cap[k] < need || !m->out_buf[k]) {
+                void *p = realloc(m->out_buf[k], need ? need : 1);
+                if (!p)
+                    return ait_rt_fail(AIT_E_IO, "%s: cannot allocate %zu bytes for output %d", m->label, need, k);
+                m->out_buf[k] = p;
+                m->out_cap[k] = need;
+            }
+            dst = m->out_buf[k];
+            outputs[k].capacity = need;
+        }
+        memcpy(dst, fin[k].data, need);
+        outputs[k].data = dst;
+        outputs[k].dtype = fin[k].dtype;
+        outputs[k].rank = fin[k].rank;
+        memcpy(outputs[k].dims, fin[k].dims, sizeof outputs[k].dims);
+    }
+    if (!rc) {
+        m->calls++;
+        if (m->state == AIT_STATE_RECORDING && !m->tuning)
+            ait_rt_record(m, inputs, n_inputs);
+        if (m->jit)
+            jit_step(m, 0);
+    }
+    return rc;
+}
+
 int ait_module_run(ait_module *m, const ait_rt_tensor *inputs, int n_inputs, ait_rt_tensor *outputs, int n_outputs)
 {
     if (!m)
@@ -418,7 +462,12 @@ int ait_module_run(ait_module *m, const ait_rt_tensor *inputs, int n_inputs, ait
         take_pending(m);
         if (m->jit && m->state == AIT_STATE_INIT)
             jit_step(m, 1);
-        sh = ait_rt_shape_of(m, inputs, n_inputs);
+        sh = m->chain ? NULL : ait_rt_shape_of(m, inputs, n_inputs);
+        if (!sh && m->chain) {
+            rc = run_chain(m, inputs, n_inputs, outputs);
+            pthread_mutex_unlock(&m->lock);
+            return rc;
+        }
         rc = sh ? 0 : -AIT_E_SHAPE;
     }
     const void *in[AIT_RT_MAX_IO];
@@ -476,6 +525,15 @@ void ait_module_close(ait_module *m)
     ait_rt_tuned_free(m->pending);
     ait_rt_shapes_free(m);
     ait_rt_recording_free(m);
+    ait_rt_chain_free(m->chain);
+    if (m->seg_dir[0]) {
+        for (int i = 0; i < m->n_seg_files; i++) {
+            char p[1200];
+            snprintf(p, sizeof p, "%s/segment%d.onnx", m->seg_dir, i);
+            unlink(p);
+        }
+        rmdir(m->seg_dir);
+    }
     for (int i = 0; i < m->n_history; i++)
         free(m->history[i]);
     for (int k = 0; k < AIT_RT_MAX_IO; k++)

@@ -66,6 +66,30 @@ typedef struct {
     int owned;                  /* dir is the module's own temporary folder: removed with it */
 } ait_rt_tuned;
 
+/* A graph break's chain (segment.c): the static part before the break node, and the rest
+ * specialized per value of the tensor the break needs. */
+enum { AIT_RT_MAX_VALUES = 16 };
+typedef struct {
+    ait_module *mod;
+    void *value;
+    size_t len;
+    int rank;
+    int64_t dims[AIT_MAX_RANK];
+    char **in, **out;
+    int n_in, n_out;
+    long long uses;
+} ait_rt_tail;
+
+typedef struct {
+    int break_at;               /* first node after the static part */
+    char value_name[256];
+    ait_module *head;           /* nodes [0, break_at); NULL when the break is the first node */
+    char **head_in, **head_out;
+    int n_head_in, n_head_out;
+    ait_rt_tail tails[AIT_RT_MAX_VALUES];
+    int n_tails;
+} ait_rt_chain;
+
 struct ait_module {
     pthread_mutex_t lock;       /* calls are serialized: one module runs one call at a time */
     char label[256];            /* as the app named it */
@@ -105,6 +129,10 @@ struct ait_module {
     char graph_break[512];      /* first data-dependent op found ("" none) */
     int break_checked;
     char from_cache[1200];      /* the JIT cache entry the tuned code came from ("" none) */
+    ait_rt_chain *chain;        /* a graph break: runs as segments (NULL: one piece) */
+    char seg_dir[1024];         /* the segments' models */
+    int n_seg_files;
+    int depth;                  /* 0: a module the app opened; segments one deeper */
 };
 
 /* this thread's last failure; returns -code */
@@ -144,6 +172,13 @@ void ait_rt_cache_store(ait_module *m);
  * of an artifact checked */
 int ait_rt_save_to(const ait_module *m, const char *dir);
 int ait_rt_check_sums(const char *dir);
+
+/* segment.c: the chain built from a failed resolve (why names the tensor whose value decides
+ * shapes); a call through it, into final (the segments' buffers) */
+int ait_rt_chain_build(ait_module *m, const ait_diag *why);
+int ait_rt_chain_run(ait_module *m, const ait_rt_tensor *inputs, ait_rt_tensor *final);
+void ait_rt_chain_free(ait_rt_chain *ch);
+void ait_rt_tail_free(ait_rt_tail *t);
 
 /* hierarchy.c */
 const char *ait_rt_find_graph_break(ait_module *m);

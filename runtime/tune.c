@@ -459,9 +459,32 @@ static int job_config(ait_module *m, tune_job *j)
     return 0;
 }
 
+/* A module with a graph break tunes its static segment (the part after the break is
+ * specialized per value and runs eagerly). */
+static int tune_chain(ait_module *m, int dry_run, int background)
+{
+    ait_module *h = m->chain->head;
+    m->state = AIT_STATE_EAGER;
+    if (!h) {
+        ait_rt_history(m, "Graph break in %s at its first node: nothing static to tune", m->label);
+        return 0;
+    }
+    ait_rt_history(m, "Graph break in %s: %s; tuning its static segment", m->label, m->graph_break);
+    pthread_mutex_lock(&h->lock);
+    int rc = h->n_rec ? ait_rt_tune(h, dry_run, background)
+                      : ait_rt_fail(AIT_E_STATE, "%s: its static segment recorded no calls", m->label);
+    char desc[512];
+    ait_rt_describe(h, desc, sizeof desc);
+    pthread_mutex_unlock(&h->lock);
+    ait_rt_history(m, "Static segment: %s%s", desc, background && !rc ? " (tuning in the background)" : "");
+    return rc;
+}
+
 int ait_rt_tune(ait_module *m, int dry_run, int background)
 {
     char desc[512];
+    if (m->chain)
+        return tune_chain(m, dry_run, background);
     ait_rt_describe(m, desc, sizeof desc);
     const char *brk = m->cfg.jit_detect_graph_breaks || !m->jit ? ait_rt_find_graph_break(m) : NULL;
     if (brk) {

@@ -395,6 +395,129 @@ static void test_tuning_failure_runs_eagerly(void **state)
     ait_module_close(m);
 }
 
+/* X[N,16] -> MatMul(16x24) -> Relu -> TopK(k from the input K) -> values * 2 = Y, indices = I:
+ * the shapes after TopK depend on K's value, a graph break in the middle */
+static void write_topk(const char *path)
+{
+    tb *b = tb_new(13);
+    int64_t xd[2] = {-1, 16}, kd[1] = {1};
+    const char *sym[2] = {"N", NULL};
+    tb_input_sym(b, "X", 1, 2, xd, sym);
+    tb_input(b, "K", 7, 1, kd);
+    float w1[16 * 24], two[1] = {2};
+    for (int i = 0; i < 16 * 24; i++)
+        w1[i] = (float)sin(i * 0.37) * 0.3f;
+    int64_t d1[2] = {16, 24}, d0[1] = {1};
+    tb_init(b, "W1", 1, 2, d1, w1, 0);
+    tb_init(b, "two", 1, 1, d0, two, 0);
+    tb_node(b, "MatMul", "X,W1", "H");
+    tb_node(b, "Relu", "H", "R");
+    Onnx__NodeProto *n = tb_node(b, "TopK", "R,K", "V,I");
+    tb_attr_i(b, n, "axis", -1);
+    tb_node(b, "Mul", "V,two", "Y");
+    tb_output(b, "Y");
+    tb_output(b, "I");
+    assert_int_equal(tb_write(b, path), 0);
+    tb_free(b);
+}
+
+/* Y and I for k of the ReLU'd product, in double */
+static void expect_topk(const float *x, int batch, int k, const float *y, const int64_t *idx)
+{
+    for (int r = 0; r < batch; r++) {
+        double h[24];
+        int used[24] = {0};
+        for (int j = 0; j < 24; j++) {
+            h[j] = 0;
+            for (int i = 0; i < 16; i++)
+                h[j] += (double)x[r * 16 + i] * (float)(sin((i * 24 + j) * 0.37) * 0.3f);
+            h[j] = h[j] > 0 ? h[j] : 0;
+        }
+        for (int q = 0; q < k; q++) {
+            int best = -1;
+            for (int j = 0; j < 24; j++)
+                if (!used[j] && (best < 0 || h[j] > h[best] + 1e-6))
+                    best = j;
+            used[best] = 1;
+            assert_true(fabs(y[r * k + q] - 2 * h[best]) <= 1e-4 + 1e-4 * fabs(h[best]));
+            if (h[best] > 1e-3) /* ties among zeros may order either way */
+                assert_int_equal(idx[r * k + q], best);
+        }
+    }
+}
+
+static void test_graph_break_runs_with_static_part_tuned(void **state)
+{
+    (void)state;
+    char path[320];
+    snprintf(path, sizeof path, "%s/topk.onnx", dir);
+    write_topk(path);
+    ait_module *m = ait_module_open(path, "topk", cfg_path);
+    assert_non_null(m);
+    assert_int_equal(ait_module_enable_recording(m, 0), 0);
+    float x[4 * 16];
+    int64_t ks[3] = {3, 5, 3};
+    for (int c = 0; c < 6; c++) {
+        int batch = 1 + c % 3;
+        int64_t k = ks[c % 3];
+        fill(x, batch * 16, c);
+        ait_tensor in[2] = {input(x, batch), {AIT_DTYPE_INT64, 1, {1}, &k, 0}}, out[2];
+        memset(out, 0, sizeof out);
+        assert_int_equal(ait_module_run(m, in, 2, out, 2), 0);
+        assert_int_equal(out[0].rank, 2);
+        assert_int_equal(out[0].dims[0], batch);
+        assert_int_equal(out[0].dims[1], k);
+        assert_int_equal(out[1].dtype, AIT_DTYPE_INT64);
+        expect_topk(x, batch, (int)k, out[0].data, out[1].data);
+    }
+    assert_true(history_has(m, "Graph break in topk"));
+    assert_int_equal(ait_module_tune(m, 0), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ait_module_print_hierarchy(m, f);
+    fclose(f);
+    if (getenv("AIT_TEST_VERBOSE")) {
+        fputs(buf, stdout);
+        ait_module_print_history(m, stdout);
+    }
+    /* the root falls back; its static segment is tuned; the part after the break, one module per
+     * value of k, runs eagerly */
+    assert_non_null(strstr(buf, "topk \xf0\x9f\x93\x8a"));
+    assert_non_null(strstr(buf, "state=eager"));
+    assert_non_null(strstr(buf, "topk/static"));
+    assert_non_null(strstr(buf, "level=1\xf0\x9f\xaa\x9c state=tuned\xf0\x9f\x8e\xaf"));
+    assert_non_null(strstr(buf, "topk/after-break#1"));
+    free(buf);
+    for (int c = 0; c < 4; c++) { /* after tuning: still right, a new k too */
+        int batch = 1 + c % 3;
+        int64_t k = c == 3 ? 7 : ks[c % 3];
+        fill(x, batch * 16, 50 + c);
+        ait_tensor in[2] = {input(x, batch), {AIT_DTYPE_INT64, 1, {1}, &k, 0}}, out[2];
+        memset(out, 0, sizeof out);
+        assert_int_equal(ait_module_run(m, in, 2, out, 2), 0);
+        assert_int_equal(out[0].dims[1], k);
+        expect_topk(x, batch, (int)k, out[0].data, out[1].data);
+    }
+    ait_module_close(m);
+    /* the JIT mode: the static segment tunes after min_samples calls */
+    set_jit_env("tune_eager", NULL);
+    m = ait_module_open(path, "jit_topk", cfg_path);
+    assert_non_null(m);
+    for (int c = 0; c < 3; c++) {
+        int64_t k = 4;
+        fill(x, 2 * 16, 80 + c);
+        ait_tensor in[2] = {input(x, 2), {AIT_DTYPE_INT64, 1, {1}, &k, 0}}, out[2];
+        memset(out, 0, sizeof out);
+        assert_int_equal(ait_module_run(m, in, 2, out, 2), 0);
+        expect_topk(x, 2, 4, out[0].data, out[1].data);
+    }
+    assert_true(history_has(m, "Static segment: jit_topk/static"));
+    assert_true(history_has(m, "state=tuned"));
+    ait_module_close(m);
+    clear_jit_env();
+}
+
 typedef struct {
     ait_module *m;
     int seed, failures;
@@ -443,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_jit),
         cmocka_unit_test(test_tuning_failure_runs_eagerly),
         cmocka_unit_test(test_two_threads_one_module),
+        cmocka_unit_test(test_graph_break_runs_with_static_part_tuned),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
