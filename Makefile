@@ -31,7 +31,7 @@ FUZZERS   := onnx npy pb config manifest
 FUZZ_BINS := $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 FUZZ_S    ?= 60
 
-.PHONY: all deps zoo-deps check conformance bench bench-zoo bench-model zoo fuzz fuzz-build clean
+.PHONY: all deps zoo-deps check conformance bench bench-zoo bench-model bench-runtime zoo fuzz fuzz-build clean
 .SECONDARY:
 all: $(B)/aitune-gen $(B)/libaitune.so
 
@@ -143,8 +143,17 @@ $(B)/bench/bench_gemm: bench/bench_gemm.c $(TEST_HELPERS) $(B)/libaitune.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -O3 -march=native -ffp-contract=fast -o $@ $^ -lopenblas $(LDLIBS)
 
-bench: $(B)/aitune-gen $(B)/bench/bench_gemm zoo-deps
+$(B)/bench/bench_runtime: bench/bench_runtime.c $(B)/libaitune.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# libaitune: eager vs tuned, time to tuned (cold and cached), dispatch overhead
+bench-runtime: $(B)/bench/bench_runtime
+	$(Q)bench/runtime_bench.sh
+
+bench: $(B)/aitune-gen $(B)/bench/bench_gemm $(B)/bench/bench_runtime zoo-deps
 	$(Q)bench/run.sh
+	$(Q)bench/runtime_bench.sh | tee -a bench/results.md
 	$(Q)/usr/bin/python3 zoo/export.py $(B)/zoo $(ZOO_MODELS) >/dev/null
 	$(Q)bench/zoo_bench.sh $(B)/zoo $(ZOO_MODELS) | tee -a bench/results.md
 
