@@ -87,10 +87,10 @@ static void print_scope(FILE *f, const ait_module *m, const ait_scope *s, int de
 static void print_chain(FILE *f, ait_module *m, int indent)
 {
     char line[700];
-    ait_module *kids[1 + AIT_RT_MAX_VALUES];
+    ait_module *kids[AIT_RT_MAX_SEGS + AIT_RT_MAX_VALUES];
     int n = 0;
-    if (m->chain->head)
-        kids[n++] = m->chain->head;
+    for (int i = 0; i < m->chain->n_seg; i++)
+        kids[n++] = m->chain->seg[i].mod;
     for (int i = 0; i < m->chain->n_tails; i++)
         kids[n++] = m->chain->tails[i].mod;
     for (int i = 0; i < n; i++) {
@@ -111,7 +111,7 @@ void ait_module_print_hierarchy(const ait_module *cm, FILE *f)
     pthread_mutex_lock(&m->lock);
     ait_arena a = {0};
     ait_diag d = {0};
-    ait_graph *g = resolved(m, &a, &d);
+    ait_graph *g = m->chain ? NULL : resolved(m, &a, &d); /* a chain shows its segments */
     fprintf(f, "JIT Tuning Hierarchy:\n");
     if (g)
         print_scope(f, m, ait_scope_tree(&a, g), 0);

@@ -258,8 +258,8 @@ int ait_module_enable_recording(ait_module *m, int force)
     int rc = busy(m);
     if (!rc)
         rc = leave_tuned(m, force, "recording");
-    if (!rc && m->chain && m->chain->head)
-        ait_module_enable_recording(m->chain->head, force);
+    for (int i = 0; !rc && m->chain && i < m->chain->n_seg; i++)
+        ait_module_enable_recording(m->chain->seg[i].mod, force);
     if (!rc) {
         m->state = AIT_STATE_RECORDING; /* a recording from before passthrough goes on */
         ait_rt_history(m, "Recording %s (%d calls recorded so far)", m->label, m->n_rec);
@@ -390,6 +390,7 @@ static void take_pending(ait_module *m)
         m->pending_failed = 0;
         m->state = AIT_STATE_EAGER;
         ait_rt_history(m, "Tuning %s failed, running eagerly: %s", m->label, m->pending_error);
+        ait_rt_tune_children(m, 1); /* top down: its scopes instead, in the background */
     }
 }
 

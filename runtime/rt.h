@@ -80,12 +80,20 @@ typedef struct {
     long long uses;
 } ait_rt_tail;
 
+/* A static segment: nodes [lo, hi) as a module of its own; a scope's when split by scopes. */
+enum { AIT_RT_MAX_SEGS = 64 };
 typedef struct {
-    int break_at;               /* first node after the static part */
+    ait_module *mod;
+    int lo, hi;
+    char **in, **out;
+    int n_in, n_out;
+} ait_rt_seg;
+
+typedef struct {
+    ait_rt_seg seg[AIT_RT_MAX_SEGS]; /* in node order */
+    int n_seg;
+    int break_at;               /* -1: no break (split by scopes); else the tail's first node */
     char value_name[256];
-    ait_module *head;           /* nodes [0, break_at); NULL when the break is the first node */
-    char **head_in, **head_out;
-    int n_head_in, n_head_out;
     ait_rt_tail tails[AIT_RT_MAX_VALUES];
     int n_tails;
 } ait_rt_chain;
@@ -133,6 +141,7 @@ struct ait_module {
     char seg_dir[1024];         /* the segments' models */
     int n_seg_files;
     int depth;                  /* 0: a module the app opened; segments one deeper */
+    int scope_level;            /* node-name components its nodes share (its scope's level) */
 };
 
 /* this thread's last failure; returns -code */
@@ -156,6 +165,9 @@ void ait_rt_shapes_free(ait_module *m);
 int ait_rt_record(ait_module *m, const ait_rt_tensor *in, int n_in);
 void ait_rt_recording_free(ait_module *m);
 int ait_rt_tune(ait_module *m, int dry_run, int background);
+/* after the module's own tuning failed: its scopes one level down as modules, fed the recorded
+ * calls and tuned (0: some tuned; negative: none, or no scopes to split into) */
+int ait_rt_tune_children(ait_module *m, int background);
 /* the tuned code accepts these shapes: sets sh->tuned_fit, batch, dimv */
 int ait_rt_fits(const ait_rt_tuned *t, ait_rt_shape *sh);
 int ait_rt_run_tuned(ait_rt_tuned *t, const ait_rt_shape *sh, const void *const *in, void *const *out);
@@ -176,6 +188,9 @@ int ait_rt_check_sums(const char *dir);
 /* segment.c: the chain built from a failed resolve (why names the tensor whose value decides
  * shapes); a call through it, into final (the segments' buffers) */
 int ait_rt_chain_build(ait_module *m, const ait_diag *why);
+/* the module's tuning failed: its nodes as one static segment per scope one level down (0 when
+ * it has fewer than two, or is at jit.max_depth_level) */
+int ait_rt_chain_scopes(ait_module *m);
 int ait_rt_chain_run(ait_module *m, const ait_rt_tensor *inputs, ait_rt_tensor *final);
 void ait_rt_chain_free(ait_rt_chain *ch);
 void ait_rt_tail_free(ait_rt_tail *t);

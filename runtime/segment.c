@@ -51,6 +51,8 @@ static const Onnx__ValueInfoProto *graph_input(const Onnx__GraphProto *g, const 
     return NULL;
 }
 
+enum { AIT_RT_POOL = 1024 }; /* tensors crossing segments in one call */
+
 /* The tensors of one call by name: the module's inputs, then each segment's outputs. */
 typedef struct {
     const char *name;
@@ -231,6 +233,38 @@ static int break_node(const ait_graph *g, int t)
     return -1;
 }
 
+/* Nodes [lo, hi) as a static segment of the chain, in its next slot. */
+static int add_static(ait_module *m, ait_rt_chain *ch, int lo, int hi, const char *what, int level)
+{
+    if (ch->n_seg == AIT_RT_MAX_SEGS)
+        return ait_rt_fail(AIT_E_UNSUPPORTED, "%s: more than %d segments", m->label, AIT_RT_MAX_SEGS);
+    ait_rt_seg *sg = &ch->seg[ch->n_seg];
+    void *bytes;
+    size_t len;
+    int rc = extract(m, lo, hi, NULL, NULL, NULL, 0, &sg->in, &sg->n_in, &sg->out, &sg->n_out, &bytes, &len);
+    if (rc)
+        return rc;
+    if (sg->n_in > AIT_RT_MAX_IO || sg->n_out > AIT_RT_MAX_IO)
+        rc = ait_rt_fail(AIT_E_UNSUPPORTED, "%s: a segment with %d inputs and %d outputs", m->label, sg->n_in,
+                         sg->n_out);
+    if (!rc && !(sg->mod = open_segment(m, bytes, len, what)))
+        rc = -AIT_E_IO;
+    free(bytes);
+    if (rc) {
+        free_names(sg->in, sg->n_in);
+        free_names(sg->out, sg->n_out);
+        memset(sg, 0, sizeof *sg);
+        return rc;
+    }
+    sg->lo = lo;
+    sg->hi = hi;
+    sg->mod->scope_level = level;
+    if (m->state == AIT_STATE_RECORDING)
+        ait_module_enable_recording(sg->mod, 0);
+    ch->n_seg++;
+    return 0;
+}
+
 int ait_rt_chain_build(ait_module *m, const ait_diag *why)
 {
     const ait_graph *g = m->g;
@@ -245,28 +279,7 @@ int ait_rt_chain_build(ait_module *m, const ait_diag *why)
     snprintf(m->graph_break, sizeof m->graph_break, "node '%.200s' (%s) needs the value of '%.200s'",
              g->nodes[b].name, g->nodes[b].op_type, g->t[t].name);
     m->break_checked = 1;
-    int rc = 0;
-    if (b > 0) { /* the static part before the break */
-        char **ins, **outs;
-        int ni, no;
-        void *bytes;
-        size_t len;
-        rc = extract(m, 0, b, NULL, NULL, NULL, 0, &ins, &ni, &outs, &no, &bytes, &len);
-        if (!rc && (ni > AIT_RT_MAX_IO || no > AIT_RT_MAX_IO))
-            rc = ait_rt_fail(AIT_E_UNSUPPORTED, "%s: a segment with %d inputs and %d outputs", m->label, ni, no);
-        if (!rc && !(ch->head = open_segment(m, bytes, len, "static")))
-            rc = -AIT_E_IO;
-        if (!rc) {
-            ch->head_in = ins, ch->n_head_in = ni, ch->head_out = outs, ch->n_head_out = no;
-            if (m->state == AIT_STATE_RECORDING)
-                ait_module_enable_recording(ch->head, 0);
-        } else {
-            free_names(ins, ni);
-            free_names(outs, no);
-        }
-        if (!rc)
-            free(bytes);
-    }
+    int rc = b > 0 ? add_static(m, ch, 0, b, "static", m->scope_level) : 0; /* the static part before the break */
     if (rc) {
         ait_rt_chain_free(ch);
         return rc;
@@ -276,6 +289,71 @@ int ait_rt_chain_build(ait_module *m, const ait_diag *why)
                       "tunes), the rest specialized on the value of '%s'",
                    m->label, m->graph_break, b - 1, ch->value_name);
     return 0;
+}
+
+/* Component `level` of a node's scope path ("/layer1/layer1.0/conv1/Conv": level 0 is layer1);
+ * the node's own name (the last component) is no scope: empty then. */
+static size_t scope_at(const char *name, int level, const char **start)
+{
+    const char *p = name;
+    for (int l = 0;; l++) {
+        while (*p == '/')
+            p++;
+        const char *slash = strchr(p, '/');
+        if (!slash)
+            return *start = p, 0;
+        if (l == level)
+            return *start = p, (size_t)(slash - p);
+        p = slash;
+    }
+}
+
+int ait_rt_chain_scopes(ait_module *m)
+{
+    const ait_graph *g = m->g;
+    int level = m->scope_level;
+    if (m->depth >= m->cfg.jit_max_depth_level || m->chain || g->n_nodes < 2)
+        return 0;
+    /* runs of consecutive nodes in the same scope one level down (nodes outside every scope
+     * run together) */
+    int lo[AIT_RT_MAX_SEGS], hi[AIT_RT_MAX_SEGS], n = 0;
+    const char *prev = NULL;
+    size_t prev_len = 0;
+    for (int k = 0; k < g->n_nodes; k++) {
+        const char *sc;
+        size_t len = scope_at(g->nodes[k].name, level, &sc);
+        if (n && len == prev_len && (!len || !strncmp(sc, prev, len))) {
+            hi[n - 1] = k + 1;
+            continue;
+        }
+        if (n == AIT_RT_MAX_SEGS)
+            return 0; /* too fragmented to be worth a module each */
+        lo[n] = k;
+        hi[n++] = k + 1;
+        prev = sc;
+        prev_len = len;
+    }
+    if (n < 2)
+        return 0;
+    ait_rt_chain *ch = calloc(1, sizeof *ch);
+    if (!ch)
+        return ait_rt_fail(AIT_E_IO, "out of memory");
+    ch->break_at = -1;
+    for (int i = 0; i < n; i++) {
+        const char *sc;
+        size_t len = scope_at(g->nodes[lo[i]].name, level, &sc);
+        char what[160];
+        snprintf(what, sizeof what, "%.*s", len ? (int)(len < 120 ? len : 120) : 5, len ? sc : "nodes");
+        int rc = add_static(m, ch, lo[i], hi[i], what, level + 1);
+        if (rc) {
+            ait_rt_chain_free(ch);
+            return rc;
+        }
+    }
+    m->chain = ch;
+    ait_rt_history(m, "Tuning %s failed: its %d scopes at level %d run as modules of their own", m->label, n,
+                   m->depth + 1);
+    return n;
 }
 
 /* The tail after the break, specialized on the value: one module per value seen, the least
@@ -347,7 +425,7 @@ static int run_segment(ait_module *seg, char **ins, int ni, char **outs, int no,
                        const char *label)
 {
     ait_rt_tensor in[AIT_RT_MAX_IO], out[AIT_RT_MAX_IO];
-    if (ni > AIT_RT_MAX_IO || no > AIT_RT_MAX_IO || *np + no > 4 * AIT_RT_MAX_IO)
+    if (ni > AIT_RT_MAX_IO || no > AIT_RT_MAX_IO || *np + no > AIT_RT_POOL)
         return ait_rt_fail(AIT_E_UNSUPPORTED, "%s: too many tensors cross the graph break", label);
     for (int i = 0; i < ni; i++) {
         const ait_rt_tensor *x = find(pool, *np, ins[i]);
@@ -367,23 +445,26 @@ static int run_segment(ait_module *seg, char **ins, int ni, char **outs, int no,
 int ait_rt_chain_run(ait_module *m, const ait_rt_tensor *inputs, ait_rt_tensor *final)
 {
     ait_rt_chain *ch = m->chain;
-    pooled pool[4 * AIT_RT_MAX_IO + AIT_RT_MAX_IO];
+    pooled *pool = malloc(sizeof *pool * AIT_RT_POOL);
+    if (!pool)
+        return ait_rt_fail(AIT_E_IO, "out of memory");
     int np = 0;
     for (int k = 0; k < m->g->n_inputs; k++)
         pool[np++] = (pooled){m->g->t[m->g->inputs[k]].name, inputs[k]};
-    int rc = ch->head ? run_segment(ch->head, ch->head_in, ch->n_head_in, ch->head_out, ch->n_head_out, pool, &np,
-                                    m->label)
-                      : 0;
-    const ait_rt_tensor *v = rc ? NULL : find(pool, np, ch->value_name);
-    if (!rc && !v)
+    int rc = 0;
+    for (int i = 0; i < ch->n_seg && !rc; i++)
+        rc = run_segment(ch->seg[i].mod, ch->seg[i].in, ch->seg[i].n_in, ch->seg[i].out, ch->seg[i].n_out, pool, &np,
+                         m->label);
+    const ait_rt_tensor *v = rc || ch->break_at < 0 ? NULL : find(pool, np, ch->value_name);
+    if (!rc && ch->break_at >= 0 && !v)
         rc = ait_rt_fail(AIT_E_MODEL, "%s: the value '%s' the break needs is made by no segment", m->label,
                          ch->value_name);
     char **ins = NULL, **outs = NULL;
     int ni = 0, no = 0;
     ait_module *tail = NULL;
-    if (!rc && !(tail = tail_for(m, v, pool, np, &ins, &ni, &outs, &no)))
+    if (!rc && v && !(tail = tail_for(m, v, pool, np, &ins, &ni, &outs, &no)))
         rc = -AIT_E_RUNTIME;
-    if (!rc)
+    if (!rc && tail)
         rc = run_segment(tail, ins, ni, outs, no, pool, &np, m->label);
     for (int k = 0; !rc && k < m->g->n_outputs; k++) {
         const ait_rt_tensor *o = find(pool, np, m->g->t[m->g->outputs[k]].name);
@@ -393,6 +474,7 @@ int ait_rt_chain_run(ait_module *m, const ait_rt_tensor *inputs, ait_rt_tensor *
         else
             final[k] = *o;
     }
+    free(pool);
     return rc;
 }
 
@@ -409,9 +491,11 @@ void ait_rt_chain_free(ait_rt_chain *ch)
 {
     if (!ch)
         return;
-    ait_module_close(ch->head);
-    free_names(ch->head_in, ch->n_head_in);
-    free_names(ch->head_out, ch->n_head_out);
+    for (int i = 0; i < ch->n_seg; i++) {
+        ait_module_close(ch->seg[i].mod);
+        free_names(ch->seg[i].in, ch->seg[i].n_in);
+        free_names(ch->seg[i].out, ch->seg[i].n_out);
+    }
     for (int i = 0; i < ch->n_tails; i++)
         ait_rt_tail_free(&ch->tails[i]);
     free(ch);

@@ -373,10 +373,29 @@ typedef struct {
 static int run_job(tune_job *j, ait_rt_tuned **out)
 {
     ait_diag d = {0};
-    ait_tune_opts o = {.cmdline = "libaitune ait_module_tune", .log = j->m->log_info ? stderr : NULL,
-                       .samples = j->samples, .n_samples = j->n};
-    if (ait_tune_config(&j->cfg, &o, &d) != AIT_OK)
+    /* the pipeline's log: to stderr with AITUNE_JIT_LOG=info; kept for the reasons of a failure */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *log = open_memstream(&text, &len);
+    ait_tune_opts o = {.cmdline = "libaitune ait_module_tune", .log = log, .samples = j->samples,
+                       .n_samples = j->n};
+    ait_status s = ait_tune_config(&j->cfg, &o, &d);
+    if (log)
+        fclose(log);
+    if (text && j->m->log_info)
+        fputs(text, stderr);
+    if (s != AIT_OK) {
+        /* the candidates' failures ("   x  ..." lines) say why no backend won */
+        size_t k = strlen(d.msg);
+        char *save = NULL;
+        for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line && k + 4 < sizeof d.msg;
+             line = strtok_r(NULL, "\n", &save))
+            if (strncmp(line, "   x  ", 6) == 0)
+                k += (size_t)snprintf(d.msg + k, sizeof d.msg - k, "; %s", line + 6);
+        free(text);
         return ait_rt_fail_diag(&d);
+    }
+    free(text);
     int rc = tuned_open(j->dir, j->cfg.name, 1, out);
     if (!rc)
         (*out)->owned = 1;
@@ -459,25 +478,84 @@ static int job_config(ait_module *m, tune_job *j)
     return 0;
 }
 
-/* A module with a graph break tunes its static segment (the part after the break is
- * specialized per value and runs eagerly). */
+/* Whether the module's name (or its last '/' part, a segment's scope) is in jit.skip_modules. */
+static int skipped(const ait_module *m)
+{
+    const char *last = strrchr(m->label, '/');
+    last = last ? last + 1 : m->label;
+    char list[sizeof m->cfg.jit_skip_modules], *save = NULL;
+    snprintf(list, sizeof list, "%s", m->cfg.jit_skip_modules);
+    for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        size_t n = strlen(tok);
+        while (n && tok[n - 1] == ' ')
+            tok[--n] = 0;
+        if (n && (!strcmp(tok, m->label) || !strcmp(tok, last)))
+            return 1;
+    }
+    return 0;
+}
+
+/* A module that runs as a chain (a graph break, or scopes after its own tuning failed) tunes
+ * its static segments, each a module of its own (a segment's failure splits it further down);
+ * the part after a break is specialized per value and runs eagerly. */
 static int tune_chain(ait_module *m, int dry_run, int background)
 {
-    ait_module *h = m->chain->head;
+    ait_rt_chain *ch = m->chain;
     m->state = AIT_STATE_EAGER;
-    if (!h) {
+    if (!ch->n_seg) {
         ait_rt_history(m, "Graph break in %s at its first node: nothing static to tune", m->label);
         return 0;
     }
-    ait_rt_history(m, "Graph break in %s: %s; tuning its static segment", m->label, m->graph_break);
-    pthread_mutex_lock(&h->lock);
-    int rc = h->n_rec ? ait_rt_tune(h, dry_run, background)
-                      : ait_rt_fail(AIT_E_STATE, "%s: its static segment recorded no calls", m->label);
-    char desc[512];
-    ait_rt_describe(h, desc, sizeof desc);
-    pthread_mutex_unlock(&h->lock);
-    ait_rt_history(m, "Static segment: %s%s", desc, background && !rc ? " (tuning in the background)" : "");
-    return rc;
+    if (ch->break_at >= 0)
+        ait_rt_history(m, "Graph break in %s: %s; tuning its static segment", m->label, m->graph_break);
+    int rc = 0, tuned = 0;
+    for (int i = 0; i < ch->n_seg; i++) {
+        ait_module *h = ch->seg[i].mod;
+        pthread_mutex_lock(&h->lock);
+        int r = 0;
+        if (m->jit && skipped(h)) {
+            h->state = AIT_STATE_SKIPPED;
+            ait_rt_history(h, "Skipping %s (jit.skip_modules)", h->label);
+        } else {
+            r = h->n_rec ? ait_rt_tune(h, dry_run, background)
+                         : ait_rt_fail(AIT_E_STATE, "%s: segment %s recorded no calls", m->label, h->label);
+        }
+        char desc[512];
+        ait_rt_describe(h, desc, sizeof desc);
+        pthread_mutex_unlock(&h->lock);
+        ait_rt_history(m, "Segment: %s%s", desc, background && !r && h->tuning ? " (tuning in the background)" : "");
+        tuned += !r;
+        if (r && !rc)
+            rc = r;
+    }
+    return tuned ? 0 : rc; /* the module runs whatever part tuned */
+}
+
+/* The calls recorded so far, replayed through a chain just built: its segments record them. */
+static void replay(ait_module *m)
+{
+    for (int i = 0; i < m->n_rec; i++) {
+        ait_rt_tensor in[AIT_RT_MAX_IO], fin[AIT_RT_MAX_IO];
+        for (int k = 0; k < m->g->n_inputs; k++) {
+            const ait_tensor *t = &m->rec[i].in[k];
+            in[k] = (ait_rt_tensor){.dtype = t->dtype, .rank = t->rank, .data = t->data};
+            memcpy(in[k].dims, t->dims, sizeof(int64_t) * (size_t)t->rank);
+        }
+        if (ait_rt_chain_run(m, in, fin))
+            return;
+    }
+}
+
+int ait_rt_tune_children(ait_module *m, int background)
+{
+    if (ait_rt_chain_scopes(m) <= 0)
+        return -1;
+    for (int i = 0; i < m->chain->n_seg; i++)
+        ait_module_enable_recording(m->chain->seg[i].mod, 0);
+    replay(m);
+    return tune_chain(m, 0, background);
 }
 
 int ait_rt_tune(ait_module *m, int dry_run, int background)
@@ -491,6 +569,11 @@ int ait_rt_tune(ait_module *m, int dry_run, int background)
         m->state = AIT_STATE_EAGER;
         ait_rt_history(m, "Graph break in %s: %s; it runs eagerly", m->label, brk);
         return ait_rt_fail(AIT_E_UNSUPPORTED, "%s: graph break: %s", m->label, brk);
+    }
+    if (m->jit && skipped(m)) {
+        m->state = AIT_STATE_SKIPPED;
+        ait_rt_history(m, "Skipping %s (jit.skip_modules)", m->label);
+        return 0;
     }
     if (m->jit && m->params < (double)m->cfg.jit_min_parameters) {
         m->state = AIT_STATE_SKIPPED;
@@ -543,6 +626,8 @@ int ait_rt_tune(ait_module *m, int dry_run, int background)
         m->pending_failed = 0;
         m->state = AIT_STATE_EAGER;
         ait_rt_history(m, "Tuning %s failed, running eagerly: %s", m->label, err);
+        if (ait_rt_tune_children(m, 0) == 0) /* top down: its scopes instead */
+            rc = 0;
     }
     return rc;
 }

@@ -17,11 +17,14 @@
 
 #include "runtime/aitune.h"
 #include "tests/onnx_builder.h"
+#define ait_tensor ait_graph_tensor /* the graph's tensor, not aitune.h's descriptor */
+#include "strategies/backend.h"
+#undef ait_tensor
 
 static char dir[256], cfg_path[320], mlp_path[320];
 
 /* X[N,16] -> Gemm(16x24) -> Relu -> MatMul(24x5) -> Y[N,5]: a symbolic batch */
-static void write_mlp(const char *path)
+static void write_mlp_named(const char *path, int scoped)
 {
     tb *b = tb_new(13);
     int64_t xd[2] = {-1, 16};
@@ -38,12 +41,19 @@ static void write_mlp(const char *path)
     tb_init(b, "W1", 1, 2, d1, w1, 0);
     tb_init(b, "B1", 1, 1, db, b1, 0);
     tb_init(b, "W2", 1, 2, d2, w2, 0);
-    tb_node(b, "Gemm", "X,W1,B1", "H");
-    tb_node(b, "Relu", "H", "R");
-    tb_node(b, "MatMul", "R,W2", "Y");
+    Onnx__NodeProto *n[3] = {tb_node(b, "Gemm", "X,W1,B1", "H"), tb_node(b, "Relu", "H", "R"),
+                             tb_node(b, "MatMul", "R,W2", "Y")};
+    static char *const scoped_names[3] = {"/enc/Gemm", "/enc/Relu", "/dec/MatMul"};
+    for (int i = 0; i < 3 && scoped; i++)
+        n[i]->name = scoped_names[i]; /* the builder's arena owns nothing of it */
     tb_output(b, "Y");
     assert_int_equal(tb_write(b, path), 0);
     tb_free(b);
+}
+
+static void write_mlp(const char *path)
+{
+    write_mlp_named(path, 0);
 }
 
 static void fill(float *x, int n, int seed)
@@ -512,9 +522,92 @@ static void test_graph_break_runs_with_static_part_tuned(void **state)
         assert_int_equal(ait_module_run(m, in, 2, out, 2), 0);
         expect_topk(x, 2, 4, out[0].data, out[1].data);
     }
-    assert_true(history_has(m, "Static segment: jit_topk/static"));
+    assert_true(history_has(m, "Segment: jit_topk/static"));
     assert_true(history_has(m, "state=tuned"));
     ait_module_close(m);
+    clear_jit_env();
+}
+
+/* A backend that refuses graphs of more than two nodes: the whole model cannot tune, each of
+ * its scopes can (its kernels are the reference's). */
+static int small_only_applies(const ait_backend *b, const ait_graph *g, char *why, size_t n)
+{
+    (void)b;
+    if (g->n_nodes <= 2)
+        return 1;
+    snprintf(why, n, "small_only takes at most 2 nodes, this graph has %d", g->n_nodes);
+    return 0;
+}
+
+static const ait_template *small_only_template(const ait_backend *b, const ait_graph *g, const ait_node *n)
+{
+    (void)b, (void)g, (void)n;
+    return NULL;
+}
+
+static const ait_backend small_only = {.name = "small_only", .description = "test: graphs of at most 2 nodes",
+                                       .key_extra = "small-only-1", .applies = small_only_applies,
+                                       .template_for = small_only_template};
+
+static void test_failed_tuning_tunes_the_scopes(void **state)
+{
+    (void)state;
+    char path[320], ini[320];
+    snprintf(path, sizeof path, "%s/scoped.onnx", dir);
+    write_mlp_named(path, 1);
+    snprintf(ini, sizeof ini, "%s/small_only.ini", dir);
+    FILE *f = fopen(ini, "w");
+    fprintf(f, "[tune]\nbackends = small_only\ncache_dir = %s/cache\n[jit]\nskip_modules = nothing\n", dir);
+    fclose(f);
+    ait_backend_register(&small_only);
+    ait_module *m = ait_module_open(path, "scoped", ini);
+    assert_non_null(m);
+    float y[4 * 5];
+    assert_int_equal(ait_module_enable_recording(m, 0), 0);
+    for (int b = 1; b <= 3; b++)
+        assert_int_equal(run(m, b, b, y), 0);
+    assert_int_equal(ait_module_tune(m, 0), 0); /* the root fails, its two scopes tune */
+    if (getenv("AIT_TEST_VERBOSE"))
+        ait_module_print_history(m, stdout);
+    assert_int_equal(ait_module_state(m), AIT_STATE_EAGER);
+    assert_true(history_has(m, "small_only takes at most 2 nodes"));
+    assert_true(history_has(m, "its 2 scopes at level 1"));
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *h = open_memstream(&buf, &len);
+    ait_module_print_hierarchy(m, h);
+    fclose(h);
+    if (getenv("AIT_TEST_VERBOSE"))
+        fputs(buf, stdout);
+    assert_non_null(strstr(buf, "scoped/enc \xf0\x9f\x93\x8a"));
+    assert_non_null(strstr(buf, "scoped/dec \xf0\x9f\x93\x8a"));
+    const char *enc = strstr(buf, "scoped/enc"), *dec = strstr(buf, "scoped/dec");
+    assert_non_null(strstr(enc, "state=tuned"));
+    assert_non_null(strstr(dec, "state=tuned"));
+    free(buf);
+    for (int b = 1; b <= 3; b++) { /* through the tuned scopes: still right */
+        assert_int_equal(run(m, b, 60 + b, y), 0);
+        expect(b, 60 + b, y);
+    }
+    ait_module_close(m);
+    /* the JIT mode, top down, with a scope in jit.skip_modules */
+    set_jit_env("tune_eager", NULL);
+    setenv("AITUNE_JIT_BACKENDS", "small_only", 1);
+    setenv("AITUNE_JIT_SKIP_MODULES", "dec", 1);
+    m = ait_module_open(path, "jit_scoped", ini);
+    assert_non_null(m);
+    for (int b = 1; b <= 3; b++) {
+        assert_int_equal(run(m, b, 70 + b, y), 0);
+        expect(b, 70 + b, y);
+    }
+    h = open_memstream(&buf, &len);
+    ait_module_print_hierarchy(m, h);
+    fclose(h);
+    assert_non_null(strstr(strstr(buf, "jit_scoped/enc"), "state=tuned"));
+    assert_non_null(strstr(strstr(buf, "jit_scoped/dec"), "state=skipped\xf0\x9f\x9a\xab"));
+    free(buf);
+    ait_module_close(m);
+    unsetenv("AITUNE_JIT_SKIP_MODULES");
     clear_jit_env();
 }
 
@@ -567,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_tuning_failure_runs_eagerly),
         cmocka_unit_test(test_two_threads_one_module),
         cmocka_unit_test(test_graph_break_runs_with_static_part_tuned),
+        cmocka_unit_test(test_failed_tuning_tunes_the_scopes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
