@@ -192,8 +192,7 @@ static int open_code(ait_rt_tuned *t, const manifest_read *r, int build)
     snprintf(so, sizeof so, "%s/%s.so", t->dir, t->name);
     snprintf(shim, sizeof shim, "%s/%s_rt.c", t->dir, t->name);
     ait_diag d = {0};
-    if (build && !exists(so)) {
-        /* how an app builds it: the model's files, plus the arena size as a symbol */
+    if (!exists(shim)) { /* the arena size as a symbol, beside the model's files */
         FILE *f = fopen(shim, "w");
         if (!f)
             return ait_rt_fail(AIT_E_IO, "%s: cannot write: %s", shim, strerror(errno));
@@ -204,6 +203,8 @@ static int open_code(ait_rt_tuned *t, const manifest_read *r, int build)
                    "unsigned long long aitune_rt_arena_bytes(void) { return %s_ARENA_BYTES; }\n",
                 t->name, up);
         fclose(f);
+    }
+    if (build && !exists(so)) { /* how an app builds it: the model's files and the shim */
         char files[4][1200];
         const char *list[4];
         int n = 0;
@@ -396,7 +397,7 @@ static int run_job(tune_job *j, ait_rt_tuned **out)
         return ait_rt_fail_diag(&d);
     }
     free(text);
-    int rc = tuned_open(j->dir, j->cfg.name, 1, out);
+    int rc = tuned_open(j->dir, j->cfg.name, j->m->gcc, out); /* no gcc: libtcc compiles the files */
     if (!rc)
         (*out)->owned = 1;
     return rc;

@@ -17,6 +17,7 @@ typedef int (*run_io_fn)(void *, const void *const *, void *const *, int);
 
 /* A compiled reference model at one binding. */
 typedef struct {
+    const ait_compiler *cc; /* gcc -O2; libtcc when tune.compiler = tcc (a machine without gcc) */
     ait_compiled *mod;
     run_io_fn run;
     void *ws;
@@ -32,10 +33,10 @@ static ait_status oracle_build(ait_arena *a, const ait_model_src *m, const ait_t
     AIT_TRY(ait_emit_model(o->g, &eo, &e, d));
     char *unit = ait_emitted_unit(&e);
     ait_compile_opts co = {.flags = "-O2"};
-    ait_status s = ait_compiler_gcc.build(unit, &co, &o->mod, d);
+    ait_status s = o->cc->build(unit, &co, &o->mod, d);
     free(unit);
     if (s == AIT_OK) {
-        o->run = (run_io_fn)ait_compiler_gcc.sym(o->mod, "oracle_run_io");
+        o->run = (run_io_fn)o->cc->sym(o->mod, "oracle_run_io");
         o->ws = aligned_alloc(64, (e.arena_bytes + 64) / 64 * 64);
     }
     ait_emitted_free(&e);
@@ -63,9 +64,11 @@ static void oracle_run_child(void *p, ait_sandbox_result *r)
 static void oracle_free(oracle *o)
 {
     if (o->mod)
-        ait_compiler_gcc.release(o->mod);
+        o->cc->release(o->mod);
     free(o->ws);
+    const ait_compiler *cc = o->cc;
     memset(o, 0, sizeof *o);
+    o->cc = cc;
 }
 
 /* Rows [first, first + b) of the item pool (cyclic) as one batch of input k; every sample's
@@ -457,7 +460,7 @@ ait_status ait_record_samples(ait_arena *a, const ait_config *c, const ait_model
             }
         r->cached = 1;
     }
-    oracle o = {0};
+    oracle o = {.cc = strcmp(c->compiler, "tcc") == 0 ? &ait_compiler_tcc : &ait_compiler_gcc};
     int built_for = -1;
     size_t out_off = 0;
     for (int i = 0; i < r->n && !r->cached; i++) {

@@ -611,6 +611,41 @@ static void test_failed_tuning_tunes_the_scopes(void **state)
     clear_jit_env();
 }
 
+/* no gcc on the machine (none on PATH): trials and the tuned code with libtcc, tiled or reference;
+ * saved and loaded the same way */
+static void test_without_gcc(void **state)
+{
+    (void)state;
+    char *path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+    setenv("PATH", "/nonexistent", 1);
+    float y[4 * 5];
+    ait_module *m = ait_module_open(mlp_path, "nogcc", cfg_path);
+    assert_non_null(m);
+    assert_int_equal(ait_module_enable_recording(m, 0), 0);
+    for (int b = 1; b <= 2; b++)
+        assert_int_equal(run(m, b, b, y), 0);
+    int rc = ait_module_tune(m, 0);
+    if (rc)
+        fprintf(stderr, "%s\n", ait_last_error());
+    assert_int_equal(rc, 0);
+    assert_int_equal(ait_module_state(m), AIT_STATE_TUNED);
+    assert_int_equal(run(m, 2, 9, y), 0);
+    expect(2, 9, y);
+    assert_int_equal(ait_module_tuned_calls(m), 1);
+    char art[400];
+    snprintf(art, sizeof art, "%s/nogcc_artifact", dir);
+    assert_int_equal(ait_module_save(m, art), 0);
+    ait_module_close(m);
+    m = ait_module_load(art);
+    assert_non_null(m);
+    assert_int_equal(run(m, 1, 11, y), 0);
+    expect(1, 11, y);
+    assert_int_equal(ait_module_tuned_calls(m), 1);
+    ait_module_close(m);
+    setenv("PATH", path, 1);
+    free(path);
+}
+
 typedef struct {
     ait_module *m;
     int seed, failures;
@@ -661,6 +696,7 @@ int main(void)
         cmocka_unit_test(test_two_threads_one_module),
         cmocka_unit_test(test_graph_break_runs_with_static_part_tuned),
         cmocka_unit_test(test_failed_tuning_tunes_the_scopes),
+        cmocka_unit_test(test_without_gcc),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
