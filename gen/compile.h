@@ -32,6 +32,8 @@ ait_status ait_gcc_build_files(const char *const *files, int n, const char *flag
 /* dlopens a shared object that stays where it is (release does not remove it); its symbols
  * through ait_compiler_gcc.sym. */
 ait_status ait_gcc_open(const char *so, ait_compiled **m, ait_diag *d);
+/* Bytes of machine code in an ELF64 object: its executable sections (0 when unreadable). */
+long long ait_elf_code_bytes(const char *path);
 /* gcc runs on this machine. */
 int ait_gcc_available(void);
 

@@ -2,6 +2,7 @@
  * caches by path), which is dlopened and removed on release. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -212,6 +213,27 @@ ait_status ait_gcc_open(const char *so, ait_compiled **out, ait_diag *d)
     }
     *out = m;
     return AIT_OK;
+}
+
+long long ait_elf_code_bytes(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    Elf64_Ehdr eh;
+    long long total = 0;
+    if (fread(&eh, sizeof eh, 1, f) == 1 && !memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
+        eh.e_shentsize == sizeof(Elf64_Shdr) && eh.e_shnum < 4096) {
+        for (int i = 0; i < eh.e_shnum; i++) {
+            Elf64_Shdr sh;
+            if (fseek(f, (long)(eh.e_shoff + (Elf64_Off)i * sizeof sh), SEEK_SET) != 0 || fread(&sh, sizeof sh, 1, f) != 1)
+                break;
+            if (sh.sh_flags & SHF_EXECINSTR)
+                total += (long long)sh.sh_size;
+        }
+    }
+    fclose(f);
+    return total;
 }
 
 int ait_gcc_available(void)

@@ -45,6 +45,7 @@ typedef struct {
     double trial_timeout_s;
     double budget_s;             /* per-op knob search, per backend */
     char knob_weights[8];        /* hot | cold: the knob search's constants in cache or not */
+    double latency_budget_ms;    /* strategy latency_budget: the smallest footprint within this latency */
     int dims_verify_max;         /* dynamic axes: the generic code is checked at this many values */
     unsigned long long max_tensor_bytes; /* no tensor of the model may be larger */
     unsigned long long max_total_bytes;  /* nor all of them together */
@@ -52,6 +53,8 @@ typedef struct {
     char arch[16];
     char deps[16];
     int threads;                     /* kernels split into this many tasks (DESIGN.md, threads) */
+    unsigned long long flash_bytes;  /* 0: no limit; else code + constants of a candidate at most this */
+    unsigned long long ram_bytes;    /* 0: no limit; else its arena at most this */
     /* [output] */
     char out_dir[AIT_PATH];
     unsigned long long weights_file_bytes; /* large constants this big in all go to <name>_weights.c (0: never) */

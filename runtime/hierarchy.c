@@ -46,8 +46,10 @@ const char *ait_rt_find_graph_break(ait_module *m)
     const ait_graph *g = m->g;
     for (int k = 0; k < g->n_nodes; k++)
         if (is_control_flow(g->nodes[k].op_type)) {
+            char nm[200], op[64];
             snprintf(m->graph_break, sizeof m->graph_break, "node '%s' (%s): control flow or a data-dependent shape",
-                     g->nodes[k].name, g->nodes[k].op_type);
+                     ait_esc_buf(nm, sizeof nm, AIT_ESC_TEXT, g->nodes[k].name),
+                     ait_esc_buf(op, sizeof op, AIT_ESC_TEXT, g->nodes[k].op_type));
             return m->graph_break;
         }
     ait_arena a = {0};

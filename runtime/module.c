@@ -144,7 +144,8 @@ ait_module *ait_rt_open(const char *onnx_path, const char *name, const ait_confi
     m->opened_at = ait_rt_now();
     snprintf(m->model_path, sizeof m->model_path, "%s", onnx_path);
     const char *base = strrchr(onnx_path, '/');
-    snprintf(m->label, sizeof m->label, "%s", name && *name ? name : base ? base + 1 : onnx_path);
+    /* printable wherever it goes (history, hierarchy, errors): the name may come from a file name */
+    ait_esc_buf(m->label, sizeof m->label, AIT_ESC_TEXT, name && *name ? name : base ? base + 1 : onnx_path);
     c_name(m->label, m->cname, sizeof m->cname);
     ait_diag d = {0};
     if (ait_read_file(&m->arena, onnx_path, &m->bytes, &m->len, &d) != AIT_OK ||

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ir/dtype.h"
+#include "ir/escape.h"
 #include "onnx.pb-c.h"
 
 static int in_list(char **names, int n, const char *name)
@@ -276,8 +277,11 @@ int ait_rt_chain_build(ait_module *m, const ait_diag *why)
         return ait_rt_fail(AIT_E_IO, "out of memory");
     ch->break_at = b;
     snprintf(ch->value_name, sizeof ch->value_name, "%s", g->t[t].name);
-    snprintf(m->graph_break, sizeof m->graph_break, "node '%.200s' (%s) needs the value of '%.200s'",
-             g->nodes[b].name, g->nodes[b].op_type, g->t[t].name);
+    char nm[200], op[64], val[200]; /* names from the model: printable in the history */
+    snprintf(m->graph_break, sizeof m->graph_break, "node '%s' (%s) needs the value of '%s'",
+             ait_esc_buf(nm, sizeof nm, AIT_ESC_TEXT, g->nodes[b].name),
+             ait_esc_buf(op, sizeof op, AIT_ESC_TEXT, g->nodes[b].op_type),
+             ait_esc_buf(val, sizeof val, AIT_ESC_TEXT, g->t[t].name));
     m->break_checked = 1;
     int rc = b > 0 ? add_static(m, ch, 0, b, "static", m->scope_level) : 0; /* the static part before the break */
     if (rc) {
@@ -287,7 +291,7 @@ int ait_rt_chain_build(ait_module *m, const ait_diag *why)
     m->chain = ch;
     ait_rt_history(m, "Graph break in %s: %s; it runs as a chain: nodes 0..%d static (a module that records and "
                       "tunes), the rest specialized on the value of '%s'",
-                   m->label, m->graph_break, b - 1, ch->value_name);
+                   m->label, m->graph_break, b - 1, val);
     return 0;
 }
 
@@ -415,8 +419,9 @@ static ait_module *tail_for(ait_module *m, const ait_rt_tensor *v, const pooled 
     t->rank = v->rank;
     memcpy(t->dims, v->dims, sizeof(int64_t) * (size_t)v->rank);
     t->uses = 1;
-    ait_rt_history(m, "Specialized %s after the break on a new value of '%s' (%zu bytes)", m->label, ch->value_name,
-                   bytes);
+    char val[200];
+    ait_rt_history(m, "Specialized %s after the break on a new value of '%s' (%zu bytes)", m->label,
+                   ait_esc_buf(val, sizeof val, AIT_ESC_TEXT, ch->value_name), bytes);
     *ins = t->in, *ni = t->n_in, *outs = t->out, *no = t->n_out;
     return t->mod;
 }

@@ -181,10 +181,11 @@ static void write_report(FILE *f, const ait_config *c, const char *cmdline, cons
     fprintf(f, "\n## Graph spec\n");
     ait_spec_print(f, &t->rec->spec, 1);
     fprintf(f, "\n## Trials\n\n");
-    enum { NC = 8 };
+    enum { NC = 10 };
     static const char *const head[NC] = {"backend", "outcome", "max abs err", "max rel err", "throughput (samples/s)",
-                                         "batch", "median latency (ms)", "note"};
-    static char cells[32][NC][1200];
+                                         "batch", "median latency (ms)", "code + constants (bytes)", "arena (bytes)",
+                                         "note"};
+    char (*cells)[NC][1200] = calloc(32, sizeof *cells); /* not static: modules tune on threads of their own */
     const char *ptr[32 * NC];
     int rows = 0;
     const ait_candidate *list[33];
@@ -207,16 +208,26 @@ static void write_report(FILE *f, const ait_config *c, const char *cmdline, cons
         snprintf(cells[rows][4], sizeof cells[rows][4], r->profile_batch ? "%.2f" : "-", r->throughput);
         snprintf(cells[rows][5], sizeof cells[rows][5], r->profile_batch ? "%d" : "-", r->profile_batch);
         snprintf(cells[rows][6], sizeof cells[rows][6], r->profile_batch ? "%.3f" : "-", r->latency_s * 1e3);
-        snprintf(cells[rows][7], sizeof cells[rows][7], "%s", r->cached ? "cached " : "");
+        if (cd->emitted && r->code_bytes)
+            snprintf(cells[rows][7], sizeof cells[rows][7], "%lld + %zu", r->code_bytes, cd->e.const_bytes);
+        else
+            snprintf(cells[rows][7], sizeof cells[rows][7], cd->emitted ? "? + %zu" : "-", cd->e.const_bytes);
+        snprintf(cells[rows][8], sizeof cells[rows][8], cd->emitted ? "%zu" : "-", cd->e.arena_bytes);
+        snprintf(cells[rows][9], sizeof cells[rows][9], "%s", r->cached ? "cached " : "");
         if (r->status != AIT_OK) /* the error may quote names from the model */
-            ait_esc_buf(cells[rows][7] + strlen(cells[rows][7]), sizeof cells[rows][7] - strlen(cells[rows][7]),
+            ait_esc_buf(cells[rows][9] + strlen(cells[rows][9]), sizeof cells[rows][9] - strlen(cells[rows][9]),
                         AIT_ESC_MD, r->msg);
         for (int k = 0; k < NC; k++)
             ptr[rows * NC + k] = cells[rows][k];
         rows++;
     }
     ait_table_md(f, NC, head, ptr, rows);
+    free(cells);
     fprintf(f, "\n## Winner\n\n%s: %s.\n", w->desc, t->why_winner);
+    if (c->flash_bytes || c->ram_bytes)
+        fprintf(f, "\nBudgets: target.flash_bytes %llu, target.ram_bytes %llu (0: none); code is measured on the "
+                   "host's build of each candidate (its executable sections), constants and arena as emitted.\n",
+                c->flash_bytes, c->ram_bytes);
     if (fin->dyn_how)
         fprintf(f, "\n## Dynamic axes\n\n%s (`%s_run_dims`; the other entry points run at every axis's max).\n",
                 ait_esc_str(t->a, AIT_ESC_MD, fin->dyn_how), c->name);

@@ -117,11 +117,60 @@ static ait_status min_latency(ait_tuner *t, ait_diag *d)
     return best_of(t, 1, 1, d);
 }
 
+/* What a candidate costs a device: code and constants (flash) plus arena (RAM). */
+static unsigned long long footprint(const ait_candidate *c)
+{
+    return (unsigned long long)c->e.const_bytes + (unsigned long long)c->res.code_bytes + c->e.arena_bytes;
+}
+
+/* AITune's latency budget: among the valid candidates within tune.latency_budget_ms at batch 1,
+ * the smallest footprint; the faster on a tie. */
+static ait_status latency_budget(ait_tuner *t, ait_diag *d)
+{
+    double budget = t->c->latency_budget_ms;
+    if (budget <= 0)
+        return ait_fail(d, AIT_E_CONFIG, "%s: tune.strategy = latency_budget needs tune.latency_budget_ms > 0",
+                        t->c->path);
+    t->profile_batch = 1;
+    int fastest = -1;
+    for (int i = 0; i < t->n_cand; i++) {
+        ait_candidate *c = &t->cand[i];
+        if (ait_tuner_try(t, c, 1) != AIT_OK)
+            continue;
+        if (fastest < 0 || c->res.latency_s < t->cand[fastest].res.latency_s)
+            fastest = i;
+        if (c->res.latency_s * 1e3 > budget) {
+            if (t->log)
+                fprintf(t->log, "   -- over the latency budget (%.3f ms > %g ms)\n", c->res.latency_s * 1e3, budget);
+            continue;
+        }
+        const ait_candidate *w = t->winner >= 0 ? &t->cand[t->winner] : NULL;
+        if (!w || footprint(c) < footprint(w) || (footprint(c) == footprint(w) && c->res.latency_s < w->res.latency_s)) {
+            t->winner = i;
+            if (t->log)
+                fprintf(t->log, "   >> new smallest within the budget: %s (%llu bytes)\n", c->desc, footprint(c));
+        }
+    }
+    if (t->winner < 0 && fastest >= 0)
+        return ait_fail(d, AIT_E_RUNTIME, "no candidate within tune.latency_budget_ms = %g: the fastest, %s, takes %.3f ms",
+                        budget, t->cand[fastest].desc, t->cand[fastest].res.latency_s * 1e3);
+    if (t->winner < 0)
+        return ait_fail(d, AIT_E_RUNTIME, "no backend built, validated and profiled (see the log above)");
+    const ait_candidate *w = &t->cand[t->winner];
+    snprintf(t->why_winner, sizeof t->why_winner,
+             "smallest footprint within %g ms at batch 1: %llu bytes (%zu of constants, %lld of code, %zu of arena), "
+             "%.3f ms",
+             budget, footprint(w), w->e.const_bytes, w->res.code_bytes, w->e.arena_bytes, w->res.latency_s * 1e3);
+    return AIT_OK;
+}
+
 static const ait_strategy strategies[] = {
     {"first_wins", "try backends in order, return the first that builds and validates", first_wins},
     {"one_backend", "use exactly one backend; its failure is the error", one_backend},
     {"highest_throughput", "evaluate all backends, return the one with the highest throughput", highest_throughput},
     {"min_latency", "evaluate all backends, return the one with the lowest latency at batch 1", min_latency},
+    {"latency_budget", "evaluate all backends, return the smallest footprint within tune.latency_budget_ms",
+     latency_budget},
 };
 
 const ait_strategy *ait_strategy_find(const char *name)

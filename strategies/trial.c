@@ -92,6 +92,8 @@ static void child(void *ctx, ait_sandbox_result *res)
         return;
     }
     res->values[3] = ait_now_s() - t0;
+    if (t->cc == &ait_compiler_gcc)
+        res->values[6] = (double)ait_elf_code_bytes(ait_gcc_so_path(m));
     void *ws = aligned_alloc(64, (t->arena_bytes + 64) / 64 * 64);
     int n_out = r->spec.n_out, n_in = r->spec.n_in;
     const void *in[64];
@@ -174,6 +176,7 @@ void ait_trial_run(const ait_trial_spec *t, ait_trial_result *r)
     r->build_s = res.values[3];
     r->validate_s = res.values[4];
     r->profile_s = res.values[5];
+    r->code_bytes = (long long)res.values[6];
     if (r->status == AIT_OK && t->profile_batch && r->latency_s > 0) {
         r->profile_batch = t->profile_batch;
         r->throughput = t->profile_batch / r->latency_s;

@@ -19,6 +19,7 @@ typedef struct {
     double throughput;       /* items per second */
     double build_s, validate_s, profile_s;
     int cached;              /* came from the cache */
+    long long code_bytes;    /* machine code of the candidate's build (executable sections; 0: unknown) */
 } ait_trial_result;
 
 typedef struct {

@@ -116,7 +116,8 @@ static ait_status emit(ait_tuner *t, ait_candidate *c, ait_diag *d)
     XXH64_reset(h, 0);
     char knobs[256];
     ait_backend_describe(c->backend, knobs, sizeof knobs);
-    const char *parts[] = {knobs, c->backend->key_extra ? c->backend->key_extra : "", t->spec_text,
+    /* "trial-2": results carry the code's size since then */
+    const char *parts[] = {"trial-2", knobs, c->backend->key_extra ? c->backend->key_extra : "", t->spec_text,
                            t->cc->name, t->flags ? t->flags : ""};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         XXH64_update(h, parts[i], strlen(parts[i]) + 1);
@@ -130,6 +131,31 @@ static ait_status emit(ait_tuner *t, ait_candidate *c, ait_diag *d)
     XXH64_freeState(h);
     c->emitted = 1;
     return AIT_OK;
+}
+
+static void log_result(ait_tuner *t, const ait_candidate *c, int profile_batch);
+
+/* [target] flash_bytes and ram_bytes: a candidate whose constants and code, or arena, exceed
+ * them is rejected with the reason; before the trial with what emission knows (arena,
+ * constants), after it with its code too. */
+static int over_budget(ait_tuner *t, ait_candidate *c, int after_trial)
+{
+    const ait_config *cf = t->c;
+    unsigned long long flash = (unsigned long long)c->e.const_bytes + (after_trial ? (unsigned long long)c->res.code_bytes : 0);
+    char why[300] = "";
+    if (cf->ram_bytes && c->e.arena_bytes > cf->ram_bytes)
+        snprintf(why, sizeof why, "over target.ram_bytes: arena %zu bytes > %llu", c->e.arena_bytes, cf->ram_bytes);
+    else if (cf->flash_bytes && flash > cf->flash_bytes)
+        snprintf(why, sizeof why, "over target.flash_bytes: %zu bytes of constants%s > %llu", c->e.const_bytes,
+                 after_trial ? ait_arena_printf(t->a, " + %lld of code = %llu", c->res.code_bytes, flash) : "",
+                 cf->flash_bytes);
+    if (!*why || (after_trial && c->res.status != AIT_OK))
+        return 0;
+    c->res.status = AIT_E_UNSUPPORTED;
+    snprintf(c->res.msg, sizeof c->res.msg, "%s", why);
+    if (!after_trial)
+        log_result(t, c, 0);
+    return 1;
 }
 
 static void log_result(ait_tuner *t, const ait_candidate *c, int profile_batch)
@@ -188,12 +214,15 @@ ait_status ait_tuner_try(ait_tuner *t, ait_candidate *c, int profile_batch)
         log_result(t, c, 0);
         return c->res.status;
     }
+    if (over_budget(t, c, 0))
+        return c->res.status;
     unsigned long long key = c->key ^ (unsigned long long)profile_batch * 0x9E3779B97F4A7C15ull;
     ait_cache_lookup lk = ait_cache_get(t->c->cache_dir, key, &c->res);
     if (lk == AIT_CACHE_HIT) {
         t->cache_hits++;
         if (t->log)
             fprintf(t->log, "   ok reusing cached trial %016llx\n", key);
+        over_budget(t, c, 1);
         log_result(t, c, profile_batch);
         return c->res.status;
     }
@@ -214,6 +243,7 @@ ait_status ait_tuner_try(ait_tuner *t, ait_candidate *c, int profile_batch)
     /* timeouts depend on the machine's load: not worth remembering */
     if (!(c->res.status == AIT_E_RUNTIME && strstr(c->res.msg, "timed out")))
         ait_cache_put(t->c->cache_dir, key, &c->res);
+    over_budget(t, c, 1);
     log_result(t, c, profile_batch);
     return c->res.status;
 }
