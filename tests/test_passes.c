@@ -110,7 +110,7 @@ static float *run(const uint8_t *bytes, size_t len, int passes, const char *back
     if (getenv("AIT_TEST_DUMP")) { /* the last unit built, to read while working on a test */
         static int dumps = 0;
         char path[512];
-        snprintf(path, sizeof path, "%s.%d.c", getenv("AIT_TEST_DUMP"), dumps++ % 8);
+        snprintf(path, sizeof path, "%s.%d.c", getenv("AIT_TEST_DUMP"), dumps++ % 64);
         FILE *f = fopen(path, "w");
         if (f) {
             fputs(unit.s, f);

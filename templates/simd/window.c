@@ -112,14 +112,40 @@ static void emit_plane(ait_sb *b, const ait_simd_window *w, const char *plane, i
         ait_sb_puts(b, "}\n");
         rlo = vec_rows;
     }
-    ait_sb_printf(b,
-                  "for (long r = %s; r < %s; r++) {\nfloat *const row = %s + r * %" PRId64 ";\n"
-                  "for (long j = 0; j < %" PRId64 "; j++)\nrow[j] = %s;\n"
-                  "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = xc[(r - %" PRId64 ") * %" PRId64
-                  " + %" PRId64 " * j + %" PRId64 "];\n"
-                  "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = %s;\n}\n",
-                  band_lo(lo, band, rlo), band_hi(hi, band, rhi), plane, cols, jlo, fill, jlo, jhi, PT, IW, step,
-                  off - PL, jhi, cols, fill);
+    /* stride 2: a vector of every other column from two loads and a shuffle, where both loads
+     * stay inside the input row (so no read past the channel); the rest column by column */
+    int64_t jv = jlo;
+    if (step == 2 && vl > 1 && vl <= 16) {
+        int64_t last_start = IW - 2 * vl - off + PL; /* 2 j + off - PL + 2 vl - 1 <= IW - 1 */
+        while (jv + vl <= jhi && 2 * jv <= last_start)
+            jv += vl;
+    }
+    if (jv > jlo) {
+        char evens[128];
+        size_t k = 0;
+        for (int i = 0; i < vl; i++)
+            k += (size_t)snprintf(evens + k, sizeof evens - k, ", %d", 2 * i);
+        ait_sb_printf(b,
+                      "for (long r = %s; r < %s; r++) {\nfloat *const row = %s + r * %" PRId64 ";\n"
+                      "const long base = (r - %" PRId64 ") * %" PRId64 " + %" PRId64 ";\n"
+                      "for (long j = 0; j < %" PRId64 "; j++)\nrow[j] = %s;\n"
+                      "for (long j = %" PRId64 "; j < %" PRId64 "; j += %d) {\n"
+                      "const ait_vf a_ = AIT_LD(xc + (base + 2 * j)), b_ = AIT_LD(xc + (base + 2 * j + %d));\n"
+                      "AIT_ST(row + j, __builtin_shufflevector(a_, b_%s));\n}\n"
+                      "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = xc[base + 2 * j];\n"
+                      "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = %s;\n}\n",
+                      band_lo(lo, band, rlo), band_hi(hi, band, rhi), plane, cols, PT, IW, off - PL, jlo, fill, jlo,
+                      jv, vl, vl, evens, jv, jhi, jhi, cols, fill);
+    } else {
+        ait_sb_printf(b,
+                      "for (long r = %s; r < %s; r++) {\nfloat *const row = %s + r * %" PRId64 ";\n"
+                      "for (long j = 0; j < %" PRId64 "; j++)\nrow[j] = %s;\n"
+                      "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = xc[(r - %" PRId64 ") * %" PRId64
+                      " + %" PRId64 " * j + %" PRId64 "];\n"
+                      "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = %s;\n}\n",
+                      band_lo(lo, band, rlo), band_hi(hi, band, rhi), plane, cols, jlo, fill, jlo, jhi, PT, IW, step,
+                      off - PL, jhi, cols, fill);
+    }
     char end[32];
     snprintf(end, sizeof end, "%" PRId64, rows);
     ait_sb_printf(b, "for (long j = %s * %" PRId64 "; j < %s * %" PRId64 "; j++)\n%s[j] = %s;\n", band_lo(lo, band, rhi),
