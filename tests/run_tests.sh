@@ -1,15 +1,28 @@
 #!/bin/sh
 # Runs cmocka test binaries, then other suites after `--` that end with a
 # line "N passed, N failed"; prints one total line of that form.  Exit status
-# is nonzero if anything failed or any binary died.
+# is nonzero if anything failed or any binary died.  CHECK_JOBS (default: the
+# number of cores, at most 2) suites run at once; their outputs are printed in
+# order, each whole.
 passed=0; failed=0; status=0
-log=$(mktemp); trap 'rm -f "$log"' EXIT
-phase=cmocka
+dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
+jobs=${CHECK_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$jobs" -gt 2 ] && jobs=2
+# the list: "<index> <phase> <command>", one per line
+i=0; phase=cmocka
 for t in "$@"; do
   if [ "$t" = "--" ]; then phase=suite; continue; fi
+  i=$((i + 1))
+  printf '%s %s %s\n' "$i" "$phase" "$t"
+done > "$dir/list"
+# each suite: its output to <index>.log, its exit status to <index>.rc
+xargs -P "$jobs" -L 1 sh -c 'ASAN_OPTIONS=detect_leaks=0 "$2" > "$0/$1.log" 2>&1; echo $? > "$0/$1.rc"' "$dir" \
+  < "$dir/list" 2>/dev/null || true
+while read -r n phase t; do
   echo "== $t"
-  ASAN_OPTIONS=detect_leaks=0 "$t" >"$log" 2>&1; rc=$?
+  log="$dir/$n.log"
   cat "$log"
+  rc=$(cat "$dir/$n.rc" 2>/dev/null || echo 1)
   if [ "$phase" = cmocka ]; then
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
     f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
@@ -19,8 +32,8 @@ for t in "$@"; do
   fi
   if [ -z "$p$f" ]; then echo "!! $t reported no results (exit $rc)"; failed=$((failed + 1)); status=1; continue; fi
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-  [ $rc -ne 0 ] && status=1
-done
+  [ "$rc" -ne 0 ] && status=1
+done < "$dir/list"
 echo
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ] && exit $status

@@ -5,9 +5,12 @@
 # maybe-uninitialized array). Ends with "N passed, N failed".
 B=${B:-build}
 FLAGS="-O1 -std=c99 -pedantic -Wall -Wextra -Werror"
-[ -d "$B/spec_cases" ] || /usr/bin/python3 tests/spec_cases.py "$B/spec_cases" || exit 1
+# cases of its own: spec_conformance.sh regenerates $B/spec_cases, maybe at the same time (make check
+# runs two suites at once)
+rm -rf "$B/spec_cases_strict"
+/usr/bin/python3 tests/spec_cases.py "$B/spec_cases_strict" >/dev/null || exit 1
 p=0; f=0; rc=0
-for root in /usr/share/libonnx-testdata/data/node "$B/spec_cases"; do
+for root in /usr/share/libonnx-testdata/data/node "$B/spec_cases_strict"; do
   out=$(AIT_CONF_CC=gcc AIT_CONF_FLAGS="$FLAGS" "$B/conformance" "$root") || rc=1
   printf '%s\n' "$out" | grep '^FAIL'
   line=$(printf '%s\n' "$out" | tail -1)
