@@ -16,7 +16,7 @@ for t in "$@"; do
   printf '%s %s %s\n' "$i" "$phase" "$t"
 done > "$dir/list"
 # each suite: its output to <index>.log, its exit status to <index>.rc
-xargs -P "$jobs" -L 1 sh -c 'ASAN_OPTIONS=detect_leaks=0 "$2" > "$0/$1.log" 2>&1; echo $? > "$0/$1.rc"' "$dir" \
+xargs -P "$jobs" -L 1 sh -c 'ASAN_OPTIONS=detect_leaks=0 "$3" > "$0/$1.log" 2>&1; echo $? > "$0/$1.rc"' "$dir" \
   < "$dir/list" 2>/dev/null || true
 while read -r n phase t; do
   echo "== $t"
