@@ -11,8 +11,26 @@ struct ait_compiled {
     TCCState *s;
 };
 
-/* libtcc 0.9.27 keeps its compiler state in globals: one compilation at a time per process */
+/* libtcc 0.9.27 keeps its compiler state in globals: one compilation at a time per process.  A
+ * fork (trials run in child processes) waits for a compilation on another thread to end, so the
+ * child gets libtcc's globals whole and the lock free. */
 static pthread_mutex_t tcc_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void lock_tcc(void)
+{
+    pthread_mutex_lock(&tcc_lock);
+}
+
+static void unlock_tcc(void)
+{
+    pthread_mutex_unlock(&tcc_lock);
+}
+
+static void register_atfork(void)
+{
+    pthread_atfork(lock_tcc, unlock_tcc, unlock_tcc);
+}
 
 typedef struct {
     char buf[900];
@@ -35,6 +53,7 @@ static ait_status tcc_build(const char *src, const ait_compile_opts *o, ait_comp
 {
     (void)o;
     tcc_errors err = {{0}, 0};
+    pthread_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&tcc_lock);
     TCCState *s = tcc_new();
     if (!s) {
