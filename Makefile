@@ -192,4 +192,4 @@ conformance: $(B)/conformance
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B)/obj $(B)/asan $(B)/fuzzobj -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/asan $(B)/tsan $(B)/fuzzobj -name '*.d' 2>/dev/null)
