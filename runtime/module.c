@@ -406,7 +406,7 @@ static void jit_step(ait_module *m, int first)
         ait_rt_history(m, "New top module: %s", desc);
         m->state = AIT_STATE_RECORDING;
     }
-    if (m->state == AIT_STATE_RECORDING && !m->tuning && m->n_rec >= m->cfg.jit_min_samples) {
+    if (m->state == AIT_STATE_RECORDING && !m->tuning && !m->dry_run_done && m->n_rec >= m->cfg.jit_min_samples) {
         int background = strcmp(m->cfg.jit_mode, "tune_deferred") == 0;
         ait_rt_tune(m, m->cfg.jit_dry_run, background);
     }

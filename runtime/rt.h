@@ -136,6 +136,7 @@ struct ait_module {
     size_t out_cap[AIT_RT_MAX_IO];
     char graph_break[512];      /* first data-dependent op found ("" none) */
     int break_checked;
+    int dry_run_done;           /* jit.dry_run: what would be tuned was logged */
     char from_cache[1200];      /* the JIT cache entry the tuned code came from ("" none) */
     ait_rt_chain *chain;        /* a graph break: runs as segments (NULL: one piece) */
     char seg_dir[1024];         /* the segments' models */

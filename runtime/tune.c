@@ -516,7 +516,9 @@ static int tune_chain(ait_module *m, int dry_run, int background)
         ait_module *h = ch->seg[i].mod;
         pthread_mutex_lock(&h->lock);
         int r = 0;
-        if (m->jit && skipped(h)) {
+        if (h->state == AIT_STATE_TUNED || h->tuning) {
+            /* tuned (or tuning) already: a second ait_module_tune keeps it */
+        } else if (m->jit && skipped(h)) {
             h->state = AIT_STATE_SKIPPED;
             ait_rt_history(h, "Skipping %s (jit.skip_modules)", h->label);
         } else {
@@ -582,6 +584,7 @@ int ait_rt_tune(ait_module *m, int dry_run, int background)
         return 0;
     }
     if (dry_run) {
+        m->dry_run_done = 1; /* the JIT mode says it once */
         ait_rt_history(m, "Dry run: would tune %s on %d recorded calls (strategy %s, backends %s)", desc, m->n_rec,
                        m->jit && *m->cfg.jit_strategy ? m->cfg.jit_strategy : m->cfg.strategy,
                        m->jit && *m->cfg.jit_backends ? m->cfg.jit_backends : "tune.backends");

@@ -372,6 +372,25 @@ static void test_jit(void **state)
     assert_int_equal(ait_module_state(m), AIT_STATE_TUNED);
     assert_true(history_has(m, "Swapped in"));
     ait_module_close(m);
+    /* jit.dry_run: said once, nothing tuned */
+    set_jit_env("tune_eager", NULL);
+    setenv("AITUNE_JIT_DRY_RUN", "true", 1);
+    m = ait_module_open(mlp_path, "dry", cfg_path);
+    assert_non_null(m);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(run(m, 1, i, y), 0);
+    assert_int_equal(ait_module_state(m), AIT_STATE_RECORDING);
+    char *hb = NULL;
+    size_t hl = 0;
+    FILE *hf = open_memstream(&hb, &hl);
+    ait_module_print_history(m, hf);
+    fclose(hf);
+    const char *first = strstr(hb, "Dry run: would tune dry");
+    assert_non_null(first);
+    assert_null(strstr(first + 1, "Dry run"));
+    free(hb);
+    ait_module_close(m);
+    unsetenv("AITUNE_JIT_DRY_RUN");
     /* too small to tune: skipped, runs eagerly */
     setenv("AITUNE_JIT_MIN_PARAMETERS", "1M", 1);
     m = ait_module_open(mlp_path, "small", cfg_path);
