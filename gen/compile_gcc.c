@@ -60,6 +60,35 @@ static int run(char *const argv[], const char *errfile)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Splits words on spaces into argv from *argc, at most max in all. */
+static void add_words(char *buf, char **argv, int *argc, int max)
+{
+    char *save_ = NULL;
+    for (char *tok = strtok_r(buf, " ", &save_); tok && *argc < max; tok = strtok_r(NULL, " ", &save_))
+        argv[(*argc)++] = tok;
+}
+
+/* Runs gcc's argv with its stderr in err_path; on failure that stderr, as one line, into msg.
+ * Returns the exit status (0: built). */
+static int run_gcc(char *const argv[], const char *err_path, char *msg, size_t n)
+{
+    int rc = run(argv, err_path);
+    msg[0] = 0;
+    if (rc != 0) {
+        FILE *e = fopen(err_path, "r");
+        if (e) {
+            size_t k = fread(msg, 1, n - 1, e);
+            msg[k] = 0;
+            fclose(e);
+        }
+        for (char *p = msg; *p; p++)
+            if (*p == '\n')
+                *p = ' ';
+    }
+    unlink(err_path);
+    return rc;
+}
+
 static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_compiled **out, ait_diag *d)
 {
     static unsigned counter; /* atomic: file names unique across threads too */
@@ -84,9 +113,7 @@ static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_comp
     int argc = 0;
     argv[argc++] = "gcc";
     argv[argc++] = "-std=c99";
-    char *save_ = NULL; /* strtok_r: no state outside this loop */
-    for (char *tok = strtok_r(flags, " ", &save_); tok && argc < 40; tok = strtok_r(NULL, " ", &save_))
-        argv[argc++] = tok;
+    add_words(flags, argv, &argc, 40);
     argv[argc++] = "-shared";
     argv[argc++] = "-fPIC";
     argv[argc++] = "-o";
@@ -94,28 +121,15 @@ static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_comp
     argv[argc++] = c_path;
     char libs[256];
     snprintf(libs, sizeof libs, "%s", o && o->libs ? o->libs : "");
-    save_ = NULL;
-    for (char *tok = strtok_r(libs, " ", &save_); tok && argc < 46; tok = strtok_r(NULL, " ", &save_))
-        argv[argc++] = tok;
+    add_words(libs, argv, &argc, 46);
     argv[argc++] = "-lm";
     argv[argc] = NULL;
-    int rc = run(argv, err_path);
+    char msg[700];
+    int rc = run_gcc(argv, err_path, msg, sizeof msg);
     if (rc != 0) {
-        char msg[700] = "";
-        FILE *e = fopen(err_path, "r");
-        if (e) {
-            size_t n = fread(msg, 1, sizeof msg - 1, e);
-            msg[n] = 0;
-            fclose(e);
-        }
-        for (char *p = msg; *p; p++)
-            if (*p == '\n')
-                *p = ' ';
-        unlink(err_path);
         free(m);
         return ait_fail(d, AIT_E_COMPILE, "gcc (exit %d, source kept at %s): %s", rc, c_path, msg);
     }
-    unlink(err_path);
     if (!getenv("AIT_KEEP_SOURCES"))
         unlink(c_path);
     m->handle = dlopen(m->so, RTLD_NOW | RTLD_LOCAL);
@@ -149,13 +163,6 @@ static void gcc_release(ait_compiled *m)
     }
 }
 
-/* Splits words on spaces into argv from *argc, at most max in all. */
-static void add_words(char *buf, char **argv, int *argc, int max)
-{
-    char *save_ = NULL;
-    for (char *tok = strtok_r(buf, " ", &save_); tok && *argc < max; tok = strtok_r(NULL, " ", &save_))
-        argv[(*argc)++] = tok;
-}
 
 ait_status ait_gcc_build_files(const char *const *files, int n, const char *flags, const char *libs, const char *so,
                                ait_diag *d)
@@ -179,22 +186,10 @@ ait_status ait_gcc_build_files(const char *const *files, int n, const char *flag
     add_words(lb, argv, &argc, 92);
     argv[argc++] = "-lm";
     argv[argc] = NULL;
-    int rc = run(argv, err_path);
-    if (rc != 0) {
-        char msg[700] = "";
-        FILE *e = fopen(err_path, "r");
-        if (e) {
-            size_t k = fread(msg, 1, sizeof msg - 1, e);
-            msg[k] = 0;
-            fclose(e);
-        }
-        for (char *p = msg; *p; p++)
-            if (*p == '\n')
-                *p = ' ';
-        unlink(err_path);
+    char msg[700];
+    int rc = run_gcc(argv, err_path, msg, sizeof msg);
+    if (rc != 0)
         return ait_fail(d, AIT_E_COMPILE, "gcc (exit %d) building %s: %s", rc, so, msg);
-    }
-    unlink(err_path);
     return AIT_OK;
 }
 

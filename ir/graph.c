@@ -247,3 +247,12 @@ int ait_node_append_input(ait_graph *g, ait_node *n, int tensor, int min_slot)
     n->n_in = slot + 1;
     return slot;
 }
+
+double ait_graph_param_count(const ait_graph *g)
+{
+    double p = 0;
+    for (int i = 0; i < g->n_t; i++)
+        if (g->t[i].data && g->t[i].producer < 0 && ait_dtype_get(g->t[i].dtype)->is_float)
+            p += (double)ait_tensor_numel(&g->t[i]);
+    return p;
+}

@@ -148,6 +148,8 @@ int ait_graph_add_tensor(ait_graph *g, const char *name);        /* returns id; 
 /* Element count and bytes; INT64_MAX / SIZE_MAX when the product overflows (a model's dims
  * are data: the limits check then refuses the tensor). */
 int64_t ait_tensor_numel(const ait_tensor *t);
+/* Elements of the float constants the graph starts from (its parameters). */
+double ait_graph_param_count(const ait_graph *g);
 size_t ait_tensor_bytes(const ait_tensor *t);
 /* Fails naming the tensor and the config key when t is over g's tensor limit, or when
  * *total + its bytes is over the total limit; adds its bytes to *total. */

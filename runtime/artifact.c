@@ -41,7 +41,7 @@ static int write_text(const char *path, const char *text)
     return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-static void remove_tree(const char *dir)
+void ait_rt_remove_dir(const char *dir)
 {
     DIR *dp = opendir(dir);
     if (!dp)
@@ -133,11 +133,11 @@ int ait_rt_save_to(const ait_module *m, const char *dir)
             if (had)
                 rename(old, dir);
         } else if (had) {
-            remove_tree(old);
+            ait_rt_remove_dir(old);
         }
     }
     if (rc)
-        remove_tree(tmp);
+        ait_rt_remove_dir(tmp);
     return rc;
 }
 

@@ -66,7 +66,7 @@ static void print_scope(FILE *f, const ait_module *m, const ait_scope *s, int de
     snprintf(raw, sizeof raw, "%.*s", (int)s->name_len, s->name);
     ait_esc_buf(label, sizeof label, AIT_ESC_TEXT, depth ? raw : m->label);
     double v = s->params;
-    snprintf(p, sizeof p, v >= 1e6 ? "%.1fM" : v >= 1e3 ? "%.1fK" : "%.0f", v >= 1e6 ? v / 1e6 : v >= 1e3 ? v / 1e3 : v);
+    ait_rt_count_str(v, p, sizeof p);
     ait_state st = m->state;
     if (depth) /* a scope inside a tuned module is detached; else it shares the module's state */
         st = m->state == AIT_STATE_TUNED ? AIT_STATE_DETACHED : m->state;

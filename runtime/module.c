@@ -65,8 +65,7 @@ const char *ait_state_str(ait_state s)
     return (unsigned)s <= AIT_STATE_DETACHED ? states[s].name : "unknown";
 }
 
-/* 11.7M, 9.4K, 128: as the seeds print parameter counts */
-static void human(double v, char *buf, size_t n)
+void ait_rt_count_str(double v, char *buf, size_t n)
 {
     if (v >= 1e6)
         snprintf(buf, n, "%.1fM", v / 1e6);
@@ -79,7 +78,7 @@ static void human(double v, char *buf, size_t n)
 void ait_rt_describe(const ait_module *m, char *buf, size_t n)
 {
     char p[32], label[300];
-    human(m->params, p, sizeof p);
+    ait_rt_count_str(m->params, p, sizeof p);
     ait_esc_buf(label, sizeof label, AIT_ESC_TEXT, m->label);
     size_t k = (size_t)snprintf(buf, n, "%s \xf0\x9f\x93\x8a%s level=%d\xf0\x9f\xaa\x9c state=%s%s", label, p,
                                 m->depth, states[m->state].name, states[m->state].marker);
@@ -108,14 +107,6 @@ void ait_rt_history(ait_module *m, const char *fmt, ...)
         m->n_history++;
 }
 
-static double count_params(const ait_graph *g)
-{
-    double p = 0;
-    for (int i = 0; i < g->n_t; i++)
-        if (g->t[i].data && g->t[i].producer < 0 && ait_dtype_get(g->t[i].dtype)->is_float)
-            p += (double)ait_tensor_numel(&g->t[i]);
-    return p;
-}
 
 /* The emitted symbols' prefix: the name with every other byte as '_', a letter first. */
 static void c_name(const char *name, char *out, size_t n)
@@ -162,7 +153,7 @@ ait_module *ait_rt_open(const char *onnx_path, const char *name, const ait_confi
         ait_module_close(m);
         return NULL;
     }
-    m->params = count_params(m->g);
+    m->params = ait_graph_param_count(m->g);
     m->state = AIT_STATE_INIT;
     return m;
 }
@@ -251,38 +242,40 @@ static int busy(const ait_module *m)
     return m->tuning ? ait_rt_fail(AIT_E_BUSY, "module '%s' is tuning in the background", m->label) : 0;
 }
 
+/* RECORDING or PASSTHROUGH, as the seeds' enable_recording / enable_passthrough: leaving TUNED
+ * needs force (and resets); a recording goes on across passthrough; a chain's segments follow
+ * into recording. */
+static int enter_state(ait_module *m, int force, ait_state to)
+{
+    pthread_mutex_lock(&m->lock);
+    int rc = busy(m);
+    if (!rc)
+        rc = leave_tuned(m, force, ait_state_str(to));
+    for (int i = 0; !rc && to == AIT_STATE_RECORDING && m->chain && i < m->chain->n_seg; i++)
+        ait_module_enable_recording(m->chain->seg[i].mod, force);
+    if (!rc) {
+        m->state = to;
+        if (to == AIT_STATE_RECORDING)
+            ait_rt_history(m, "Recording %s (%d calls recorded so far)", m->label, m->n_rec);
+        else
+            ait_rt_history(m, "Passthrough %s", m->label);
+    }
+    pthread_mutex_unlock(&m->lock);
+    return rc;
+}
+
 int ait_module_enable_recording(ait_module *m, int force)
 {
     if (!m)
         return ait_rt_fail(AIT_E_ARG, "ait_module_enable_recording: module is NULL");
-    pthread_mutex_lock(&m->lock);
-    int rc = busy(m);
-    if (!rc)
-        rc = leave_tuned(m, force, "recording");
-    for (int i = 0; !rc && m->chain && i < m->chain->n_seg; i++)
-        ait_module_enable_recording(m->chain->seg[i].mod, force);
-    if (!rc) {
-        m->state = AIT_STATE_RECORDING; /* a recording from before passthrough goes on */
-        ait_rt_history(m, "Recording %s (%d calls recorded so far)", m->label, m->n_rec);
-    }
-    pthread_mutex_unlock(&m->lock);
-    return rc;
+    return enter_state(m, force, AIT_STATE_RECORDING);
 }
 
 int ait_module_enable_passthrough(ait_module *m, int force)
 {
     if (!m)
         return ait_rt_fail(AIT_E_ARG, "ait_module_enable_passthrough: module is NULL");
-    pthread_mutex_lock(&m->lock);
-    int rc = busy(m);
-    if (!rc)
-        rc = leave_tuned(m, force, "passthrough");
-    if (!rc) {
-        m->state = AIT_STATE_PASSTHROUGH;
-        ait_rt_history(m, "Passthrough %s", m->label);
-    }
-    pthread_mutex_unlock(&m->lock);
-    return rc;
+    return enter_state(m, force, AIT_STATE_PASSTHROUGH);
 }
 
 int ait_module_tune(ait_module *m, int dry_run)
@@ -375,24 +368,26 @@ static int place_outputs(ait_module *m, const ait_rt_shape *sh, ait_rt_tensor *o
     return 0;
 }
 
-/* A background tuning's result, taken between two calls. */
-static void take_pending(ait_module *m)
+int ait_rt_take_pending(ait_module *m, int background)
 {
     if (m->tuning)
-        return;
+        return 0;
     if (m->pending) {
         m->tuned = m->pending;
         m->pending = NULL;
         m->state = AIT_STATE_TUNED;
         for (int i = 0; i < m->n_shapes; i++)
             m->shapes[i].tuned_fit = -1;
-        ait_rt_history(m, "Swapped in the tuned code of %s (%s) after call %lld", m->label, m->tuned->backend, m->calls);
+        if (background)
+            ait_rt_history(m, "Swapped in the tuned code of %s (%s) after call %lld", m->label, m->tuned->backend,
+                           m->calls);
     } else if (m->pending_failed) {
         m->pending_failed = 0;
         m->state = AIT_STATE_EAGER;
         ait_rt_history(m, "Tuning %s failed, running eagerly: %s", m->label, m->pending_error);
-        ait_rt_tune_children(m, 1); /* top down: its scopes instead, in the background */
+        return ait_rt_tune_children(m, background) == 0; /* top down: its scopes instead */
     }
+    return 0;
 }
 
 /* JIT: the first call starts the recording; min_samples calls later the module tunes. */
@@ -461,7 +456,7 @@ int ait_module_run(ait_module *m, const ait_rt_tensor *inputs, int n_inputs, ait
     int rc = check_call(m, inputs, n_inputs, outputs, n_outputs);
     ait_rt_shape *sh = NULL;
     if (!rc) {
-        take_pending(m);
+        ait_rt_take_pending(m, 1);
         if (m->jit && m->state == AIT_STATE_INIT)
             jit_step(m, 1);
         sh = m->chain ? NULL : ait_rt_shape_of(m, inputs, n_inputs);

@@ -153,6 +153,12 @@ void ait_rt_history(ait_module *m, const char *fmt, ...) __attribute__((format(p
 void ait_rt_describe(const ait_module *m, char *buf, size_t n);
 double ait_rt_now(void);
 const char *ait_rt_state_marker(ait_state s); /* the seeds' ⏳ 🔴 🎯 ⚠️ 🚫 ☑️ */
+/* 11.7M, 9.4K, 128: as the seeds print parameter counts */
+void ait_rt_count_str(double v, char *buf, size_t n);
+/* A finished tuning's result taken: the tuned code swapped in (said in the history when it ran in
+ * the background), or a failure (state EAGER, the scopes one level down tuned instead, in the
+ * background when background); 1 when a failure's scopes tuned. */
+int ait_rt_take_pending(ait_module *m, int background);
 
 /* module.c: opens the model with a parsed config (artifact.c loads through it) */
 ait_module *ait_rt_open(const char *onnx_path, const char *name, const ait_config *c, int jit);
@@ -185,6 +191,7 @@ void ait_rt_cache_store(ait_module *m);
  * of an artifact checked */
 int ait_rt_save_to(const ait_module *m, const char *dir);
 int ait_rt_check_sums(const char *dir);
+void ait_rt_remove_dir(const char *dir); /* a folder of files, and the folder */
 
 /* segment.c: the chain built from a failed resolve (why names the tensor whose value decides
  * shapes); a call through it, into final (the segments' buffers) */

@@ -156,22 +156,6 @@ static int exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-static void remove_dir(const char *dir)
-{
-    DIR *dp = opendir(dir);
-    if (!dp)
-        return;
-    struct dirent *e;
-    while ((e = readdir(dp))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char p[1400];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(dp);
-    rmdir(dir);
-}
 
 void ait_rt_tuned_free(ait_rt_tuned *t)
 {
@@ -181,7 +165,7 @@ void ait_rt_tuned_free(ait_rt_tuned *t)
         (t->loaded_with_tcc ? ait_compiler_tcc : ait_compiler_gcc).release(t->so);
     free(t->ws);
     if (t->owned)
-        remove_dir(t->dir);
+        ait_rt_remove_dir(t->dir);
     free(t);
 }
 
@@ -410,11 +394,9 @@ static void finish_job(tune_job *j, int rc, ait_rt_tuned *t)
     if (rc) {
         snprintf(m->pending_error, sizeof m->pending_error, "%s", ait_last_error());
         m->pending_failed = 1;
-        remove_dir(j->dir);
+        ait_rt_remove_dir(j->dir);
     } else {
         m->pending = t;
-        char desc[512];
-        ait_rt_describe(m, desc, sizeof desc);
         ait_rt_history(m, "Tuning %s took %.2fs: %s", m->label, took, t->backend);
     }
 }
@@ -616,22 +598,7 @@ int ait_rt_tune(ait_module *m, int dry_run, int background)
     if (!rc)
         ait_rt_cache_store(m);
     m->tuning = 0;
-    char err[1024];
-    snprintf(err, sizeof err, "%s", m->pending_error);
-    int failed = m->pending_failed;
-    /* inline: swapped in now */
-    if (m->pending) {
-        m->tuned = m->pending;
-        m->pending = NULL;
-        m->state = AIT_STATE_TUNED;
-        for (int i = 0; i < m->n_shapes; i++)
-            m->shapes[i].tuned_fit = -1;
-    } else if (failed) {
-        m->pending_failed = 0;
-        m->state = AIT_STATE_EAGER;
-        ait_rt_history(m, "Tuning %s failed, running eagerly: %s", m->label, err);
-        if (ait_rt_tune_children(m, 0) == 0) /* top down: its scopes instead */
-            rc = 0;
-    }
+    if (ait_rt_take_pending(m, 0)) /* inline: swapped in now; a failure tunes the scopes instead */
+        rc = 0;
     return rc;
 }

@@ -59,14 +59,6 @@ static unsigned long long config_hash(const ait_config *c)
     return (unsigned long long)XXH64(canon, strlen(canon), 0);
 }
 
-static double count_params(const ait_graph *g)
-{
-    double p = 0;
-    for (int i = 0; i < g->n_t; i++)
-        if (g->t[i].data && g->t[i].producer < 0 && ait_dtype_get(g->t[i].dtype)->is_float)
-            p += (double)ait_tensor_numel(&g->t[i]);
-    return p;
-}
 
 /* The .c file: the emitted banner first, then the include of its header. */
 static char *with_include(ait_arena *a, const char *name, const char *source)
@@ -173,7 +165,7 @@ static void write_report(FILE *f, const ait_config *c, const char *cmdline, cons
     const ait_candidate *w = &t->cand[t->winner];
     fprintf(f, "# %s: aitune-c tuning report\n\n", c->name);
     fprintf(f, "- command: %s\n- model: %s (opset %d, %d nodes, %.0f parameters)\n", ait_esc_str(t->a, AIT_ESC_MD, cmdline),
-            ait_esc_str(t->a, AIT_ESC_MD, model), g0->opset, g0->n_nodes, count_params(g0));
+            ait_esc_str(t->a, AIT_ESC_MD, model), g0->opset, g0->n_nodes, ait_graph_param_count(g0));
     fprintf(f, "- strategy: %s; compiler: %s `%s`; rtol %g, atol %g; correctness check %s\n", strategy,
             t->cc->name, t->flags, c->rtol, c->atol, c->correctness_check ? "on" : "off");
     fprintf(f, "- recorded batches: %d; max batch of the emitted code: %d; tuning took %.1f s\n", t->rec->n,
@@ -455,7 +447,7 @@ static ait_status tune_one(const ait_config *c, const ait_tune_opts *o, ait_diag
         fprintf(log, "recording took %.2fs\n", ait_now_s() - tr);
         fprintf(log, "----------------------------------------------------------------\n");
         fprintf(log, "Tuning graph `0` of `%s`:\nnumber of parameters: %.0f\nnumber of nodes: %d\nprecisions: float32\n",
-                c->name, count_params(g0), g0->n_nodes);
+                c->name, ait_graph_param_count(g0), g0->n_nodes);
         fprintf(log, "graph_spec:\n");
         ait_spec_print(log, &rec.spec, 0);
         fprintf(log, "num samples: %d\ncompiler: %s %s\ncache_dir: %s\nstrategy:\n  name: %s\n  description: %s\n"
