@@ -344,26 +344,34 @@ static int check_call(const ait_module *m, const ait_rt_tensor *in, int n_in, co
     return 0;
 }
 
-/* Outputs to the caller's buffers, or the module's (valid until the next call). */
+/* Output k's place: the caller's buffer (need bytes must fit), or the module's (valid until the
+ * next call), grown to need. */
+static int place_output(ait_module *m, int k, size_t need, const ait_rt_tensor *out, void **dst)
+{
+    if (out->data && out->data != m->out_buf[k]) { /* the caller's */
+        if (out->capacity < need)
+            return ait_rt_fail(AIT_E_ARG, "%s: output %d needs %zu bytes, its buffer has %zu", m->label, k, need,
+                               out->capacity);
+        *dst = out->data;
+        return 0;
+    }
+    if (m->out_cap[k] < need || !m->out_buf[k]) {
+        void *p = realloc(m->out_buf[k], need ? need : 1);
+        if (!p)
+            return ait_rt_fail(AIT_E_IO, "%s: cannot allocate %zu bytes for output %d", m->label, need, k);
+        m->out_buf[k] = p;
+        m->out_cap[k] = need;
+    }
+    *dst = m->out_buf[k];
+    return 0;
+}
+
 static int place_outputs(ait_module *m, const ait_rt_shape *sh, ait_rt_tensor *out, void **dst)
 {
     for (int k = 0; k < sh->n_out; k++) {
-        size_t need = sh->out_bytes[k];
-        if (out[k].data && out[k].data != m->out_buf[k]) { /* the caller's */
-            if (out[k].capacity < need)
-                return ait_rt_fail(AIT_E_ARG, "%s: output %d needs %zu bytes, its buffer has %zu", m->label, k, need,
-                                   out[k].capacity);
-            dst[k] = out[k].data;
-            continue;
-        }
-        if (m->out_cap[k] < need || !m->out_buf[k]) {
-            void *p = realloc(m->out_buf[k], need ? need : 1);
-            if (!p)
-                return ait_rt_fail(AIT_E_IO, "%s: cannot allocate %zu bytes for output %d", m->label, need, k);
-            m->out_buf[k] = p;
-            m->out_cap[k] = need;
-        }
-        dst[k] = m->out_buf[k];
+        int rc = place_output(m, k, sh->out_bytes[k], &out[k], &dst[k]);
+        if (rc)
+            return rc;
     }
     return 0;
 }
@@ -416,22 +424,12 @@ static int run_chain(ait_module *m, const ait_rt_tensor *inputs, int n_inputs, a
         size_t need = ait_dtype_get(fin[k].dtype)->size;
         for (int ax = 0; ax < fin[k].rank; ax++)
             need *= (size_t)fin[k].dims[ax];
-        void *dst = outputs[k].data;
-        if (dst && dst != m->out_buf[k]) {
-            if (outputs[k].capacity < need)
-                return ait_rt_fail(AIT_E_ARG, "%s: output %d needs %zu bytes, its buffer has %zu", m->label, k, need,
-                                   outputs[k].capacity);
-        } else {
-            if (m->out_cap[k] < need || !m->out_buf[k]) {
-                void *p = realloc(m->out_buf[k], need ? need : 1);
-                if (!p)
-                    return ait_rt_fail(AIT_E_IO, "%s: cannot allocate %zu bytes for output %d", m->label, need, k);
-                m->out_buf[k] = p;
-                m->out_cap[k] = need;
-            }
-            dst = m->out_buf[k];
+        void *dst;
+        int r = place_output(m, k, need, &outputs[k], &dst);
+        if (r)
+            return r;
+        if (dst == m->out_buf[k])
             outputs[k].capacity = need;
-        }
         memcpy(dst, fin[k].data, need);
         outputs[k].data = dst;
         outputs[k].dtype = fin[k].dtype;
