@@ -70,7 +70,6 @@ int ait_rt_cache_lookup(ait_module *m)
         ait_rt_history(m, "JIT cache entry %s not used: %s", dir, ait_last_error());
         return -1;
     }
-    snprintf(m->from_cache, sizeof m->from_cache, "%s", dir);
     ait_rt_history(m, "Tuned %s from the JIT cache %s (%s), no trial", m->label, dir, m->tuned->backend);
     return 0;
 }

@@ -80,11 +80,10 @@ typedef struct {
     long long uses;
 } ait_rt_tail;
 
-/* A static segment: nodes [lo, hi) as a module of its own; a scope's when split by scopes. */
+/* A static segment: a run of nodes as a module of its own; a scope's when split by scopes. */
 enum { AIT_RT_MAX_SEGS = 64 };
 typedef struct {
     ait_module *mod;
-    int lo, hi;
     char **in, **out;
     int n_in, n_out;
 } ait_rt_seg;
@@ -137,7 +136,6 @@ struct ait_module {
     char graph_break[512];      /* first data-dependent op found ("" none) */
     int break_checked;
     int dry_run_done;           /* jit.dry_run: what would be tuned was logged */
-    char from_cache[1200];      /* the JIT cache entry the tuned code came from ("" none) */
     ait_rt_chain *chain;        /* a graph break: runs as segments (NULL: one piece) */
     char seg_dir[1024];         /* the segments' models */
     int n_seg_files;

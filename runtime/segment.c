@@ -257,8 +257,6 @@ static int add_static(ait_module *m, ait_rt_chain *ch, int lo, int hi, const cha
         memset(sg, 0, sizeof *sg);
         return rc;
     }
-    sg->lo = lo;
-    sg->hi = hi;
     sg->mod->scope_level = level;
     if (m->state == AIT_STATE_RECORDING)
         ait_module_enable_recording(sg->mod, 0);
