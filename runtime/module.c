@@ -36,6 +36,14 @@ int ait_rt_fail_diag(const ait_diag *d)
     return ait_rt_fail(d->code ? d->code : AIT_E_RUNTIME, "%s", d->msg);
 }
 
+size_t ait_rt_bytes(const ait_rt_tensor *t)
+{
+    size_t n = ait_dtype_get(t->dtype)->size;
+    for (int ax = 0; ax < t->rank; ax++)
+        n *= (size_t)t->dims[ax];
+    return n;
+}
+
 double ait_rt_now(void)
 {
     struct timespec ts;
@@ -421,9 +429,7 @@ static int run_chain(ait_module *m, const ait_rt_tensor *inputs, int n_inputs, a
     ait_rt_tensor fin[AIT_RT_MAX_IO];
     int rc = ait_rt_chain_run(m, inputs, fin);
     for (int k = 0; !rc && k < m->g->n_outputs; k++) {
-        size_t need = ait_dtype_get(fin[k].dtype)->size;
-        for (int ax = 0; ax < fin[k].rank; ax++)
-            need *= (size_t)fin[k].dims[ax];
+        size_t need = ait_rt_bytes(&fin[k]);
         void *dst;
         int r = place_output(m, k, need, &outputs[k], &dst);
         if (r)

@@ -150,6 +150,7 @@ void ait_rt_history(ait_module *m, const char *fmt, ...) __attribute__((format(p
 /* "classifier 📊11.7K level=0🪜 state=tuned🎯 (simd) call_count=4" */
 void ait_rt_describe(const ait_module *m, char *buf, size_t n);
 double ait_rt_now(void);
+size_t ait_rt_bytes(const ait_rt_tensor *t); /* dense bytes of a descriptor's shape */
 const char *ait_rt_state_marker(ait_state s); /* the seeds' ⏳ 🔴 🎯 ⚠️ 🚫 ☑️ */
 /* 11.7M, 9.4K, 128: as the seeds print parameter counts */
 void ait_rt_count_str(double v, char *buf, size_t n);

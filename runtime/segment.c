@@ -154,12 +154,11 @@ static int extract(const ait_module *m, int lo, int hi, const char *bake, const 
         baked.has_data_type = 1;
         baked.data_type = value->dtype;
         baked.n_dims = (size_t)value->rank;
-        size_t elems = 1;
         for (int ax = 0; ax < value->rank; ax++)
-            elems *= (size_t)(bdims[ax] = value->dims[ax]);
+            bdims[ax] = value->dims[ax];
         baked.dims = bdims;
         baked.has_raw_data = 1;
-        baked.raw_data.len = elems * ait_dtype_get(value->dtype)->size;
+        baked.raw_data.len = ait_rt_bytes(value);
         baked.raw_data.data = value->data;
         zs[nz++] = &baked;
     }
@@ -364,9 +363,7 @@ static ait_module *tail_for(ait_module *m, const ait_rt_tensor *v, const pooled 
                             int *ni, char ***outs, int *no)
 {
     ait_rt_chain *ch = m->chain;
-    size_t bytes = ait_dtype_get(v->dtype)->size;
-    for (int ax = 0; ax < v->rank; ax++)
-        bytes *= (size_t)v->dims[ax];
+    size_t bytes = ait_rt_bytes(v);
     for (int i = 0; i < ch->n_tails; i++) {
         ait_rt_tail *t = &ch->tails[i];
         if (t->rank == v->rank && t->len == bytes && !memcmp(t->dims, v->dims, sizeof(int64_t) * (size_t)v->rank) &&

@@ -35,12 +35,8 @@ int ait_rt_record(ait_module *m, const ait_rt_tensor *in, int n_in)
     /* bounded as the seeds' samples per graph: per shape as many as aitune-gen records per batch
      * size, and all of them within tune.max_total_bytes */
     size_t bytes = 0;
-    for (int k = 0; k < n_in; k++) {
-        size_t e = 1;
-        for (int ax = 0; ax < in[k].rank; ax++)
-            e *= (size_t)in[k].dims[ax];
-        bytes += e * ait_dtype_get(in[k].dtype)->size;
-    }
+    for (int k = 0; k < n_in; k++)
+        bytes += ait_rt_bytes(&in[k]);
     int per_shape = m->cfg.max_batches_per_size > m->cfg.jit_min_samples ? m->cfg.max_batches_per_size
                                                                           : m->cfg.jit_min_samples;
     if (m->n_rec == AIT_RT_MAX_RECORDED || recorded_like(m, in, n_in) >= per_shape ||
