@@ -90,6 +90,7 @@ typedef struct {
     int folded;            /* outputs computed at generation time: no kernel */
     int removed;           /* merged into another node by a graph pass: no kernel */
     int pack_in;           /* index into in[] of weights a backend packed for this node (0: none) */
+    int pack_scale;        /* index into in[] of the packed weights' per-channel scales (int8; 0: none) */
     unsigned unread_in;    /* bit i: the kernel never reads input i (packed): passed as NULL, not emitted */
     int n_epi;             /* fused epilogue steps (graph passes) */
     ait_epi_step epi[AIT_MAX_EPI];

@@ -87,22 +87,40 @@ static void tile_prepare_node(const ait_backend *b, ait_graph *g, ait_node *n)
     }
 
 #define SIMD_DESCRIPTION "GCC vector extensions, packed weights, register-blocked GEMM tiles, depthwise kernel"
-/* simd at 16, 8 and 4 floats per vector (AVX-512, AVX2, SSE / NEON), then tiled (scalar) */
-static tile_backend tile_backends[4] = {
+#define INT8W_DESCRIPTION                                                                                              \
+    "simd with Conv/Gemm/MatMul weights stored int8, a symmetric scale per output channel, dequantized in the kernel " \
+    "(fp32 activations); validated by [tune] quant_metric"
+#define FP16W_DESCRIPTION                                                                                              \
+    "simd with Conv/Gemm/MatMul weights stored fp16, widened to fp32 in the kernel (F16C where present); validated "   \
+    "by [tune] quant_metric"
+/* simd at 16, 8 and 4 floats per vector (AVX-512, AVX2, SSE / NEON), then tiled (scalar), then
+ * the weight formats int8w and fp16w at each vector width */
+enum { N_TILES = 10 };
+static tile_backend tile_backends[N_TILES] = {
     TILE_BACKEND("simd", SIMD_DESCRIPTION, "simd-3"),
     TILE_BACKEND("simd", SIMD_DESCRIPTION, "simd-3"),
     TILE_BACKEND("simd", SIMD_DESCRIPTION, "simd-3"),
     TILE_BACKEND("tiled", "scalar C99 register tiles on packed weights, cache-blocked (no vector extensions)",
                  "tiled-2"),
+    TILE_BACKEND("int8w", INT8W_DESCRIPTION, "int8w-1"),
+    TILE_BACKEND("int8w", INT8W_DESCRIPTION, "int8w-1"),
+    TILE_BACKEND("int8w", INT8W_DESCRIPTION, "int8w-1"),
+    TILE_BACKEND("fp16w", FP16W_DESCRIPTION, "fp16w-1"),
+    TILE_BACKEND("fp16w", FP16W_DESCRIPTION, "fp16w-1"),
+    TILE_BACKEND("fp16w", FP16W_DESCRIPTION, "fp16w-1"),
 };
-static const int tile_vl[4] = {16, 8, 4, 1};
+static const int tile_vl[N_TILES] = {16, 8, 4, 1, 16, 8, 4, 16, 8, 4};
+static const int tile_wfmt[N_TILES] = {AIT_WF_F32, AIT_WF_F32, AIT_WF_F32, AIT_WF_F32, AIT_WF_INT8,
+                                       AIT_WF_INT8, AIT_WF_INT8, AIT_WF_F16, AIT_WF_F16, AIT_WF_F16};
 static pthread_once_t tiles_once = PTHREAD_ONCE_INIT;
 
 static void init_tiles(void)
 {
-    for (int t = 0; t < 4; t++) {
+    for (int t = 0; t < N_TILES; t++) {
         tile_backend *tb = &tile_backends[t];
         tb->cfg = ait_simd_default_cfg(tile_vl[t]);
+        tb->cfg.wfmt = tile_wfmt[t];
+        tb->b.quantized = tile_wfmt[t] != AIT_WF_F32;
         const char *names[3] = {"vl", "mr", "nv"};
         int vals[3] = {tb->cfg.vl, tb->cfg.mr, tb->cfg.nv};
         for (int i = 0; i < 3; i++) {
@@ -129,10 +147,18 @@ static int arch_vl(const char *arch)
     return arch && strcmp(arch, "x86-64-v3") == 0 ? 8 : 4;
 }
 
-static const ait_backend *simd_for(const char *arch)
+/* The instance of a vector backend (simd, int8w, fp16w: first at 16 floats, then 8, then 4)
+ * for arch; NULL if name is none of them. */
+static const ait_backend *vector_for(const char *name, const char *arch)
 {
-    int vl = arch_vl(arch);
-    return &tile_backends[vl == 16 ? 0 : vl == 8 ? 1 : 2].b;
+    static const char *const vector_names[] = {"simd", "int8w", "fp16w"};
+    static const int first[] = {0, 4, 7};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, vector_names[i]) == 0) {
+            int vl = arch_vl(arch);
+            return &tile_backends[first[i] + (vl == 16 ? 0 : vl == 8 ? 1 : 2)].b;
+        }
+    return NULL;
 }
 
 int ait_backend_allowed(const ait_backend *b, const char *deps, char *why, size_t n)
@@ -166,10 +192,10 @@ static const ait_backend blas_backend = {
 };
 
 enum { MAX_BACKENDS = 32 };
-/* simd's row is its native instance; ait_backend_for gives the one for another arch */
+/* the vector backends' rows are their native instances; ait_backend_for gives another arch's */
 static const ait_backend *registry[MAX_BACKENDS] = {&reference_backend, &tile_backends[0].b, &tile_backends[3].b,
-                                                    &blas_backend};
-static int n_registry = 4;
+                                                    &blas_backend,      &tile_backends[4].b, &tile_backends[7].b};
+static int n_registry = 6;
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void ensure_tiles(void)
@@ -180,8 +206,9 @@ static void ensure_tiles(void)
 const ait_backend *ait_backend_for(const char *name, const char *arch)
 {
     ensure_tiles();
-    if (strcmp(name, "simd") == 0)
-        return simd_for(arch);
+    const ait_backend *v = vector_for(name, arch);
+    if (v)
+        return v;
     pthread_mutex_lock(&registry_lock);
     const ait_backend *b = NULL;
     for (int i = 0; i < n_registry && !b; i++)
@@ -203,8 +230,9 @@ int ait_backend_count(void)
 
 const ait_backend *ait_backend_at(int i)
 {
-    if (i == 1)
-        return ait_backend_find("simd");
+    static const char *const native[] = {[1] = "simd", [4] = "int8w", [5] = "fp16w"};
+    if (i >= 0 && i < 6 && native[i])
+        return ait_backend_find(native[i]);
     ensure_tiles();
     pthread_mutex_lock(&registry_lock);
     const ait_backend *b = i >= 0 && i < n_registry ? registry[i] : NULL;

@@ -38,6 +38,9 @@ struct ait_backend {
     int (*variants)(const ait_backend *b, const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MAX_KNOBS],
                     int max);
     void (*prepare_node)(const ait_backend *b, ait_graph *g, ait_node *n);
+    /* its results differ from fp32 by design (weights or activations quantized): validated by
+     * [tune] quant_metric / quant_min instead of rtol / atol */
+    int quantized;
 };
 
 /* The built-in backends, in a registry table. */

@@ -36,9 +36,9 @@ static int format(const ait_trial_result *r, unsigned long long key, char *buf, 
     return snprintf(buf, n,
                     "aitune-trial 1\nkey=%016llx\nstatus=%d\nmsg=%s\nmax_abs_err=%.17g\nmax_rel_err=%.17g\n"
                     "latency_s=%.17g\nprofile_batch=%d\nthroughput=%.17g\nbuild_s=%.17g\nvalidate_s=%.17g\n"
-                    "profile_s=%.17g\ncode_bytes=%lld\n",
+                    "profile_s=%.17g\ncode_bytes=%lld\nquant_score=%.17g\n",
                     key, (int)r->status, msg, r->max_abs_err, r->max_rel_err, r->latency_s, r->profile_batch,
-                    r->throughput, r->build_s, r->validate_s, r->profile_s, r->code_bytes);
+                    r->throughput, r->build_s, r->validate_s, r->profile_s, r->code_bytes, r->quant_score);
 }
 
 /* Writes parts (in order) to path through a temporary file and a rename: readers never
@@ -140,6 +140,8 @@ ait_cache_lookup ait_cache_get(const char *dir, unsigned long long key, ait_tria
     r->msg[ml] = 0;
     const char *cb = strstr(eol, "\ncode_bytes="); /* entries from before it have none: unknown */
     r->code_bytes = cb ? strtoll(cb + 12, NULL, 10) : 0;
+    const char *qs = strstr(eol, "\nquant_score=");
+    r->quant_score = qs ? strtod(qs + 13, NULL) : 0;
     r->status = (ait_status)status;
     r->cached = 1;
     return AIT_CACHE_HIT;

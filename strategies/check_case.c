@@ -1,4 +1,5 @@
 #include "strategies/check_case.h"
+#include "strategies/trial.h"
 
 #include "gen/passes.h"
 #include "strategies/backend.h"
@@ -173,8 +174,28 @@ ait_status ait_check_case(const char *model_path, const char *data_dir, const ai
         free(ws);
         if (rc != 0)
             s = ait_fail(d, AIT_E_RUNTIME, "m_run_io returned %d", rc);
+        rep->cosine = 1;
+        if (s == AIT_OK && be && be->quantized) {
+            ait_record rec = {.batch = 1, .out = want};
+            long long agree = 0, rows = 0;
+            char why[400];
+            double least = o->quant_min > 0 ? o->quant_min : 0.99;
+            if (ait_quant_score(&rec, n_out, out, AIT_QUANT_COSINE, &rep->cosine, &agree, &rows, why, sizeof why) != 0)
+                s = ait_fail(d, AIT_E_MISMATCH, "%s", why);
+            else if (rep->cosine < least)
+                s = ait_fail(d, AIT_E_MISMATCH, "cosine similarity %.6f to the expected outputs < %g", rep->cosine,
+                             least);
+        }
         for (int i = 0; s == AIT_OK && i < n_out; i++) {
             const ait_tensor *w = &want[i];
+            if (be && be->quantized) { /* errors for the report; the cosine decided */
+                for (int64_t j = 0; j < ait_tensor_numel(w); j++) {
+                    double err = fabs(ait_dtype_load_f64(w->dtype, out[i], (size_t)j) -
+                                      ait_dtype_load_f64(w->dtype, w->data, (size_t)j));
+                    rep->max_abs_err = err > rep->max_abs_err && !isnan(err) ? err : rep->max_abs_err;
+                }
+                continue;
+            }
             int fl = ait_dtype_get(w->dtype)->is_float;
             for (int64_t j = 0; j < ait_tensor_numel(w); j++) {
                 double got = ait_dtype_load_f64(w->dtype, out[i], (size_t)j);

@@ -11,6 +11,8 @@ typedef struct {
     double rtol, atol;
     const char *gcc_flags;  /* NULL: -O3 -march=native */
     const char *backend;    /* NULL: the reference; else a registered backend, after the graph passes */
+    double quant_min;       /* a quantized backend (int8w, fp16w): outputs need a cosine similarity to the
+                             * expected ones at least this, instead of rtol/atol (0: 0.99) */
 } ait_check_opts;
 
 typedef struct {
@@ -18,6 +20,7 @@ typedef struct {
     double max_rel_err;     /* largest |got - expected| / |expected| (where expected != 0) */
     int n_nodes, n_kernels;
     int frozen_inputs;      /* inputs turned into constants because they decide shapes */
+    double cosine;          /* quantized backends: the least cosine similarity of an output (else 1) */
 } ait_check_report;
 
 /* |got - want| <= atol + rtol * |want|; NaN matches NaN, infinities match exactly. */

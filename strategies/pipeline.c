@@ -166,17 +166,18 @@ static void write_report(FILE *f, const ait_config *c, const char *cmdline, cons
     fprintf(f, "# %s: aitune-c tuning report\n\n", c->name);
     fprintf(f, "- command: %s\n- model: %s (opset %d, %d nodes, %.0f parameters)\n", ait_esc_str(t->a, AIT_ESC_MD, cmdline),
             ait_esc_str(t->a, AIT_ESC_MD, model), g0->opset, g0->n_nodes, ait_graph_param_count(g0));
-    fprintf(f, "- strategy: %s; compiler: %s `%s`; rtol %g, atol %g; correctness check %s\n", strategy,
-            t->cc->name, t->flags, c->rtol, c->atol, c->correctness_check ? "on" : "off");
+    fprintf(f, "- strategy: %s; compiler: %s `%s`; rtol %g, atol %g; quantized backends: %s >= %g; correctness check %s\n",
+            strategy, t->cc->name, t->flags, c->rtol, c->atol, c->quant_metric, c->quant_min,
+            c->correctness_check ? "on" : "off");
     fprintf(f, "- recorded batches: %d; max batch of the emitted code: %d; tuning took %.1f s\n", t->rec->n,
             t->rec->max_batch, tune_s);
     fprintf(f, "\n## Graph spec\n");
     ait_spec_print(f, &t->rec->spec, 1);
     fprintf(f, "\n## Trials\n\n");
-    enum { NC = 10 };
+    enum { NC = 11 };
     static const char *const head[NC] = {"backend", "outcome", "max abs err", "max rel err", "throughput (samples/s)",
                                          "batch", "median latency (ms)", "code + constants (bytes)", "arena (bytes)",
-                                         "note"};
+                                         "accuracy", "note"};
     char (*cells)[NC][1200] = calloc(32, sizeof *cells); /* not static: modules tune on threads of their own */
     const char *ptr[32 * NC];
     int rows = 0;
@@ -205,9 +206,17 @@ static void write_report(FILE *f, const ait_config *c, const char *cmdline, cons
         else
             snprintf(cells[rows][7], sizeof cells[rows][7], cd->emitted ? "? + %zu" : "-", cd->e.const_bytes);
         snprintf(cells[rows][8], sizeof cells[rows][8], cd->emitted ? "%zu" : "-", cd->e.arena_bytes);
-        snprintf(cells[rows][9], sizeof cells[rows][9], "%s", r->cached ? "cached " : "");
+        /* quantized candidates: the metric they were validated by; the others are within rtol/atol */
+        ait_quant_metric qm = ait_tuner_quant_metric(c, cd->backend);
+        if (qm != AIT_QUANT_NONE && r->status == AIT_OK && c->correctness_check)
+            snprintf(cells[rows][9], sizeof cells[rows][9], "%s %.6f", qm == AIT_QUANT_TOP1 ? "top-1" : "cosine",
+                     r->quant_score);
+        else
+            snprintf(cells[rows][9], sizeof cells[rows][9], "%s",
+                     r->status == AIT_OK && c->correctness_check ? "rtol/atol" : "-");
+        snprintf(cells[rows][10], sizeof cells[rows][10], "%s", r->cached ? "cached " : "");
         if (r->status != AIT_OK) /* the error may quote names from the model */
-            ait_esc_buf(cells[rows][9] + strlen(cells[rows][9]), sizeof cells[rows][9] - strlen(cells[rows][9]),
+            ait_esc_buf(cells[rows][10] + strlen(cells[rows][10]), sizeof cells[rows][10] - strlen(cells[rows][10]),
                         AIT_ESC_MD, r->msg);
         for (int k = 0; k < NC; k++)
             ptr[rows * NC + k] = cells[rows][k];

@@ -64,6 +64,76 @@ int ait_outputs_match(const ait_record *rec, int n_out, void *const *got, double
     return 0;
 }
 
+/* The position of the largest of n floats (the first of equals; NaN never wins). */
+static int64_t argmax(const float *v, int64_t n)
+{
+    int64_t best = 0;
+    for (int64_t i = 1; i < n; i++)
+        if (v[i] > v[best] || (v[best] != v[best] && v[i] == v[i]))
+            best = i;
+    return best;
+}
+
+int ait_quant_score(const ait_record *rec, int n_out, void *const *got, ait_quant_metric m, double *cosine,
+                    long long *agree, long long *rows, char *why, size_t n)
+{
+    for (int k = 0; k < n_out; k++) {
+        const ait_tensor *w = &rec->out[k];
+        char name[256];
+        ait_esc_buf(name, sizeof name, AIT_ESC_TEXT, w->name);
+        int64_t cnt = ait_tensor_numel(w);
+        if (!ait_dtype_get(w->dtype)->is_float || w->dtype != AIT_DT_FLOAT) {
+            int64_t same = 0;
+            for (int64_t j = 0; j < cnt; j++)
+                same += ait_dtype_load_f64(w->dtype, got[k], (size_t)j) == ait_dtype_load_f64(w->dtype, w->data, (size_t)j);
+            double frac = cnt ? (double)same / (double)cnt : 1;
+            *cosine = frac < *cosine ? frac : *cosine;
+            continue;
+        }
+        const float *g = got[k], *e = w->data;
+        double ge = 0, gg = 0, ee = 0;
+        for (int64_t j = 0; j < cnt; j++) {
+            if (!isfinite(g[j]) && isfinite(e[j])) {
+                snprintf(why, n, "output '%s' element %lld is %g (batch %d)", name, (long long)j, g[j], rec->batch);
+                return -1;
+            }
+            ge += (double)g[j] * e[j];
+            gg += (double)g[j] * g[j];
+            ee += (double)e[j] * e[j];
+        }
+        /* two zero tensors agree; one zero against another does not */
+        double c = gg == 0 && ee == 0 ? 1 : gg == 0 || ee == 0 ? 0 : ge / sqrt(gg * ee);
+        *cosine = c < *cosine ? c : *cosine;
+        if (m == AIT_QUANT_TOP1 && w->rank >= 1 && w->dims[w->rank - 1] > 0) {
+            int64_t last = w->dims[w->rank - 1];
+            for (int64_t r = 0; r < cnt / last; r++) {
+                *agree += argmax(g + r * last, last) == argmax(e + r * last, last);
+                (*rows)++;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Validates one batch's outputs as the spec says; 0 or -1 with why. */
+static int validate(const ait_trial_spec *t, const ait_record *rec, int n_out, void *const *out, double *max_abs,
+                    double *max_rel, double *cosine, long long *agree, long long *rows, char *why, size_t n)
+{
+    if (t->quant == AIT_QUANT_NONE)
+        return ait_outputs_match(rec, n_out, out, t->rtol, t->atol, max_abs, max_rel, why, n);
+    /* the errors are reported too, for the table, but do not decide */
+    char ignored[400];
+    ait_outputs_match(rec, n_out, out, 1e30, 1e30, max_abs, max_rel, ignored, sizeof ignored);
+    if (ait_quant_score(rec, n_out, out, t->quant, cosine, agree, rows, why, n) != 0)
+        return -1;
+    if (t->quant == AIT_QUANT_COSINE && *cosine < t->quant_min) {
+        snprintf(why, n, "cosine similarity %.6f to the reference < quant_min %g (batch %d)", *cosine, t->quant_min,
+                 rec->batch);
+        return -1;
+    }
+    return 0;
+}
+
 /* Runs in the child. */
 static void child(void *ctx, ait_sandbox_result *res)
 {
@@ -98,7 +168,8 @@ static void child(void *ctx, ait_sandbox_result *res)
     int n_out = r->spec.n_out, n_in = r->spec.n_in;
     const void *in[64];
     void *out[64];
-    double max_abs = 0, max_rel = 0;
+    double max_abs = 0, max_rel = 0, cosine = 1;
+    long long agree = 0, rows = 0;
     t0 = ait_now_s();
     const ait_record *prof = NULL;
     for (int i = 0; i < r->n; i++) {
@@ -117,7 +188,7 @@ static void child(void *ctx, ait_sandbox_result *res)
         if (bad)
             snprintf(why, sizeof why, "returned error code %d at batch %d", rc, rec->batch);
         else if (t->validate)
-            bad = ait_outputs_match(rec, n_out, out, t->rtol, t->atol, &max_abs, &max_rel, why, sizeof why) != 0;
+            bad = validate(t, rec, n_out, out, &max_abs, &max_rel, &cosine, &agree, &rows, why, sizeof why) != 0;
         for (int k = 0; k < n_out; k++)
             free(out[k]);
         if (bad) {
@@ -126,6 +197,14 @@ static void child(void *ctx, ait_sandbox_result *res)
             res->values[0] = max_abs;
             return;
         }
+    }
+    res->values[7] = t->quant == AIT_QUANT_TOP1 ? (rows ? (double)agree / (double)rows : 1) : cosine;
+    if (t->validate && t->quant == AIT_QUANT_TOP1 && res->values[7] < t->quant_min) {
+        res->code = AIT_E_MISMATCH;
+        snprintf(res->msg, sizeof res->msg, "top-1 agreement %lld of %lld rows (%.4f) < quant_min %g", agree, rows,
+                 res->values[7], t->quant_min);
+        res->values[0] = max_abs;
+        return;
     }
     res->values[0] = max_abs;
     res->values[1] = max_rel;
@@ -177,6 +256,7 @@ void ait_trial_run(const ait_trial_spec *t, ait_trial_result *r)
     r->validate_s = res.values[4];
     r->profile_s = res.values[5];
     r->code_bytes = (long long)res.values[6];
+    r->quant_score = t->quant != AIT_QUANT_NONE && t->validate ? res.values[7] : 0;
     if (r->status == AIT_OK && t->profile_batch && r->latency_s > 0) {
         r->profile_batch = t->profile_batch;
         r->throughput = t->profile_batch / r->latency_s;

@@ -20,7 +20,11 @@ typedef struct {
     double build_s, validate_s, profile_s;
     int cached;              /* came from the cache */
     long long code_bytes;    /* machine code of the candidate's build (executable sections; 0: unknown) */
+    double quant_score;      /* quantized candidates: the metric's worst value (cosine) or the agreement (top1) */
 } ait_trial_result;
+
+/* How a quantized candidate is validated ([tune] quant_metric): AIT_QUANT_NONE is rtol / atol. */
+typedef enum { AIT_QUANT_NONE, AIT_QUANT_COSINE, AIT_QUANT_TOP1 } ait_quant_metric;
 
 typedef struct {
     const char *name;           /* symbol prefix of the candidate */
@@ -32,6 +36,8 @@ typedef struct {
     const ait_recording *rec;
     int validate;               /* [tune] correctness_check */
     double rtol, atol;
+    ait_quant_metric quant;     /* not NONE: validated by this metric, at least quant_min */
+    double quant_min;
     int profile_batch;          /* 0: skip profiling */
     double timeout_s;
     int dims;                   /* the model has dynamic axes: calls go to <name>_run_dims */
@@ -43,5 +49,12 @@ void ait_trial_run(const ait_trial_spec *t, ait_trial_result *r);
  * failing element's description in why. */
 int ait_outputs_match(const ait_record *rec, int n_out, void *const *got, double rtol, double atol, double *max_abs,
                       double *max_rel, char *why, size_t n);
+
+/* Scores one recorded batch's outputs as a quantized candidate's: the least cosine similarity
+ * of an output to the reference (integer outputs: the fraction of equal elements), or with
+ * top1 adds the rows (last axis) whose largest element is where the reference's is to *agree of
+ * *rows.  Non-finite outputs where the reference is finite fail: returns -1 with why. */
+int ait_quant_score(const ait_record *rec, int n_out, void *const *got, ait_quant_metric m, double *cosine,
+                    long long *agree, long long *rows, char *why, size_t n);
 
 #endif

@@ -124,8 +124,10 @@ static ait_status emit(ait_tuner *t, ait_candidate *c, ait_diag *d)
     unsigned long long nums[2] = {t->model_hash, t->rec->hash};
     XXH64_update(h, nums, sizeof nums);
     XXH64_update(h, c->unit, strlen(c->unit));
-    double tol[2] = {t->c->rtol, t->c->atol};
+    double tol[3] = {t->c->rtol, t->c->atol, c->backend->quantized ? t->c->quant_min : 0};
     XXH64_update(h, tol, sizeof tol);
+    if (c->backend->quantized)
+        XXH64_update(h, t->c->quant_metric, strlen(t->c->quant_metric));
     XXH64_update(h, &t->c->correctness_check, sizeof t->c->correctness_check);
     c->key = XXH64_digest(h);
     XXH64_freeState(h);
@@ -182,7 +184,11 @@ static void log_result(ait_tuner *t, const ait_candidate *c, int profile_batch)
         fprintf(f, "   x  failed (%s): %s\n", ait_status_str(r->status), r->msg);
         return;
     }
-    if (t->c->correctness_check)
+    if (t->c->correctness_check && c->backend->quantized)
+        fprintf(f, "   ok backend validated on %d recorded batches: %s %.6f >= %g (max abs err %.3g) (%.2fs)\n",
+                t->rec->n, strcmp(t->c->quant_metric, "top1") == 0 ? "top-1 agreement" : "cosine similarity",
+                r->quant_score, t->c->quant_min, r->max_abs_err, r->validate_s);
+    else if (t->c->correctness_check)
         fprintf(f, "   ok backend validated on %d recorded batches: max abs err %.3g, max rel err %.3g (%.2fs)\n",
                 t->rec->n, r->max_abs_err, r->max_rel_err, r->validate_s);
     else
@@ -199,6 +205,18 @@ static const char *trial_libs(const ait_tuner *t, const ait_candidate *c)
         return c->backend->libs;
     return ait_arena_printf(t->a, "%s%s-pthread", c->backend->libs ? c->backend->libs : "",
                             c->backend->libs ? " " : "");
+}
+
+ait_quant_metric ait_tuner_quant_metric(const ait_config *cf, const ait_backend *b)
+{
+    if (!b->quantized)
+        return AIT_QUANT_NONE;
+    return strcmp(cf->quant_metric, "top1") == 0 ? AIT_QUANT_TOP1 : AIT_QUANT_COSINE;
+}
+
+static ait_quant_metric quant_metric(const ait_tuner *t, const ait_candidate *c)
+{
+    return ait_tuner_quant_metric(t->c, c->backend);
 }
 
 ait_status ait_tuner_try(ait_tuner *t, ait_candidate *c, int profile_batch)
@@ -238,6 +256,7 @@ ait_status ait_tuner_try(ait_tuner *t, ait_candidate *c, int profile_batch)
     ait_trial_spec spec = {.dims = t->rec->dyn.n > 0, .name = t->c->name, .source = c->unit, .arena_bytes = c->e.arena_bytes, .cc = t->cc,
                            .flags = t->flags, .libs = trial_libs(t, c), .rec = t->rec, .validate = t->c->correctness_check,
                            .rtol = t->c->rtol, .atol = t->c->atol, .profile_batch = profile_batch,
+                           .quant = quant_metric(t, c), .quant_min = t->c->quant_min,
                            .timeout_s = t->c->trial_timeout_s};
     ait_trial_run(&spec, &c->res);
     /* timeouts depend on the machine's load: not worth remembering */

@@ -71,6 +71,8 @@ typedef struct ait_tuner {
 /* Emits (once) and tries a candidate; profile_batch 0 skips profiling.  The result is in
  * cand->res; the return value is cand->res.status. */
 ait_status ait_tuner_try(ait_tuner *t, ait_candidate *cand, int profile_batch);
+/* How candidates of backend b are validated under config cf (quantized backends: quant_metric). */
+ait_quant_metric ait_tuner_quant_metric(const ait_config *cf, const ait_backend *b);
 
 
 /* Builds the candidate's own graph (import, bind, resolve, graph passes, the backend's

@@ -21,7 +21,7 @@ static void run_case(void *p, ait_sandbox_result *r)
     /* AIT_CONF_CC=gcc AIT_CONF_FLAGS="-std=c99 -pedantic -Werror ..." checks the emitted text strictly */
     /* AIT_CONF_BACKEND=tiled (or simd, with AIT_CONF_CC=gcc) checks that backend's kernels */
     ait_check_opts o = {getenv("AIT_CONF_CC") ? getenv("AIT_CONF_CC") : "tcc", 1e-3, 1e-7, getenv("AIT_CONF_FLAGS"),
-                        getenv("AIT_CONF_BACKEND")};
+                        getenv("AIT_CONF_BACKEND"), 0};
     ait_check_report rep;
     ait_diag d = {0};
     r->code = ait_check_case(c->model, c->data, &o, &rep, &d);

@@ -91,6 +91,38 @@ static void wx_strip(ait_sb *b, const ait_graph *g, const ait_node *n, const ait
     ait_sb_puts(b, "y0[yi] = v;\n}\n");
 }
 
+/* `wa`, the row panel `panel` (a C expression) of wp as floats: wp's own for fp32, else
+ * decoded into the task's wd_ (scales from ws). */
+static void panel_weights(ait_sb *b, const ait_graph *g, const ait_node *n, const char *panel, long long K, int mr)
+{
+    if (ait_simd_node_wfmt(g, n) == AIT_WF_F32) {
+        ait_sb_printf(b, "const float *const wa = wp + %s * %lld;\n", panel, K * mr);
+        return;
+    }
+    ait_sb_printf(b, "float *const wa = wd_;\n{\nconst %s *const wq = wp + %s * %lld;\n", ait_simd_wtype(g, n), panel,
+                  K * mr);
+    if (n->pack_scale)
+        ait_sb_printf(b, "const float *const wsc = ws + %s * %d;\n", panel, mr);
+    ait_simd_decode_panel(b, g, n, "wa", "wq", "wsc", K, mr);
+    ait_sb_puts(b, "}\n");
+}
+
+/* Declares wp (and ws, int8's scales) for the packed weights, offset by `at` elements (C; NULL:
+ * none) and, for the scales, at / K. */
+static void weights_ptr(ait_sb *b, const ait_graph *g, const ait_node *n, const char *at, long long K)
+{
+    ait_sb_printf(b, "const %s *const wp = x%d%s%s;\n", ait_simd_wtype(g, n), n->pack_in, at ? " + " : "", at ? at : "");
+    if (n->pack_scale)
+        ait_sb_printf(b, "const float *const ws = x%d%s%s%s;\n", n->pack_scale, at ? " + (" : "", at ? at : "",
+                      at ? ait_arena_printf(g->arena, ") / %lld", K) : "");
+}
+
+/* Floats of scratch a task decodes one row panel into (0 for fp32 weights). */
+static size_t decode_floats(const ait_graph *g, const ait_node *n, long long K)
+{
+    return ait_simd_node_wfmt(g, n) == AIT_WF_F32 ? 0 : (size_t)K * (size_t)ait_simd_node_cfg(g, n).mr;
+}
+
 typedef void (*wx_part)(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int R,
                         long long K, long long N, const char *bias);
 
@@ -105,15 +137,16 @@ static void wx_panels(ait_sb *b, const ait_graph *g, const ait_node *n, const ai
             ait_sb_printf(b, "for (long mp = mp_lo; mp < (mp_hi < %lld ? mp_hi : %lld); mp++) {\n", full, full);
         else
             ait_sb_printf(b, "for (long mp = 0; mp < %lld; mp++) {\n", full);
-        ait_sb_printf(b, "const long m0 = %s%smp * %d;\nconst float *const wa = wp + mp * %lld;\n", row0 ? row0 : "",
-                      row0 ? " + " : "", c->mr, K * c->mr);
+        ait_sb_printf(b, "const long m0 = %s%smp * %d;\n", row0 ? row0 : "", row0 ? " + " : "", c->mr);
+        panel_weights(b, g, n, "mp", K, c->mr);
         part(b, g, n, c, c->mr, K, N, bias);
         ait_sb_puts(b, "}\n");
     }
     if (tail) {
-        ait_sb_printf(b, "%s{\nconst long m0 = %s%s%lld;\nconst float *const wa = wp + %lld;\n",
+        ait_sb_printf(b, "%s{\nconst long m0 = %s%s%lld;\n",
                       rows_split ? ait_arena_printf(g->arena, "if (mp_hi > %lld) ", full) : "", row0 ? row0 : "",
-                      row0 ? " + " : "", full * c->mr, full * K * c->mr);
+                      row0 ? " + " : "", full * c->mr);
+        panel_weights(b, g, n, ait_arena_printf(g->arena, "%lld", full), K, c->mr);
         part(b, g, n, c, (int)tail, K, N, bias);
         ait_sb_puts(b, "}\n");
     }
@@ -281,6 +314,11 @@ static void wx_gemm(ait_sb *b, const ait_graph *g, const ait_node *n, long long 
     } else if (split == SPLIT_ROWS) {
         ait_emit_task_part(b, g, "mp", (M + c.mr - 1) / c.mr, 1);
     }
+    if (decode_floats(g, n, K)) { /* each task's panel, past the strips */
+        long long strips = N % c.vl || vary ? K * c.vl * (split == SPLIT_ROWS ? T : 1) : 0;
+        ait_sb_printf(b, "float *const wd_ = s0 + %lld%s;\n", strip_at + strips,
+                      split ? ait_arena_printf(g->arena, " + (long)task_ * %zu", decode_floats(g, n, K)) : "");
+    }
     if (N - N % c.vl || vary) {
         ait_sb_printf(b, "for (long nb = %s; nb < %s; nb += %s) {\nconst long ne = nb + %s < %s ? nb + %s : %s;\n", lo,
                       hi, nbs, nbs, hi, nbs, hi);
@@ -306,7 +344,8 @@ static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
     long long M = p->cout, K = p->cin * p->k[1] * p->k[2], N = p->out[1] * p->out[2];
     wx_split_by split = wx_split(g, n);
     im2col_then_gemm(b, g, p, im2col, split != SPLIT_NONE);
-    ait_sb_printf(b, "const float *const xs = %s;\nconst float *const wp = x%d;\n", im2col ? "s0" : "x0", n->pack_in);
+    ait_sb_printf(b, "const float *const xs = %s;\n", im2col ? "s0" : "x0");
+    weights_ptr(b, g, n, NULL, K);
     wx_gemm(b, g, n, M, K, N, NULL, im2col ? K * N : 0, split);
     if (split)
         ait_sb_puts(b, "}\n");
@@ -319,7 +358,7 @@ static size_t grouped_scratch_floats(const ait_graph *g, const ait_node *n)
     const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     size_t K = (size_t)(p->cin / p->group * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);
     size_t strip = N % (size_t)c.vl || g->extents_vary ? K * (size_t)c.vl : 0;
-    return (pointwise(p) ? 0 : K * N) + strip;
+    return (pointwise(p) ? 0 : K * N) + strip + decode_floats(g, n, (long long)K);
 }
 
 static int grouped_split(const ait_graph *g, const ait_node *n)
@@ -348,8 +387,8 @@ static void emit_grouped(ait_sb *b, const ait_graph *g, const ait_node *n)
     } else {
         ait_sb_printf(b, "for (long grp = 0; grp < %lld; grp++) {\n", G);
     }
-    ait_sb_printf(b, "const long g0 = grp * %lld;\nconst float *const wp = x%d + grp * %lld;\n", Mg, n->pack_in,
-                  wstride);
+    ait_sb_printf(b, "const long g0 = grp * %lld;\n", Mg);
+    weights_ptr(b, g, n, ait_arena_printf(g->arena, "grp * %lld", wstride), K);
     if (pw) {
         ait_sb_printf(b, "const float *const xs = x0 + grp * %lld;\n", cig * plane);
     } else {
@@ -386,10 +425,11 @@ static void xw_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_
      * floats, or the panel's width if less) a step; every address stays inside that panel */
     int step = nr < 16 ? nr : 16, lines = nr / step;
     char pf[64];
-    ait_sb_printf(b, "const float *const pw = wn + (p0 / %d < %d ? p0 / %d : %d) * %lld;\n", R, lines, R, lines - 1,
-                  K * step);
+    ait_sb_printf(b, "const %s *const pw = wn + (p0 / %d < %d ? p0 / %d : %d) * %lld;\n", ait_simd_wtype(g, n), R,
+                  lines, R, lines - 1, K * step);
     snprintf(pf, sizeof pf, "AIT_PREFETCH(pw + k * %d);\n", step);
-    ait_simd_tile(b, R, V, "0", khi, afmt, bfmt, pf);
+    ait_simd_tile_ld(b, R, V, "0", khi, afmt, ait_simd_wload(g, n), bfmt, pf);
+    ait_simd_scale_cols(b, g, n, R, V, "ws + c0");
     ait_sb_printf(b, "float t[%d][%d];\n", R, V * c->vl);
     for (int r = 0; r < R; r++)
         for (int v = 0; v < V; v++)
@@ -454,23 +494,25 @@ static void emit_xw(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
         ait_emit_task_part(b, g, "cp", full + (rest > 0), 1);
     else if (split == XW_BY_PIXELS)
         ait_emit_task_part(b, g, "pt", (N + c.mr - 1) / c.mr, 1);
-    ait_sb_printf(b, "const float *const xs = %s;\nconst float *const wp = x%d;\n", im2col ? "s0" : "x0", n->pack_in);
+    ait_sb_printf(b, "const float *const xs = %s;\n", im2col ? "s0" : "x0");
+    weights_ptr(b, g, n, NULL, K);
+    const char *wt = ait_simd_wtype(g, n);
     if (full) {
         if (split == XW_BY_PANELS)
             ait_sb_printf(b, "for (long c0 = cp_lo * %d; c0 < (cp_hi < %lld ? cp_hi : %lld) * %d; c0 += %d) {\n", nr,
                           full, full, nr, nr);
         else
             ait_sb_printf(b, "for (long c0 = 0; c0 < %lld; c0 += %d) {\n", full * nr, nr);
-        ait_sb_printf(b, "const float *const wb = wp + c0 * %lld;\n"
-                         "const float *const wn = wp + (c0 + %d < %lld ? c0 + %d : c0) * %lld;\n",
-                      K, nr, padded, nr, K);
+        ait_sb_printf(b, "const %s *const wb = wp + c0 * %lld;\n"
+                         "const %s *const wn = wp + (c0 + %d < %lld ? c0 + %d : c0) * %lld;\n",
+                      wt, K, wt, nr, padded, nr, K);
         xw_pixels(b, g, n, &c, c.nv, K, N, nr, split == XW_BY_PIXELS);
         ait_sb_puts(b, "}\n");
     }
     if (rest) {
-        ait_sb_printf(b, "%s{\nconst long c0 = %lld;\nconst float *const wb = wp + c0 * %lld, *const wn = wb;\n",
+        ait_sb_printf(b, "%s{\nconst long c0 = %lld;\nconst %s *const wb = wp + c0 * %lld, *const wn = wb;\n",
                       split == XW_BY_PANELS ? ait_arena_printf(g->arena, "if (cp_hi > %lld) ", full) : "", full * nr,
-                      K);
+                      wt, K);
         xw_pixels(b, g, n, &c, (int)((rest + c.vl - 1) / c.vl), K, N, rest, split == XW_BY_PIXELS);
         ait_sb_puts(b, "}\n");
     }
@@ -518,7 +560,9 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
     size_t strip = (!is_xw(g, n, kind) && N % (size_t)c.vl) || g->extents_vary ? K * (size_t)c.vl : 0;
     if (wx_split(g, n) == SPLIT_ROWS)
         strip *= (size_t)ait_split(g);
-    return sizeof(float) * ((kind == 3 ? K * N : 0) + strip);
+    size_t decode = is_xw(g, n, kind) ? 0 : decode_floats(g, n, (long long)K) *
+                                                 (size_t)(wx_split(g, n) != SPLIT_NONE ? ait_split(g) : 1);
+    return sizeof(float) * ((kind == 3 ? K * N : 0) + strip + decode);
 }
 
 static int phases(const ait_graph *g, const ait_node *n)

@@ -53,21 +53,24 @@ static void xw_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_
     snprintf(bfmt, sizeof bfmt, "wb + k * %d + %%d * %d", nr, c->vl);
     char khi[32];
     snprintf(khi, sizeof khi, "%lld", K);
-    ait_sb_puts(b, "{\nconst float *const wb = ");
+    ait_sb_printf(b, "{\nconst %s *const wb = ", ait_simd_wtype(g, n));
     ait_sb_printf(b, src->w_panel, K);
     ait_sb_puts(b, ";\nconst float *const xa = ");
     ait_sb_printf(b, src->a_row, K);
     ait_sb_puts(b, ";\n");
-    const char *lo = kblocked ? "k0" : "0", *hi = kblocked ? "k1" : khi;
+    const char *lo = kblocked ? "k0" : "0", *hi = kblocked ? "k1" : khi, *ld = ait_simd_wload(g, n);
+    const char *scale = n->pack_scale ? ait_arena_printf(g->arena, "x%d + n0", n->pack_scale) : NULL;
     if (!rest) {
-        ait_simd_tile(b, R, c->nv, lo, hi, afmt, bfmt, NULL);
+        ait_simd_tile_ld(b, R, c->nv, lo, hi, afmt, ld, bfmt, NULL);
+        ait_simd_scale_cols(b, g, n, R, c->nv, scale);
         ait_simd_store(b, g, n, R, c->nv, N, NULL, bias ? "x2 + n0" : NULL, kblocked ? "k0 > 0" : NULL,
                        kblocked ? "last" : NULL);
         ait_sb_puts(b, "}\n");
         return;
     }
     int v_used = (int)((rest + c->vl - 1) / c->vl);
-    ait_simd_tile(b, R, v_used, lo, hi, afmt, bfmt, NULL);
+    ait_simd_tile_ld(b, R, v_used, lo, hi, afmt, ld, bfmt, NULL);
+    ait_simd_scale_cols(b, g, n, R, v_used, scale);
     ait_sb_printf(b, "float t[%d][%d];\n", R, v_used * c->vl);
     for (int r = 0; r < R; r++)
         for (int v = 0; v < v_used; v++)

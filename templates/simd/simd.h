@@ -20,7 +20,14 @@ typedef struct {
     int nv;    /* vectors per register tile row */
     int order; /* XW: 0 row blocks outer, 1 column panels outer */
     int block; /* XW: K block (0: whole K); WX: column block, in panels of nv*vl (0: whole N) */
+    int wfmt;  /* how packed weights are stored: ait_simd_wfmt (the int8w and fp16w backends) */
 } ait_simd_cfg;
+
+/* Packed weights stored as fp32; as int8 with a scale per output channel (symmetric,
+ * max |w| / 127); or as fp16 (IEEE binary16 bits).  The kernels dequantize on the way into
+ * the register tiles: WX decodes each row panel into scratch once per column block, XW
+ * converts each vector as it loads it and scales the sums per column. */
+typedef enum { AIT_WF_F32, AIT_WF_INT8, AIT_WF_F16 } ait_simd_wfmt;
 
 /* Indices into ait_node.knobs, in the order of ait_simd_cfg after vl; 0 keeps the default. */
 enum { AIT_KNOB_MR, AIT_KNOB_NV, AIT_KNOB_ORDER, AIT_KNOB_BLOCK };
@@ -41,11 +48,27 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
 /* The helpers every file of this flavour starts with, written into buf. */
 void ait_simd_prelude(const ait_simd_cfg *c, char *buf, size_t n);
 
+/* The format of the node's packed weights (what its prepare stored). */
+ait_simd_wfmt ait_simd_node_wfmt(const ait_graph *g, const ait_node *n);
+/* The C type of one packed weight: "float", "int8_t" or "uint16_t". */
+const char *ait_simd_wtype(const ait_graph *g, const ait_node *n);
+/* C that fills float dst[k * width + j] from the packed panel at src (C expressions), with
+ * per-slot scales at scale (int8); nothing to do for fp32 (dst is then src itself). */
+void ait_simd_decode_panel(ait_sb *b, const ait_graph *g, const ait_node *n, const char *dst, const char *src,
+                           const char *scale, long long K, int width);
+/* Tile sums c_r_v times the per-column scales at scale + v*VL (int8 XW; nothing otherwise). */
+void ait_simd_scale_cols(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int V, const char *scale);
+/* The load of one weight vector for the node's format: AIT_LD, AIT_LDQ8 or AIT_LDH. */
+const char *ait_simd_wload(const ait_graph *g, const ait_node *n);
+
 /* The register tile: R rows x V vectors, K steps.  a_fmt gives the scalar of row r at
  * step k (one %d for r), b_fmt the address of vector v at step k (one %d for v); extra
  * (optional) is C run at the top of each step (prefetches). */
 void ait_simd_tile(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, const char *a_fmt,
                    const char *b_fmt, const char *extra);
+/* The same with the vector loads through load (a macro of the prelude: ait_simd_wload). */
+void ait_simd_tile_ld(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, const char *a_fmt,
+                      const char *load, const char *b_fmt, const char *extra);
 /* Stores tile accumulators c_r_v to y0[(m0 + r) * ldy + n0 + v*VL], adding a per-row bias
  * (bias_row_fmt, one %d for r) or per-column bias vectors (bias_col_expr + v*VL), then runs
  * the node's epilogue over what was stored.  partial (K blocking): a C condition under which

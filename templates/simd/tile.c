@@ -1,5 +1,6 @@
 /* Register tiles and weight packing shared by the simd templates. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@ ait_simd_cfg ait_simd_default_cfg(int vl)
     return c;
 }
 
-static const ait_simd_cfg scalar_tiles = {1, 4, 4, 0, 0};
+static const ait_simd_cfg scalar_tiles = {1, 4, 4, 0, 0, AIT_WF_F32};
 
 const ait_simd_cfg *ait_simd_base(const ait_graph *g)
 {
@@ -32,7 +33,63 @@ ait_simd_cfg ait_simd_node_cfg(const ait_graph *g, const ait_node *n)
     return c;
 }
 
+static void simd_prelude(const ait_simd_cfg *base, char *buf, size_t n);
+
+/* The helpers that load and decode int8 and fp16 weights (vl floats per vector; 1: scalar). */
+static void weight_prelude(const ait_simd_cfg *base, char *buf, size_t n)
+{
+    if (base->wfmt == AIT_WF_INT8 && base->vl == 1)
+        snprintf(buf, n, "#define AIT_LDQ8(p) ((float)*(p))\n\n");
+    else if (base->wfmt == AIT_WF_INT8)
+        snprintf(buf, n,
+                 "/* int8 weights, one vector of them widened to floats as it loads */\n"
+                 "typedef signed char ait_vq8 __attribute__((vector_size(%d), aligned(1), may_alias));\n"
+                 "#define AIT_LDQ8(p) __builtin_convertvector(*(const ait_vq8 *)(p), ait_vf)\n\n",
+                 base->vl);
+    else if (base->wfmt == AIT_WF_F16) {
+        char vec[400], lanes[400];
+        if (base->vl == 1) {
+            snprintf(vec, sizeof vec, "#define AIT_LDH(p) AIT_H2F(p, 0)\n");
+            snprintf(lanes, sizeof lanes, "#define AIT_LDH(p) ait_h2f(*(p))\n");
+        } else {
+            snprintf(vec, sizeof vec,
+                     "__extension__ typedef _Float16 ait_vh __attribute__((vector_size(%d), aligned(2), may_alias));\n"
+                     "#define AIT_LDH(p) __builtin_convertvector(*(const ait_vh *)(p), ait_vf)\n",
+                     base->vl * 2);
+            snprintf(lanes, sizeof lanes,
+                     "#define AIT_LDH(p) ait_ldh_(p)\nstatic inline ait_vf ait_ldh_(const uint16_t *p)\n{\nait_vf v;\n"
+                     "for (int i = 0; i < %d; i++)\nv[i] = ait_h2f(p[i]);\nreturn v;\n}\n",
+                     base->vl);
+        }
+        snprintf(buf, n,
+                 "/* fp16 weights (IEEE binary16 bits): the compiler's _Float16 where it has one (F16C\n"
+                 " * converts a vector a step), else the bits decoded exactly */\n"
+                 "static inline float ait_h2f(uint16_t h)\n{\n"
+                 "union {\nuint32_t u;\nfloat f;\n} r;\n"
+                 "const uint32_t e = (h >> 10) & 31u, m = h & 1023u, s = (uint32_t)(h >> 15) << 31;\n"
+                 "if (e == 0) {\nr.f = (float)m * 5.9604644775390625e-8f; /* subnormal: m 2^-24 */\nr.u |= s;\n"
+                 "} else {\nr.u = s | (e == 31 ? 0x7f800000u | m << 13 : (e + 112u) << 23 | m << 13);\n}\n"
+                 "return r.f;\n}\n"
+                 "#if defined(__FLT16_MAX__) && !defined(__TINYC__)\n"
+                 "__extension__ typedef _Float16 ait_h1 __attribute__((may_alias));\n"
+                 "#define AIT_H2F(p, i) ((float)((const ait_h1 *)(p))[i])\n%s"
+                 "#else\n#define AIT_H2F(p, i) ait_h2f((p)[i])\n%s#endif\n\n",
+                 vec, lanes);
+    }
+    else if (n)
+        *buf = 0;
+}
+
 void ait_simd_prelude(const ait_simd_cfg *base, char *buf, size_t n)
+{
+    size_t used;
+    simd_prelude(base, buf, n);
+    used = strlen(buf);
+    if (used < n)
+        weight_prelude(base, buf + used, n - used);
+}
+
+static void simd_prelude(const ait_simd_cfg *base, char *buf, size_t n)
 {
     if (base->vl == 1) {
         snprintf(buf, n,
@@ -95,6 +152,12 @@ void ait_simd_prelude(const ait_simd_cfg *base, char *buf, size_t n)
 void ait_simd_tile(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, const char *a_fmt,
                    const char *b_fmt, const char *extra)
 {
+    ait_simd_tile_ld(b, R, V, k_lo, k_hi, a_fmt, "AIT_LD", b_fmt, extra);
+}
+
+void ait_simd_tile_ld(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, const char *a_fmt,
+                      const char *load, const char *b_fmt, const char *extra)
+{
     for (int r = 0; r < R; r++)
         for (int v = 0; v < V; v++)
             ait_sb_printf(b, "ait_vf c_%d_%d = {0};\n", r, v);
@@ -102,7 +165,7 @@ void ait_simd_tile(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, 
     if (extra)
         ait_sb_puts(b, extra);
     for (int v = 0; v < V; v++) {
-        ait_sb_printf(b, "const ait_vf b_%d = AIT_LD(", v);
+        ait_sb_printf(b, "const ait_vf b_%d = %s(", v, load);
         ait_sb_printf(b, b_fmt, v);
         ait_sb_puts(b, ");\n");
     }
@@ -230,13 +293,130 @@ void ait_simd_store(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int
     ait_sb_puts(b, "}\n");
 }
 
+/* --- weights stored as int8 or fp16 -------------------------------------------- */
+
+static int add_packed(ait_graph *g, ait_node *n, const char *what, int dtype, void *data, int64_t count);
+
+ait_simd_wfmt ait_simd_node_wfmt(const ait_graph *g, const ait_node *n)
+{
+    const ait_tensor *w = n->pack_in ? ait_node_in(g, n, n->pack_in) : NULL;
+    return !w ? AIT_WF_F32 : w->dtype == AIT_DT_INT8 ? AIT_WF_INT8 : w->dtype == AIT_DT_UINT16 ? AIT_WF_F16 : AIT_WF_F32;
+}
+
+const char *ait_simd_wtype(const ait_graph *g, const ait_node *n)
+{
+    static const char *const types[] = {"float", "int8_t", "uint16_t"};
+    return types[ait_simd_node_wfmt(g, n)];
+}
+
+const char *ait_simd_wload(const ait_graph *g, const ait_node *n)
+{
+    static const char *const loads[] = {"AIT_LD", "AIT_LDQ8", "AIT_LDH"};
+    return loads[ait_simd_node_wfmt(g, n)];
+}
+
+void ait_simd_decode_panel(ait_sb *b, const ait_graph *g, const ait_node *n, const char *dst, const char *src,
+                           const char *scale, long long K, int width)
+{
+    ait_simd_wfmt f = ait_simd_node_wfmt(g, n);
+    if (f == AIT_WF_INT8)
+        ait_sb_printf(b, "for (long k = 0; k < %lld; k++)\nfor (long j = 0; j < %d; j++)\n"
+                         "%s[k * %d + j] = (float)%s[k * %d + j] * %s[j];\n",
+                      K, width, dst, width, src, width, scale);
+    else if (f == AIT_WF_F16)
+        ait_sb_printf(b, "for (long i = 0; i < %lld; i++)\n%s[i] = AIT_H2F(%s, i);\n", K * width, dst, src);
+}
+
+void ait_simd_scale_cols(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int V, const char *scale)
+{
+    if (ait_simd_node_wfmt(g, n) != AIT_WF_INT8)
+        return;
+    int vl = ait_simd_base(g)->vl;
+    for (int v = 0; v < V; v++) {
+        ait_sb_printf(b, "{\nconst ait_vf s_ = AIT_LD(%s + %d);\n", scale, v * vl);
+        for (int r = 0; r < R; r++)
+            ait_sb_printf(b, "c_%d_%d *= s_;\n", r, v);
+        ait_sb_puts(b, "}\n");
+    }
+}
+
+/* IEEE binary16 bits of f, rounded to nearest even; 0 when f is outside fp16's range (the
+ * caller keeps such weights in fp32). */
+static int to_half(float f, uint16_t *h)
+{
+    union {
+        float f;
+        uint32_t u;
+    } v = {f};
+    uint32_t s = v.u >> 16 & 0x8000u, a = v.u & 0x7fffffffu;
+    if (a >= 0x477ff000u) /* rounds to 65536 or more, or inf / NaN */
+        return 0;
+    if (a < 0x38800000u) { /* below 2^-14: a subnormal half, in units of 2^-24 */
+        float m = (float)fabs(f) * 16777216.0f;
+        *h = (uint16_t)(s | (uint32_t)lrintf(m));
+        return 1;
+    }
+    uint32_t r = a + 0xfffu + (a >> 13 & 1u); /* round to nearest, ties to even */
+    *h = (uint16_t)(s | ((r - 0x38000000u) >> 13));
+    return 1;
+}
+
+static int8_t to_int8(float w, float scale)
+{
+    long v = lrintf(w / scale);
+    return (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+}
+
+/* Packed float weights p ([panel][k][width], count of them) in the flavour's format: int8 with
+ * a symmetric scale per slot (output channel) of each panel, or fp16.  Returns 0 (and stores
+ * nothing) when the format is fp32 or the weights do not fit it. */
+static int store_quantized(ait_graph *g, ait_node *n, const char *what, const float *p, int64_t count, int64_t K,
+                           int width, int wfmt)
+{
+    if (wfmt == AIT_WF_F16) {
+        uint16_t *h = AIT_NEW(g->arena, uint16_t, count);
+        for (int64_t i = 0; i < count; i++)
+            if (!to_half(p[i], &h[i]))
+                return 0;
+        add_packed(g, n, what, AIT_DT_UINT16, h, count);
+        return 1;
+    }
+    if (wfmt != AIT_WF_INT8)
+        return 0;
+    int64_t slots = count / K; /* panels x width */
+    int8_t *q = AIT_NEW(g->arena, int8_t, count);
+    float *sc = AIT_NEW(g->arena, float, slots);
+    for (int64_t sl = 0; sl < slots; sl++) {
+        const int64_t base = sl / width * K * width, j = sl % width;
+        float mx = 0;
+        for (int64_t k = 0; k < K; k++) {
+            float a = fabsf(p[base + k * width + j]);
+            if (!isfinite(a))
+                return 0;
+            mx = a > mx ? a : mx;
+        }
+        sc[sl] = mx / 127.0f;
+        for (int64_t k = 0; k < K; k++)
+            q[base + k * width + j] = mx > 0 ? to_int8(p[base + k * width + j], sc[sl]) : 0;
+    }
+    add_packed(g, n, what, AIT_DT_INT8, q, count);
+    int id = ait_graph_add_tensor(g, ait_arena_printf(g->arena, "%s#%s_scale", n->name, what));
+    ait_tensor *t = &g->t[id];
+    t->dtype = AIT_DT_FLOAT;
+    t->rank = 1;
+    t->dims[0] = slots;
+    t->data = sc;
+    n->pack_scale = ait_node_append_input(g, n, id, n->pack_in + 1);
+    return 1;
+}
+
 /* --- packing ------------------------------------------------------------------- */
 
-static int add_packed(ait_graph *g, ait_node *n, const char *what, float *data, int64_t count)
+static int add_packed(ait_graph *g, ait_node *n, const char *what, int dtype, void *data, int64_t count)
 {
     int id = ait_graph_add_tensor(g, ait_arena_printf(g->arena, "%s#%s", n->name, what));
     ait_tensor *t = &g->t[id];
-    t->dtype = AIT_DT_FLOAT;
+    t->dtype = dtype;
     t->rank = 1;
     t->dims[0] = count;
     t->data = data;
@@ -295,13 +475,15 @@ void ait_simd_prepare_node(ait_graph *g, ait_node *n)
         int xw = cfg.order == 1 && !g->extents_vary && G == 1; /* as emit_xw's caller decides */
         float *p = xw ? pack_cols(g, w->data, K, M, 1, cfg.nv * cfg.vl, &count)
                       : pack_rows(g, w->data, M, K, cfg.mr, G, &count);
-        add_packed(g, n, xw ? "simd_xw" : "simd_wx", p, count);
+        if (!store_quantized(g, n, xw ? "simd_xw" : "simd_wx", p, count, K, xw ? cfg.nv * cfg.vl : cfg.mr, cfg.wfmt))
+            add_packed(g, n, xw ? "simd_xw" : "simd_wx", AIT_DT_FLOAT, p, count);
         n->unread_in |= 1u << 1;
     } else if (ait_simd_matmul_packs(g, n)) {
         const ait_matmul_params *mp = n->params;
         const ait_tensor *w = ait_node_in(g, n, 1);
         float *p = pack_cols(g, w->data, mp->k, mp->n, n->op == AIT_OP_GEMM && mp->trans_b, cfg.nv * cfg.vl, &count);
-        add_packed(g, n, "simd_xw", p, count);
+        if (!store_quantized(g, n, "simd_xw", p, count, mp->k, cfg.nv * cfg.vl, cfg.wfmt))
+            add_packed(g, n, "simd_xw", AIT_DT_FLOAT, p, count);
         n->unread_in |= 1u << 1;
     }
 }
