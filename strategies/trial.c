@@ -127,7 +127,7 @@ static int validate(const ait_trial_spec *t, const ait_record *rec, int n_out, v
     if (ait_quant_score(rec, n_out, out, t->quant, cosine, agree, rows, why, n) != 0)
         return -1;
     if (t->quant == AIT_QUANT_COSINE && *cosine < t->quant_min) {
-        snprintf(why, n, "cosine similarity %.6f to the reference < quant_min %g (batch %d)", *cosine, t->quant_min,
+        snprintf(why, n, "cosine similarity %.6f to the reference < quant_min %.10g (batch %d)", *cosine, t->quant_min,
                  rec->batch);
         return -1;
     }
@@ -201,7 +201,7 @@ static void child(void *ctx, ait_sandbox_result *res)
     res->values[7] = t->quant == AIT_QUANT_TOP1 ? (rows ? (double)agree / (double)rows : 1) : cosine;
     if (t->validate && t->quant == AIT_QUANT_TOP1 && res->values[7] < t->quant_min) {
         res->code = AIT_E_MISMATCH;
-        snprintf(res->msg, sizeof res->msg, "top-1 agreement %lld of %lld rows (%.4f) < quant_min %g", agree, rows,
+        snprintf(res->msg, sizeof res->msg, "top-1 agreement %lld of %lld rows (%.4f) < quant_min %.10g", agree, rows,
                  res->values[7], t->quant_min);
         res->values[0] = max_abs;
         return;

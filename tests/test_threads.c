@@ -144,8 +144,8 @@ static tb *split_model(void)
     return b;
 }
 
-/* net.c (+ net.h) of the split model with the simd backend, in `tasks` tasks (0: serial). */
-static void emit_split_model(int tasks, const char *file)
+/* net.c (+ net.h) of the split model with a backend, in `tasks` tasks (0: serial). */
+static void emit_split_model(const char *backend, int tasks, const char *file)
 {
     tb *b = split_model();
     size_t len;
@@ -159,7 +159,7 @@ static void emit_split_model(int tasks, const char *file)
     ait_graph_passes(g, &st);
     g->tasks = tasks;
     g->par_for = "net_parallel_for";
-    const ait_backend *be = ait_backend_find("simd");
+    const ait_backend *be = ait_backend_find(backend);
     be->prepare(be, g);
     ait_emit_opts o = {.name = "net", .pick = ait_backend_pick, .pick_ctx = (void *)be, .prelude = be->prelude(be)};
     ait_emitted e;
@@ -189,23 +189,37 @@ static const char model_driver[] =
     "f = fopen(\"y.bin\", \"wb\");\nif (!f || fwrite(y, sizeof y, 1, f) != 1)\nreturn 1;\nfclose(f);\n"
     "puts(\"ok\");\nreturn 0;\n}\n";
 
-static void test_split_model_under_tsan(void **state)
+/* The split model in 2 tasks under ThreadSanitizer, bitwise equal to the serial build. */
+static void split_model_under_tsan(const char *backend)
 {
-    (void)state;
-    emit_split_model(0, "serial.c");
-    emit_split_model(2, "split.c");
+    emit_split_model(backend, 0, "serial.c");
+    emit_split_model(backend, 2, "split.c");
     write_pool(2);
     write_text("model_driver.c", model_driver);
     char out[16384];
     static const char flags[] = "-std=c99 -pedantic -Wall -Wextra -Werror -O1 -g -march=native -pthread";
     if (sh(out, sizeof out, "gcc %s model_driver.c serial.c -o serial -lm && ./serial && mv y.bin y_serial.bin", flags))
-        fail_msg("serial build: %s", out);
+        fail_msg("%s serial build: %s", backend, out);
     if (sh(out, sizeof out,
            "gcc %s -fsanitize=thread model_driver.c split.c net_pthreads.c -o split -lm && "
            "TSAN_OPTIONS=halt_on_error=1:exitcode=66 ./split && cmp y.bin y_serial.bin",
            flags))
-        fail_msg("split into 2 tasks under ThreadSanitizer: %s", out);
+        fail_msg("%s split into 2 tasks under ThreadSanitizer: %s", backend, out);
     assert_non_null(strstr(out, "ok"));
+}
+
+static void test_split_model_under_tsan(void **state)
+{
+    (void)state;
+    split_model_under_tsan("simd");
+}
+
+/* the weight formats decode panels into each task's scratch (int8w; fp16w's kernels differ
+ * from it only in the decode loop and the load macro) */
+static void test_split_weight_formats_under_tsan(void **state)
+{
+    (void)state;
+    split_model_under_tsan("int8w");
 }
 
 static int setup(void **state)
@@ -228,6 +242,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pool),
         cmocka_unit_test(test_split_model_under_tsan),
+        cmocka_unit_test(test_split_weight_formats_under_tsan),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,52 @@
+#!/bin/sh
+# The weight formats int8w and fp16w through aitune-gen on the shared small_cnn: validated by
+# [tune] quant_metric / quant_min, the metric in the report, constants smaller than simd's, the
+# emitted C strict C99.  Ends with "N passed, N failed".
+cd "$(dirname "$0")/.." || exit 2
+GEN=$PWD/build/aitune-gen
+MODELS=$PWD/../shared/models
+T=$(mktemp -d /tmp/aitune-quant.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+pass=0; fail=0
+ok()   { pass=$((pass + 1)); echo "ok    $1"; }
+bad()  { fail=$((fail + 1)); echo "FAIL  $1"; [ -f "$T/log" ] && tail -20 "$T/log"; }
+check() { name=$1; shift; if "$@" >"$T/log" 2>&1; then ok "$name"; else bad "$name"; fi; }
+cat > $T/cnn.ini <<INI
+[model]
+path = $MODELS/small_cnn.onnx
+name = small_cnn
+[samples]
+path = $MODELS/small_cnn_testdata
+[tune]
+backends = simd, int8w, fp16w
+budget_s = 2
+cache_dir = $T/cache
+[output]
+dir = $T/out
+INI
+R=$T/out/small_cnn.report.md
+check "simd, int8w and fp16w tune" $GEN $T/cnn.ini
+check "each quantized candidate's cosine is in the report, at least quant_min" sh -c "
+  grep -Eq '^\| int8w\(.*\| cosine 0\.99[0-9]* \|' $R && grep -Eq '^\| fp16w\(.*\| cosine (1\.0|0\.999)[0-9]* \|' $R &&
+  grep -Eq '^\| simd\(.*\| rtol/atol \|' $R && grep -q 'quantized backends: cosine >= 0.99' $R"
+check "int8w's constants at most 0.3x simd's, fp16w's at most 0.6x" sh -c "
+  s=\$(awk -F'|' '\$2 ~ /^ simd\(/ { split(\$9, p, \"+\"); print p[2] + 0; exit }' $R)
+  i=\$(awk -F'|' '\$2 ~ /^ int8w\(/ { split(\$9, p, \"+\"); print p[2] + 0; exit }' $R)
+  h=\$(awk -F'|' '\$2 ~ /^ fp16w\(/ { split(\$9, p, \"+\"); print p[2] + 0; exit }' $R)
+  echo simd \$s int8w \$i fp16w \$h; [ \$((i * 10)) -le \$((s * 3)) ] && [ \$((h * 10)) -le \$((s * 6)) ]"
+check "a quant_min no int8 rounding meets: int8w refused with its cosine" sh -c "$GEN --set tune.quant_min=0.99999999 \
+  --set tune.backends=int8w,simd --set output.dir=$T/out_strict $T/cnn.ini > $T/strict.log 2>&1 && \
+  grep -q 'validation failed: cosine similarity 0\.99[0-9]* to the reference < quant_min 0.99999999' $T/strict.log && \
+  grep -Eq '^\| simd\(.*selected' $T/out_strict/small_cnn.report.md"
+check "only quantized candidates, none valid: the run fails" sh -c "! $GEN --set tune.quant_min=0.99999999 \
+  --set tune.backends=int8w --set output.dir=$T/out_none $T/cnn.ini > $T/none.log 2>&1 && test ! -e $T/out_none/small_cnn.c"
+check "quant_metric = top1: the agreement in the report" sh -c "$GEN --set tune.quant_metric=top1 --set tune.quant_min=1 \
+  --set tune.backends=int8w --set output.dir=$T/out_top1 $T/cnn.ini > $T/top1.log 2>&1 && \
+  grep -Eq '^\| int8w\(.*selected.*\| top-1 1\.000000 \|' $T/out_top1/small_cnn.report.md"
+check "an unknown quant_metric is refused, naming the line" sh -c "! $GEN --set tune.quant_metric=mse $T/cnn.ini > $T/bad.log 2>&1 && \
+  grep -q 'quant_metric' $T/bad.log"
+check "the int8w winner's C is strict C99 (-std=c99 -pedantic -Werror) and declares int8 weights" sh -c "
+  gcc -std=c99 -pedantic -Wall -Wextra -Werror -O2 -march=native -c $T/out_top1/small_cnn.c -o $T/q.o &&
+  grep -q 'static const int8_t small_cnn_c' $T/out_top1/small_cnn.c"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
