@@ -31,7 +31,7 @@ FUZZERS   := onnx npy pb config manifest
 FUZZ_BINS := $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 FUZZ_S    ?= 60
 
-.PHONY: all deps zoo-deps check conformance bench bench-zoo bench-model bench-runtime zoo fuzz fuzz-build clean
+.PHONY: all deps zoo-deps check conformance bench bench-zoo bench-model bench-runtime bench-quant zoo fuzz fuzz-build clean
 .SECONDARY:
 all: $(B)/aitune-gen $(B)/libaitune.so
 
@@ -151,9 +151,14 @@ $(B)/bench/bench_runtime: bench/bench_runtime.c $(B)/libaitune.a
 bench-runtime: $(B)/bench/bench_runtime
 	$(Q)bench/runtime_bench.sh
 
+# int8w and fp16w against fp32 simd on the shared models
+bench-quant: $(B)/aitune-gen
+	$(Q)bench/weight_formats_bench.sh
+
 bench: $(B)/aitune-gen $(B)/bench/bench_gemm $(B)/bench/bench_runtime zoo-deps
 	$(Q)bench/run.sh
 	$(Q)bench/runtime_bench.sh | tee -a bench/results.md
+	$(Q)bench/weight_formats_bench.sh | tee -a bench/results.md
 	$(Q)/usr/bin/python3 zoo/export.py $(B)/zoo $(ZOO_MODELS) >/dev/null
 	$(Q)bench/zoo_bench.sh $(B)/zoo $(ZOO_MODELS) | tee -a bench/results.md
 

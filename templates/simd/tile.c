@@ -35,49 +35,59 @@ ait_simd_cfg ait_simd_node_cfg(const ait_graph *g, const ait_node *n)
 
 static void simd_prelude(const ait_simd_cfg *base, char *buf, size_t n);
 
+/* x86 loads of one weight vector widened to floats, per vector width: the ISA macro that has
+ * them, int8's and fp16's (gcc 12 turns __builtin_convertvector from int8 or _Float16 into one
+ * lane at a time, 13x slower on mlp's Gemm; these are vpmovsxbd + vcvtdq2ps and vcvtph2ps). */
+static const struct {
+    int vl;
+    const char *isa_int8, *ldq8, *isa_f16, *ldh;
+} x86_loads[] = {
+    {16, "__AVX512F__", "_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p))))",
+     "__AVX512F__", "_mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(p)))"},
+    {8, "__AVX2__", "_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(p))))",
+     "__F16C__", "_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p)))"},
+    {4, "__SSE4_1__",
+     "_mm_cvtepi32_ps(_mm_cvtepi8_epi32(_mm_cvtsi32_si128(__extension__({ int w_; __builtin_memcpy(&w_, (p), 4); w_; }))))",
+     "__F16C__", "_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(const void *)(p)))"},
+};
+
 /* The helpers that load and decode int8 and fp16 weights (vl floats per vector; 1: scalar). */
 static void weight_prelude(const ait_simd_cfg *base, char *buf, size_t n)
 {
-    if (base->wfmt == AIT_WF_INT8 && base->vl == 1)
-        snprintf(buf, n, "#define AIT_LDQ8(p) ((float)*(p))\n\n");
-    else if (base->wfmt == AIT_WF_INT8)
-        snprintf(buf, n,
-                 "/* int8 weights, one vector of them widened to floats as it loads */\n"
-                 "typedef signed char ait_vq8 __attribute__((vector_size(%d), aligned(1), may_alias));\n"
-                 "#define AIT_LDQ8(p) __builtin_convertvector(*(const ait_vq8 *)(p), ait_vf)\n\n",
-                 base->vl);
-    else if (base->wfmt == AIT_WF_F16) {
-        char vec[400], lanes[400];
-        if (base->vl == 1) {
-            snprintf(vec, sizeof vec, "#define AIT_LDH(p) AIT_H2F(p, 0)\n");
-            snprintf(lanes, sizeof lanes, "#define AIT_LDH(p) ait_h2f(*(p))\n");
-        } else {
-            snprintf(vec, sizeof vec,
-                     "__extension__ typedef _Float16 ait_vh __attribute__((vector_size(%d), aligned(2), may_alias));\n"
-                     "#define AIT_LDH(p) __builtin_convertvector(*(const ait_vh *)(p), ait_vf)\n",
-                     base->vl * 2);
-            snprintf(lanes, sizeof lanes,
-                     "#define AIT_LDH(p) ait_ldh_(p)\nstatic inline ait_vf ait_ldh_(const uint16_t *p)\n{\nait_vf v;\n"
-                     "for (int i = 0; i < %d; i++)\nv[i] = ait_h2f(p[i]);\nreturn v;\n}\n",
-                     base->vl);
-        }
-        snprintf(buf, n,
-                 "/* fp16 weights (IEEE binary16 bits): the compiler's _Float16 where it has one (F16C\n"
-                 " * converts a vector a step), else the bits decoded exactly */\n"
-                 "static inline float ait_h2f(uint16_t h)\n{\n"
-                 "union {\nuint32_t u;\nfloat f;\n} r;\n"
-                 "const uint32_t e = (h >> 10) & 31u, m = h & 1023u, s = (uint32_t)(h >> 15) << 31;\n"
-                 "if (e == 0) {\nr.f = (float)m * 5.9604644775390625e-8f; /* subnormal: m 2^-24 */\nr.u |= s;\n"
-                 "} else {\nr.u = s | (e == 31 ? 0x7f800000u | m << 13 : (e + 112u) << 23 | m << 13);\n}\n"
-                 "return r.f;\n}\n"
-                 "#if defined(__FLT16_MAX__) && !defined(__TINYC__)\n"
-                 "__extension__ typedef _Float16 ait_h1 __attribute__((may_alias));\n"
-                 "#define AIT_H2F(p, i) ((float)((const ait_h1 *)(p))[i])\n%s"
-                 "#else\n#define AIT_H2F(p, i) ait_h2f((p)[i])\n%s#endif\n\n",
-                 vec, lanes);
+    static const char h2f[] =
+        "/* fp16 weights (IEEE binary16 bits), decoded exactly */\n"
+        "static inline float ait_h2f(uint16_t h)\n{\n"
+        "union {\nuint32_t u;\nfloat f;\n} r;\n"
+        "const uint32_t e = (h >> 10) & 31u, m = h & 1023u, s = (uint32_t)(h >> 15) << 31;\n"
+        "if (e == 0) {\nr.f = (float)m * 5.9604644775390625e-8f; /* subnormal: m 2^-24 */\nr.u |= s;\n"
+        "} else {\nr.u = s | (e == 31 ? 0x7f800000u | m << 13 : (e + 112u) << 23 | m << 13);\n}\n"
+        "return r.f;\n}\n";
+    int q8 = base->wfmt == AIT_WF_INT8;
+    if (base->wfmt == AIT_WF_F32) {
+        if (n)
+            *buf = 0;
+        return;
     }
-    else if (n)
-        *buf = 0;
+    if (base->vl == 1) {
+        snprintf(buf, n, "%s%s\n", q8 ? "" : h2f, q8 ? "#define AIT_LDQ8(p) ((float)*(p))\n" : "#define AIT_LDH(p) ait_h2f(*(p))\n");
+        return;
+    }
+    const char *isa = NULL, *load = NULL;
+    for (size_t i = 0; i < sizeof x86_loads / sizeof x86_loads[0]; i++)
+        if (x86_loads[i].vl == base->vl) {
+            isa = q8 ? x86_loads[i].isa_int8 : x86_loads[i].isa_f16;
+            load = q8 ? x86_loads[i].ldq8 : x86_loads[i].ldh;
+        }
+    /* elsewhere (NEON, Cortex-M, no such ISA): lane by lane, in a statement expression, not a
+     * function, for the ABI reason above */
+    snprintf(buf, n,
+             "%s/* %s weights, one vector widened to floats as it loads */\n"
+             "#if defined(%s)\n#include <immintrin.h>\n#define %s(p) ((ait_vf)%s)\n#else\n"
+             "#define %s(p) (__extension__({ const %s *q_ = (p); ait_vf v_; int i_; for (i_ = 0; i_ < %d; i_++) "
+             "v_[i_] = %s; v_; }))\n#endif\n\n",
+             q8 ? "" : h2f, q8 ? "int8" : "fp16", isa ? isa : "AIT_NO_VECTOR_LOAD_", q8 ? "AIT_LDQ8" : "AIT_LDH",
+             load ? load : "0", q8 ? "AIT_LDQ8" : "AIT_LDH", q8 ? "int8_t" : "uint16_t", base->vl,
+             q8 ? "(float)q_[i_]" : "ait_h2f(q_[i_])");
 }
 
 void ait_simd_prelude(const ait_simd_cfg *base, char *buf, size_t n)
@@ -323,8 +333,10 @@ void ait_simd_decode_panel(ait_sb *b, const ait_graph *g, const ait_node *n, con
         ait_sb_printf(b, "for (long k = 0; k < %lld; k++)\nfor (long j = 0; j < %d; j++)\n"
                          "%s[k * %d + j] = (float)%s[k * %d + j] * %s[j];\n",
                       K, width, dst, width, src, width, scale);
-    else if (f == AIT_WF_F16)
-        ait_sb_printf(b, "for (long i = 0; i < %lld; i++)\n%s[i] = AIT_H2F(%s, i);\n", K * width, dst, src);
+    else if (f == AIT_WF_F16) /* whole vectors through the vector load (gcc vectorizes no scalar form) */
+        ait_sb_printf(b, "{\nlong i = 0;\nfor (; i + %d <= %lld; i += %d)\nAIT_ST(%s + i, AIT_LDH(%s + i));\n"
+                         "for (; i < %lld; i++)\n%s[i] = ait_h2f(%s[i]);\n}\n",
+                      ait_simd_base(g)->vl, K * width, ait_simd_base(g)->vl, dst, src, K * width, dst, src);
 }
 
 void ait_simd_scale_cols(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int V, const char *scale)
