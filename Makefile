@@ -31,7 +31,7 @@ FUZZERS   := onnx npy pb config manifest
 FUZZ_BINS := $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 FUZZ_S    ?= 60
 
-.PHONY: all deps zoo-deps check conformance bench bench-zoo bench-model bench-runtime bench-quant zoo fuzz fuzz-build clean
+.PHONY: all deps zoo-deps check conformance bench bench-zoo bench-model bench-runtime bench-quant firmware-check firmware-deps zoo fuzz fuzz-build clean
 .SECONDARY:
 all: $(B)/aitune-gen $(B)/libaitune.so
 
@@ -171,6 +171,17 @@ bench-model: $(B)/aitune-gen zoo-deps
 bench-zoo: $(B)/aitune-gen zoo-deps
 	$(Q)/usr/bin/python3 zoo/export.py $(B)/zoo $(ZOO_MODELS) >/dev/null
 	$(Q)bench/zoo_bench.sh $(B)/zoo $(ZOO_MODELS)
+
+# the shared small models' emitted C on a Cortex-M4F under qemu (mps2-an386), per backend
+FIRMWARE_PKGS := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+firmware-deps:
+	$(Q)missing=$$(for p in $(FIRMWARE_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
+
+firmware-check: $(B)/aitune-gen firmware-deps
+	$(Q)tests/firmware_check.sh
 
 # the model zoo: torchvision families and hand-made models exported with Debian's torch (build/zoo,
 # never in git), each tuned with reference and simd and checked against torch and onnxruntime
