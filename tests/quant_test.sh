@@ -48,5 +48,28 @@ check "an unknown quant_metric is refused, naming the line" sh -c "! $GEN --set 
 check "the int8w winner's C is strict C99 (-std=c99 -pedantic -Werror) and declares int8 weights" sh -c "
   gcc -std=c99 -pedantic -Wall -Wextra -Werror -O2 -march=native -c $T/out_top1/small_cnn.c -o $T/q.o &&
   grep -q 'static const int8_t small_cnn_c' $T/out_top1/small_cnn.c"
+# a QDQ model as torch 1.13 exports it (tests/export_qdq.py): QuantizeLinear / DequantizeLinear
+# around float Conv and Gemm, run as the spec's float math.  onnxruntime's output is matched
+# within fp32 rounding; torch's fbgemm kernels round one element of ten a quantum (0.00488) apart.
+Q=$PWD/tests/data/qdq_cnn
+cat > $T/qdq.ini <<INI
+[model]
+path = $Q/model.onnx
+name = qdq
+[tune]
+backends = simd, tiled, reference
+budget_s = 2
+cache_dir = $T/cache
+[output]
+dir = $T/out_qdq
+INI
+check "a torch-exported QDQ model tunes" $GEN $T/qdq.ini
+check "its emitted C matches onnxruntime's output (rtol 1e-4)" sh -c "gcc -std=c99 -pedantic -Wall -Wextra -Werror -O2 \
+  -I$T/out_qdq -DMODEL_H='\"qdq.h\"' -DRUN=qdq_run -DIN_N=QDQ_INPUT0_ELEMS_PER_BATCH -DOUT_N=QDQ_OUTPUT0_ELEMS_PER_BATCH \
+  tests/run_emitted.c $T/out_qdq/qdq.c -lm -o $T/run_qdq && $T/run_qdq $Q/input.f32 $Q/ort.f32"
+check "and torch's within one output quantum, not closer" sh -c "gcc -std=c99 -O2 -DATOL=0.0049 -DRTOL=0 \
+  -I$T/out_qdq -DMODEL_H='\"qdq.h\"' -DRUN=qdq_run -DIN_N=QDQ_INPUT0_ELEMS_PER_BATCH -DOUT_N=QDQ_OUTPUT0_ELEMS_PER_BATCH \
+  tests/run_emitted.c $T/out_qdq/qdq.c -lm -o $T/run_qdq1 && $T/run_qdq1 $Q/input.f32 $Q/torch.f32 && \
+  ! $T/run_qdq $Q/input.f32 $Q/torch.f32"
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

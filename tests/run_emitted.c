@@ -3,6 +3,7 @@
  *   -DMODEL_H='"mlp.h"' -DRUN=mlp_run -DIN_N=MLP_INPUT0_ELEMS_PER_BATCH -DOUT_N=MLP_OUTPUT0_ELEMS_PER_BATCH
  * A typed input (int64 token ids) goes through the contract's <name>_run_io instead:
  *   -DIN_T=int64_t -DRUN_IO=typed_run_io -DARENA=TYPED_ARENA_BYTES (input file: raw IN_T values)
+ * -DATOL=..., -DRTOL=... change the tolerance (1e-5, 1e-4).
  * usage: run_emitted input.f32 expected.f32     compare
  *        run_emitted input.f32 out.f32 --write   write the outputs instead (a reference run) */
 #include <math.h>
@@ -15,6 +16,13 @@
 
 #ifndef IN_T
 #define IN_T float
+#endif
+/* the comparison's tolerance: |got - expected| <= ATOL + RTOL |expected| */
+#ifndef ATOL
+#define ATOL 1e-5
+#endif
+#ifndef RTOL
+#define RTOL 1e-4
 #endif
 
 int main(int argc, char **argv)
@@ -52,7 +60,7 @@ int main(int argc, char **argv)
     double worst = 0;
     for (int i = 0; i < OUT_N; i++) {
         double err = fabs((double)y[i] - e[i]);
-        if (err > 1e-5 + 1e-4 * fabs(e[i])) {
+        if (err > ATOL + RTOL * fabs(e[i])) {
             printf("element %d: %.9g, expected %.9g\n", i, y[i], e[i]);
             return 1;
         }
