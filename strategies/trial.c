@@ -82,7 +82,7 @@ int ait_quant_score(const ait_record *rec, int n_out, void *const *got, ait_quan
         char name[256];
         ait_esc_buf(name, sizeof name, AIT_ESC_TEXT, w->name);
         int64_t cnt = ait_tensor_numel(w);
-        if (!ait_dtype_get(w->dtype)->is_float || w->dtype != AIT_DT_FLOAT) {
+        if (!ait_dtype_get(w->dtype)->is_float) {
             int64_t same = 0;
             for (int64_t j = 0; j < cnt; j++)
                 same += ait_dtype_load_f64(w->dtype, got[k], (size_t)j) == ait_dtype_load_f64(w->dtype, w->data, (size_t)j);
@@ -90,21 +90,22 @@ int ait_quant_score(const ait_record *rec, int n_out, void *const *got, ait_quan
             *cosine = frac < *cosine ? frac : *cosine;
             continue;
         }
-        const float *g = got[k], *e = w->data;
         double ge = 0, gg = 0, ee = 0;
         for (int64_t j = 0; j < cnt; j++) {
-            if (!isfinite(g[j]) && isfinite(e[j])) {
-                snprintf(why, n, "output '%s' element %lld is %g (batch %d)", name, (long long)j, g[j], rec->batch);
+            double gv = ait_dtype_load_f64(w->dtype, got[k], (size_t)j), ev = ait_dtype_load_f64(w->dtype, w->data, (size_t)j);
+            if (!isfinite(gv) && isfinite(ev)) {
+                snprintf(why, n, "output '%s' element %lld is %g (batch %d)", name, (long long)j, gv, rec->batch);
                 return -1;
             }
-            ge += (double)g[j] * e[j];
-            gg += (double)g[j] * g[j];
-            ee += (double)e[j] * e[j];
+            ge += gv * ev;
+            gg += gv * gv;
+            ee += ev * ev;
         }
         /* two zero tensors agree; one zero against another does not */
         double c = gg == 0 && ee == 0 ? 1 : gg == 0 || ee == 0 ? 0 : ge / sqrt(gg * ee);
         *cosine = c < *cosine ? c : *cosine;
-        if (m == AIT_QUANT_TOP1 && w->rank >= 1 && w->dims[w->rank - 1] > 0) {
+        if (m == AIT_QUANT_TOP1 && w->dtype == AIT_DT_FLOAT && w->rank >= 1 && w->dims[w->rank - 1] > 0) {
+            const float *g = got[k], *e = w->data;
             int64_t last = w->dims[w->rank - 1];
             for (int64_t r = 0; r < cnt / last; r++) {
                 *agree += argmax(g + r * last, last) == argmax(e + r * last, last);

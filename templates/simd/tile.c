@@ -307,6 +307,18 @@ void ait_simd_store(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int
 
 static int add_packed(ait_graph *g, ait_node *n, const char *what, int dtype, void *data, int64_t count);
 
+/* A constant 1-D tensor of count elements at data; returns its id. */
+static int add_vector(ait_graph *g, const char *name, int dtype, void *data, int64_t count)
+{
+    int id = ait_graph_add_tensor(g, name);
+    ait_tensor *t = &g->t[id];
+    t->dtype = dtype;
+    t->rank = 1;
+    t->dims[0] = count;
+    t->data = data;
+    return id;
+}
+
 ait_simd_wfmt ait_simd_node_wfmt(const ait_graph *g, const ait_node *n)
 {
     const ait_tensor *w = n->pack_in ? ait_node_in(g, n, n->pack_in) : NULL;
@@ -333,10 +345,14 @@ void ait_simd_decode_panel(ait_sb *b, const ait_graph *g, const ait_node *n, con
         ait_sb_printf(b, "for (long k = 0; k < %lld; k++)\nfor (long j = 0; j < %d; j++)\n"
                          "%s[k * %d + j] = (float)%s[k * %d + j] * %s[j];\n",
                       K, width, dst, width, src, width, scale);
-    else if (f == AIT_WF_F16) /* whole vectors through the vector load (gcc vectorizes no scalar form) */
-        ait_sb_printf(b, "{\nlong i = 0;\nfor (; i + %d <= %lld; i += %d)\nAIT_ST(%s + i, AIT_LDH(%s + i));\n"
-                         "for (; i < %lld; i++)\n%s[i] = ait_h2f(%s[i]);\n}\n",
-                      ait_simd_base(g)->vl, K * width, ait_simd_base(g)->vl, dst, src, K * width, dst, src);
+    else if (f == AIT_WF_F16) { /* whole vectors through the vector load (gcc vectorizes no scalar form) */
+        long long total = K * width, vl = ait_simd_base(g)->vl, whole = total - total % vl;
+        if (whole)
+            ait_sb_printf(b, "for (long i = 0; i < %lld; i += %lld)\nAIT_ST(%s + i, AIT_LDH(%s + i));\n", whole, vl,
+                          dst, src);
+        if (whole < total) /* no empty tail loop: gcc -O2 warns on one (aggressive-loop-optimizations) */
+            ait_sb_printf(b, "for (long i = %lld; i < %lld; i++)\n%s[i] = ait_h2f(%s[i]);\n", whole, total, dst, src);
+    }
 }
 
 void ait_simd_scale_cols(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int V, const char *scale)
@@ -412,12 +428,7 @@ static int store_quantized(ait_graph *g, ait_node *n, const char *what, const fl
             q[base + k * width + j] = mx > 0 ? to_int8(p[base + k * width + j], sc[sl]) : 0;
     }
     add_packed(g, n, what, AIT_DT_INT8, q, count);
-    int id = ait_graph_add_tensor(g, ait_arena_printf(g->arena, "%s#%s_scale", n->name, what));
-    ait_tensor *t = &g->t[id];
-    t->dtype = AIT_DT_FLOAT;
-    t->rank = 1;
-    t->dims[0] = slots;
-    t->data = sc;
+    int id = add_vector(g, ait_arena_printf(g->arena, "%s#%s_scale", n->name, what), AIT_DT_FLOAT, sc, slots);
     n->pack_scale = ait_node_append_input(g, n, id, n->pack_in + 1);
     return 1;
 }
@@ -426,12 +437,7 @@ static int store_quantized(ait_graph *g, ait_node *n, const char *what, const fl
 
 static int add_packed(ait_graph *g, ait_node *n, const char *what, int dtype, void *data, int64_t count)
 {
-    int id = ait_graph_add_tensor(g, ait_arena_printf(g->arena, "%s#%s", n->name, what));
-    ait_tensor *t = &g->t[id];
-    t->dtype = dtype;
-    t->rank = 1;
-    t->dims[0] = count;
-    t->data = data;
+    int id = add_vector(g, ait_arena_printf(g->arena, "%s#%s", n->name, what), dtype, data, count);
     n->pack_in = ait_node_append_input(g, n, id, n->op == AIT_OP_MATMUL ? 2 : 3);
     return id;
 }
