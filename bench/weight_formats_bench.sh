@@ -5,7 +5,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 M=$PWD/../shared/models
-W=$PWD/build/bench/weight_formats
+case ${B:=build} in /*) ;; *) B=$PWD/$B ;; esac
+W=$B/bench/weight_formats
 mkdir -p "$W"
 echo "## Weight formats: int8w and fp16w against fp32 simd"
 echo
@@ -24,16 +25,16 @@ name = $m
 path = $M/${m}_testdata
 [tune]
 strategy = min_latency
-backends = simd, int8w, fp16w
+backends = simd, int8w, fp16w, int8
 budget_s = 20
 cache_dir = $W/cache
 [output]
 dir = $W/out_$m
 INI
-  build/aitune-gen "$W/$m.ini" > "$W/$m.log" 2>&1 || { echo "| $m | tuning failed: see $W/$m.log |"; continue; }
+  $B/aitune-gen "$W/$m.ini" > "$W/$m.log" 2>&1 || { echo "| $m | tuning failed: see $W/$m.log |"; continue; }
   awk -F'|' -v m="$m" '
     function trim(s) { gsub(/^ +| +$/, "", s); return s }
-    $2 ~ /^ (simd|int8w|fp16w)\(/ && $3 !~ /batch estimate/ {
+    $2 ~ /^ (simd|int8w|fp16w|int8)\(/ && $3 !~ /batch estimate/ {
       b = trim($2); sub(/\(.*/, "", b); split($9, p, "+");
       lat[b] = trim($8) + 0; con[b] = p[2] + 0; are[b] = trim($10); acc[b] = trim($11); seen[++n] = b }
     END {

@@ -42,6 +42,8 @@ static const key_def keys[] = {
     {"tune", "knob_weights", K_ENUM, F(knob_weights), "hot", "hot|cold", 0, 0},
     {"tune", "quant_metric", K_ENUM, F(quant_metric), "cosine", "cosine|top1", 0, 0},
     {"tune", "quant_min", K_REAL, F(quant_min), "0.99", NULL, 0, 1},
+    {"tune", "calib_method", K_ENUM, F(calib_method), "percentile", "minmax|percentile", 0, 0},
+    {"tune", "calib_percentile", K_REAL, F(calib_percentile), "99.99", NULL, 50, 100},
     {"tune", "latency_budget_ms", K_REAL, F(latency_budget_ms), "0", NULL, 0, 1e9},
     {"tune", "dims_verify_max", K_INT, F(dims_verify_max), "4096", NULL, 1, 1 << 20},
     {"tune", "max_tensor_bytes", K_BYTES, F(max_tensor_bytes), "2G", NULL, 1, 0x1p40},

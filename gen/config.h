@@ -47,6 +47,8 @@ typedef struct {
     char knob_weights[8];        /* hot | cold: the knob search's constants in cache or not */
     char quant_metric[8];        /* cosine | top1: how quantized backends (int8w, fp16w) are validated */
     double quant_min;            /* the metric's least value on every recorded batch (top1: over all) */
+    char calib_method[16];       /* int8: activation ranges from minmax or percentile (ir/calib.h) */
+    double calib_percentile;     /* percentile: the share (%) of each tensor's values kept in range */
     double latency_budget_ms;    /* strategy latency_budget: the smallest footprint within this latency */
     int dims_verify_max;         /* dynamic axes: the generic code is checked at this many values */
     unsigned long long max_tensor_bytes; /* no tensor of the model may be larger */

@@ -136,6 +136,9 @@ typedef struct {
      * backends: an ait_simd_cfg); set by the backend's prepare, so that two graphs of one process
      * may be emitted for different flavours at once */
     const void *backend_cfg;
+    /* (optional) activation ranges measured on the recorded samples (ir/calib.h): the int8
+     * backend quantizes the inputs of its integer kernels with them */
+    const struct ait_calib *calib;
 } ait_graph;
 
 ait_graph *ait_graph_new(ait_arena *a, const char *path);

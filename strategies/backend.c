@@ -1,6 +1,8 @@
 #include "strategies/backend.h"
 
+#include "ir/calib.h"
 #include "templates/blas/blas.h"
+#include "templates/int8/int8.h"
 #include "templates/simd/simd.h"
 
 #include <pthread.h>
@@ -29,7 +31,8 @@ typedef struct {
     ait_simd_cfg cfg;
     ait_knob knobs[3];
     char text[3][8];
-    char prelude[8192];
+    char prelude[12288];
+    int int8; /* the int8 backend: integer kernels where calibrated (templates/int8), simd elsewhere */
 } tile_backend;
 
 static const tile_backend *tile_of(const ait_backend *b)
@@ -43,16 +46,36 @@ static void tile_bind(const ait_backend *b, const ait_graph *g)
     ((ait_graph *)g)->backend_cfg = &tile_of(b)->cfg;
 }
 
+/* int8: a node its integer kernels serve (calibrated), which the knob search leaves alone */
+static int int8_node(const ait_backend *b, const ait_graph *g, const ait_node *n)
+{
+    float lo, hi;
+    return tile_of(b)->int8 && ait_int8_handles(g, n) && ait_calib_range(g->calib, ait_node_in(g, n, 0)->name, &lo, &hi);
+}
+
 static const ait_template *tile_template(const ait_backend *b, const ait_graph *g, const ait_node *n)
 {
     tile_bind(b, g);
-    return ait_simd_template(g, n);
+    const ait_template *t = tile_of(b)->int8 ? ait_int8_template(g, n) : NULL;
+    return t ? t : ait_simd_template(g, n);
 }
 
 static void tile_prepare(const ait_backend *b, ait_graph *g)
 {
     tile_bind(b, g);
+    if (tile_of(b)->int8)
+        ait_int8_prepare_graph(g);
     ait_simd_prepare_graph(g);
+}
+
+static int int8_applies(const ait_backend *b, const ait_graph *g, char *why, size_t n)
+{
+    (void)b;
+    if (g->calib && !g->extents_vary)
+        return 1;
+    snprintf(why, n, "%s", g->extents_vary ? "the int8 backend needs static shapes (no dynamic axes)"
+                                           : "the int8 backend needs activation ranges calibrated on recorded samples");
+    return 0;
 }
 
 static const char *tile_prelude(const ait_backend *b)
@@ -64,13 +87,14 @@ static int tile_variants(const ait_backend *b, const ait_graph *g, const ait_nod
                          int max)
 {
     tile_bind(b, g);
-    return ait_simd_variants(g, n, knobs, max);
+    return int8_node(b, g, n) ? 0 : ait_simd_variants(g, n, knobs, max);
 }
 
 static void tile_prepare_node(const ait_backend *b, ait_graph *g, ait_node *n)
 {
     tile_bind(b, g);
-    ait_simd_prepare_node(g, n);
+    if (!int8_node(b, g, n))
+        ait_simd_prepare_node(g, n);
 }
 
 #define TILE_BACKEND(NAME, DESCRIPTION, KEY)                                                                           \
@@ -93,9 +117,13 @@ static void tile_prepare_node(const ait_backend *b, ait_graph *g, ait_node *n)
 #define FP16W_DESCRIPTION                                                                                              \
     "simd with Conv/Gemm/MatMul weights stored fp16, widened to fp32 in the kernel (F16C where present); validated "   \
     "by [tune] quant_metric"
+#define INT8_DESCRIPTION                                                                                               \
+    "static int8 quantization calibrated on the recorded samples: Conv/Gemm/MatMul as integer GEMMs (uint8 "          \
+    "activations per tensor, int8 weights per channel, int32 sums, AVX-512 VNNI where present), simd elsewhere; "      \
+    "validated by [tune] quant_metric"
 /* simd at 16, 8 and 4 floats per vector (AVX-512, AVX2, SSE / NEON), then tiled (scalar), then
- * the weight formats int8w and fp16w at each vector width */
-enum { N_TILES = 10 };
+ * the weight formats int8w and fp16w, and int8, at each vector width */
+enum { N_TILES = 13 };
 static tile_backend tile_backends[N_TILES] = {
     TILE_BACKEND("simd", SIMD_DESCRIPTION, "simd-3"),
     TILE_BACKEND("simd", SIMD_DESCRIPTION, "simd-3"),
@@ -108,10 +136,15 @@ static tile_backend tile_backends[N_TILES] = {
     TILE_BACKEND("fp16w", FP16W_DESCRIPTION, "fp16w-1"),
     TILE_BACKEND("fp16w", FP16W_DESCRIPTION, "fp16w-1"),
     TILE_BACKEND("fp16w", FP16W_DESCRIPTION, "fp16w-1"),
+    TILE_BACKEND("int8", INT8_DESCRIPTION, "int8-1"),
+    TILE_BACKEND("int8", INT8_DESCRIPTION, "int8-1"),
+    TILE_BACKEND("int8", INT8_DESCRIPTION, "int8-1"),
 };
-static const int tile_vl[N_TILES] = {16, 8, 4, 1, 16, 8, 4, 16, 8, 4};
-static const int tile_wfmt[N_TILES] = {AIT_WF_F32, AIT_WF_F32, AIT_WF_F32, AIT_WF_F32, AIT_WF_INT8,
-                                       AIT_WF_INT8, AIT_WF_INT8, AIT_WF_F16, AIT_WF_F16, AIT_WF_F16};
+static const int tile_vl[N_TILES] = {16, 8, 4, 1, 16, 8, 4, 16, 8, 4, 16, 8, 4};
+static const int tile_wfmt[N_TILES] = {AIT_WF_F32,  AIT_WF_F32,  AIT_WF_F32, AIT_WF_F32, AIT_WF_INT8,
+                                       AIT_WF_INT8, AIT_WF_INT8, AIT_WF_F16, AIT_WF_F16, AIT_WF_F16,
+                                       AIT_WF_F32,  AIT_WF_F32,  AIT_WF_F32};
+enum { FIRST_INT8 = 10 };
 static pthread_once_t tiles_once = PTHREAD_ONCE_INIT;
 
 static void init_tiles(void)
@@ -130,6 +163,13 @@ static void init_tiles(void)
         }
         tb->b.knobs = tb->knobs;
         ait_simd_prelude(&tb->cfg, tb->prelude, sizeof tb->prelude);
+        if (t >= FIRST_INT8) {
+            tb->int8 = 1;
+            tb->b.quantized = tb->b.calibrated = 1;
+            tb->b.applies = int8_applies;
+            size_t used = strlen(tb->prelude);
+            ait_int8_prelude(tb->cfg.vl, tb->prelude + used, sizeof tb->prelude - used);
+        }
     }
 }
 
@@ -151,9 +191,9 @@ static int arch_vl(const char *arch)
  * for arch; NULL if name is none of them. */
 static const ait_backend *vector_for(const char *name, const char *arch)
 {
-    static const char *const vector_names[] = {"simd", "int8w", "fp16w"};
-    static const int first[] = {0, 4, 7};
-    for (int i = 0; i < 3; i++)
+    static const char *const vector_names[] = {"simd", "int8w", "fp16w", "int8"};
+    static const int first[] = {0, 4, 7, FIRST_INT8};
+    for (int i = 0; i < 4; i++)
         if (strcmp(name, vector_names[i]) == 0) {
             int vl = arch_vl(arch);
             return &tile_backends[first[i] + (vl == 16 ? 0 : vl == 8 ? 1 : 2)].b;
@@ -193,9 +233,10 @@ static const ait_backend blas_backend = {
 
 enum { MAX_BACKENDS = 32 };
 /* the vector backends' rows are their native instances; ait_backend_for gives another arch's */
-static const ait_backend *registry[MAX_BACKENDS] = {&reference_backend, &tile_backends[0].b, &tile_backends[3].b,
-                                                    &blas_backend,      &tile_backends[4].b, &tile_backends[7].b};
-static int n_registry = 6;
+static const ait_backend *registry[MAX_BACKENDS] = {
+    &reference_backend,  &tile_backends[0].b, &tile_backends[3].b,         &blas_backend,
+    &tile_backends[4].b, &tile_backends[7].b, &tile_backends[FIRST_INT8].b};
+static int n_registry = 7;
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void ensure_tiles(void)
@@ -230,8 +271,8 @@ int ait_backend_count(void)
 
 const ait_backend *ait_backend_at(int i)
 {
-    static const char *const native[] = {[1] = "simd", [4] = "int8w", [5] = "fp16w"};
-    if (i >= 0 && i < 6 && native[i])
+    static const char *const native[] = {[1] = "simd", [4] = "int8w", [5] = "fp16w", [6] = "int8"};
+    if (i >= 0 && i < 7 && native[i])
         return ait_backend_find(native[i]);
     ensure_tiles();
     pthread_mutex_lock(&registry_lock);

@@ -41,6 +41,9 @@ struct ait_backend {
     /* its results differ from fp32 by design (weights or activations quantized): validated by
      * [tune] quant_metric / quant_min instead of rtol / atol */
     int quantized;
+    /* quantizes activations with ranges measured on the recorded samples (ait_graph.calib; the
+     * pipeline calibrates when such a backend is a candidate); not applicable without them */
+    int calibrated;
 };
 
 /* The built-in backends, in a registry table. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <ini.h>
 #include <libgen.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "ir/samples.h"
 #include "ir/spec.h"
 #include "ir/table.h"
+#include "strategies/calibrate.h"
 #include "strategies/tuner.h"
 
 #define AIT_VERSION "0.1.0"
@@ -122,6 +124,18 @@ static void write_manifest(FILE *f, const ait_config *c, const char *model, unsi
     fprintf(f, "\n[choice]\nbackend = %s\nstrategy = %s\ncompiler = %s\nflags = %s\narch = %s\ndeps = %s\nthreads = %d\n",
             w->backend->name, strategy, t->cc->name, t->flags, c->arch, w->backend->needs ? c->deps : "none",
             t->tg.threads);
+    const ait_calib *cal = t->tg.calib;
+    if (w->backend->calibrated && cal) { /* --load quantizes with the same ranges */
+        fprintf(f, "\n; activation ranges of the int8 kernels' inputs: lo hi (hex floats) then the xxh64 of the "
+                   "tensor's name\n[calib]\nmethod = %s\npercentile = %g\n",
+                ait_calib_method_str(cal->method), cal->percentile);
+        for (int i = 0; i < cal->n; i++) {
+            char name[96];
+            fprintf(f, "; tensor%d: %s\ntensor%d = %a %a %016llx\n", i,
+                    ait_esc_buf(name, sizeof name, AIT_ESC_INI, cal->names[i]), i, cal->lo[i], cal->hi[i],
+                    (unsigned long long)XXH64(cal->names[i], strlen(cal->names[i]), 0));
+        }
+    }
     /* a node is named by the xxh64 of its name: names from the model may be of any length and
      * hold any bytes, and the line stays short for the INI reader */
     if (w->plan.n)
@@ -171,6 +185,13 @@ static void write_report(FILE *f, const ait_config *c, const char *cmdline, cons
             c->correctness_check ? "on" : "off");
     fprintf(f, "- recorded batches: %d; max batch of the emitted code: %d; tuning took %.1f s\n", t->rec->n,
             t->rec->max_batch, tune_s);
+    const ait_calib *cal = t->tg.calib;
+    if (cal) /* the ranges the int8 candidate ran with (after its float islands) */
+        fprintf(f, "- int8 calibration: %s%s on the recorded batches; %d ops run integer kernels, the first %d "
+                   "quantizable ops stay fp32 (float islands for quant_min)\n",
+                ait_calib_method_str(cal->method),
+                cal->method == AIT_CALIB_PERCENTILE ? ait_arena_printf(t->a, " %g%%", cal->percentile) : "",
+                cal->n, t->calib_fp32);
     fprintf(f, "\n## Graph spec\n");
     ait_spec_print(f, &t->rec->spec, 1);
     fprintf(f, "\n## Trials\n\n");
@@ -446,9 +467,15 @@ static ait_status tune_one(const ait_config *c, const ait_tune_opts *o, ait_diag
     ait_spec_text(&rec.spec, t.spec_text, sizeof t.spec_text);
     CHECK(ait_model_prepare(&a, &src, rec.bind, &t.g, d));
     t.tg = (ait_target_graph){&src, rec.bind, rec.max_batch, rec.batched_in, rec.batched_out, c->name, 0, &rec.dyn,
-                              c->dims_verify_max, ait_target_threads(c->threads, &rec.dyn), c->deps};
+                              c->dims_verify_max, ait_target_threads(c->threads, &rec.dyn), c->deps, NULL};
     ait_pass_stats ps;
     ait_graph_passes(t.g, &ps);
+    for (int i = 0; i < t.n_cand && !t.tg.calib; i++)
+        if (t.cand[i].backend->calibrated && !rec.dyn.n) { /* with dynamic axes int8 does not apply */
+            ait_calib *cal;
+            CHECK(ait_calibrate(&a, c, &t.tg, &rec, &cal, log, d));
+            t.tg.calib = cal;
+        }
     if (log) {
         fprintf(log, "graph passes: %d Identity/Dropout dropped, %d BatchNormalization folded, %d Einsum as MatMul, "
                      "%d ops fused into epilogues, %d Convs without the taps that read only padding\n",
@@ -513,15 +540,23 @@ typedef struct {
     ait_knob_plan plan;
     unsigned long long node_hash[AIT_MANIFEST_MAX_KNOBS];
     int bad_knobs;
+    ait_calib calib; /* names resolved once the model is loaded */
+    unsigned long long calib_hash[AIT_MANIFEST_MAX_KNOBS];
+    int has_calib;
 } manifest;
 
-/* key is exactly fmt (one %d then a literal tail): sets *k */
-static int key_is(const char *key, const char *fmt, int *k)
+/* key is exactly fmt (one %d then a literal tail), *k in [0, max): sets *k */
+static int key_below(const char *key, const char *fmt, int max, int *k)
 {
     int used = -1;
     char f[64];
     snprintf(f, sizeof f, "%s%%n", fmt);
-    return sscanf(key, f, k, &used) == 1 && used == (int)strlen(key) && *k >= 0 && *k < 64;
+    return sscanf(key, f, k, &used) == 1 && used == (int)strlen(key) && *k >= 0 && *k < max;
+}
+
+static int key_is(const char *key, const char *fmt, int *k)
+{
+    return key_below(key, fmt, 64, k);
 }
 
 static int on_manifest(void *user, const char *section, const char *key, const char *value)
@@ -566,7 +601,25 @@ static int on_manifest(void *user, const char *section, const char *key, const c
         m->n_dims++;
     } else if (!strcmp(section, "spec") && key_is(key, "input%d_dims", &k))
         snprintf(m->input_dims[k], sizeof m->input_dims[k], "%s", value);
-    else if (!strcmp(section, "knobs")) {
+    else if (!strcmp(section, "calib") && !strcmp(key, "method")) {
+        m->calib.method = ait_calib_method_find(value);
+        m->has_calib = 1;
+        if (m->calib.method < 0)
+            return snprintf(m->err, sizeof m->err, "[calib] method = %s is unknown", value), 0;
+    } else if (!strcmp(section, "calib") && !strcmp(key, "percentile")) {
+        m->calib.percentile = strtod(value, NULL);
+    } else if (!strcmp(section, "calib") && key_below(key, "tensor%d", AIT_MANIFEST_MAX_KNOBS, &k)) {
+        /* "<lo> <hi> <xxh64 of the tensor's name>", in order */
+        int used = -1;
+        float lo, hi;
+        if (k != m->calib.n || k >= AIT_MANIFEST_MAX_KNOBS ||
+            sscanf(value, "%a %a %llx%n", &lo, &hi, &m->calib_hash[k], &used) != 3 || used != (int)strlen(value) ||
+            !isfinite(lo) || !isfinite(hi) || lo > 0 || hi < 0)
+            return snprintf(m->err, sizeof m->err, "[calib] tensor%d: expected tensors in order, lo <= 0 <= hi", k), 0;
+        m->calib.lo[k] = lo;
+        m->calib.hi[k] = hi;
+        m->calib.n++;
+    } else if (!strcmp(section, "knobs")) {
         /* "mr,nv,order,block <xxh64 of the node's name>": the name is found once the model is loaded */
         const char *sp = strchr(value, ' ');
         ait_knob_choice *c = &m->plan.c[m->plan.n];
@@ -634,6 +687,9 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
     ait_arena a = {0};
     m.a = &a;
     m.plan.c = AIT_NEW(&a, ait_knob_choice, AIT_MANIFEST_MAX_KNOBS);
+    m.calib.lo = AIT_NEW(&a, float, AIT_MANIFEST_MAX_KNOBS);
+    m.calib.hi = AIT_NEW(&a, float, AIT_MANIFEST_MAX_KNOBS);
+    m.calib.names = AIT_NEW(&a, const char *, AIT_MANIFEST_MAX_KNOBS);
     int line = ini_parse(path, on_manifest, &m);
     ait_status s;
     if (line < 0) {
@@ -675,6 +731,19 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
             goto out;
         }
     }
+    for (int i = 0; i < m.calib.n; i++) {
+        for (int k = 0; k < g->n_t && !m.calib.names[i]; k++)
+            if (XXH64(g->t[k].name, strlen(g->t[k].name), 0) == m.calib_hash[i])
+                m.calib.names[i] = g->t[k].name;
+        if (!m.calib.names[i]) {
+            s = ait_fail(d, AIT_E_PARSE, "%s: [calib] tensor%d names no tensor of %s", path, i, m.model);
+            goto out;
+        }
+    }
+    if (b->calibrated && !m.has_calib) {
+        s = ait_fail(d, AIT_E_PARSE, "%s: backend %s needs the [calib] section the tuner wrote", path, b->name);
+        goto out;
+    }
     ait_tensor *bind = AIT_NEW(&a, ait_tensor, g->n_inputs + 1);
     for (int k = 0; k < g->n_inputs; k++) {
         bind[k].rank = 0;
@@ -691,7 +760,8 @@ ait_status ait_tune_load_manifest(const char *path, const ait_tune_opts *o, ait_
     ait_config_defaults(&dflt); /* the manifest does not record the split: the default threshold */
     ait_target_graph tg = {&src, bind, m.max_batch, m.batched_in, m.batched_out, m.name, (size_t)dflt.weights_file_bytes,
                            &dyn, m.dims_verify_max > 0 ? m.dims_verify_max : dflt.dims_verify_max,
-                           ait_target_threads(m.threads, &dyn), *m.deps ? m.deps : "none"};
+                           ait_target_threads(m.threads, &dyn), *m.deps ? m.deps : "none",
+                           m.has_calib ? &m.calib : NULL};
     char *dir = dirname(ait_arena_strdup(&a, path));
     char *bn = ait_arena_printf(&a, " * command: %s\n * generator: aitune-gen %s\n * re-emitted from %s without tuning\n"
                                     " * backend: %s\n",

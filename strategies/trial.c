@@ -196,6 +196,7 @@ static void child(void *ctx, ait_sandbox_result *res)
             res->code = rc ? AIT_E_RUNTIME : AIT_E_MISMATCH;
             snprintf(res->msg, sizeof res->msg, "%s", why);
             res->values[0] = max_abs;
+            res->values[7] = t->quant == AIT_QUANT_COSINE ? cosine : 0; /* the score that failed */
             return;
         }
     }

@@ -26,6 +26,7 @@ typedef struct {
     int dims_verify_max;          /* tune.dims_verify_max */
     int threads;                  /* target.threads where the code can use them (ait_target_threads) */
     const char *deps;             /* target.deps: backends needing a library apply only when allowed */
+    const struct ait_calib *calib; /* activation ranges (calibrated backends), or NULL */
 } ait_target_graph;
 
 /* The threads the emitted code runs in: target.threads, or 1 with dynamic axes (whose generic
@@ -66,6 +67,7 @@ typedef struct ait_tuner {
     char spec_text[4096];
     int cache_hits, cache_rebuilt;
     char why_winner[256];
+    int calib_fp32;              /* int8: the first calibrated ops kept in fp32 (float islands) */
 } ait_tuner;
 
 /* Emits (once) and tries a candidate; profile_batch 0 skips profiling.  The result is in

@@ -3,7 +3,8 @@
 # [tune] quant_metric / quant_min, the metric in the report, constants smaller than simd's, the
 # emitted C strict C99.  Ends with "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
-GEN=$PWD/build/aitune-gen
+case ${B:=build} in /*) ;; *) B=$PWD/$B ;; esac
+GEN=$B/aitune-gen
 MODELS=$PWD/../shared/models
 T=$(mktemp -d /tmp/aitune-quant.XXXXXX)
 trap 'rm -rf "$T"' EXIT
@@ -71,5 +72,59 @@ check "and torch's within one output quantum, not closer" sh -c "gcc -std=c99 -O
   -I$T/out_qdq -DMODEL_H='\"qdq.h\"' -DRUN=qdq_run -DIN_N=QDQ_INPUT0_ELEMS_PER_BATCH -DOUT_N=QDQ_OUTPUT0_ELEMS_PER_BATCH \
   tests/run_emitted.c $T/out_qdq/qdq.c -lm -o $T/run_qdq1 && $T/run_qdq1 $Q/input.f32 $Q/torch.f32 && \
   ! $T/run_qdq $Q/input.f32 $Q/torch.f32"
+# int8: calibrated static quantization (integer Conv / Gemm kernels) on the shared small_cnn
+D=$MODELS/small_cnn_testdata/test_data_set_0
+cat > $T/i8.ini <<INI
+[model]
+path = $MODELS/small_cnn.onnx
+name = small_cnn
+[samples]
+path = $MODELS/small_cnn_testdata
+[tune]
+backends = int8, simd
+strategy = min_latency
+budget_s = 2
+cache_dir = $T/cache
+[output]
+dir = $T/out_i8
+INI
+R8=$T/out_i8/small_cnn.report.md
+check "int8 tunes: calibrated (percentile), its cosine in the report at least quant_min" sh -c "$GEN $T/i8.ini > $T/i8.log 2>&1 &&
+  grep -q '^calibration: 4 tensors on 1 recorded batches, percentile 99.99%' $T/i8.log &&
+  grep -Eq '^\| int8\(.*\| cosine 0\.99[0-9]* \|' $R8 &&
+  grep -q '^- int8 calibration: percentile 99.99% on the recorded batches; 4 ops run integer kernels' $R8"
+check "int8's constants at most 0.3x simd's" sh -c "
+  s=\$(awk -F'|' '\$2 ~ /^ simd\(/ { split(\$9, p, \"+\"); print p[2] + 0; exit }' $R8)
+  i=\$(awk -F'|' '\$2 ~ /^ int8\(/ { split(\$9, p, \"+\"); print p[2] + 0; exit }' $R8)
+  echo simd \$s int8 \$i; [ \$((i * 10)) -le \$((s * 3)) ]"
+# the int8 winner's C, whatever won the min_latency race: re-tuned with int8 alone
+check "int8 alone: its C is strict C99 and matches torch's outputs (cosine >= 0.99)" sh -c "
+  $GEN --set tune.backends=int8 --set output.dir=$T/out_i8a $T/i8.ini > $T/i8a.log 2>&1 &&
+  gcc -std=c99 -pedantic -Wall -Wextra -Werror -O2 -march=native -I$T/out_i8a -DMODEL_H='\"small_cnn.h\"' \
+    -DRUN=small_cnn_run -DIN_N=SMALL_CNN_INPUT0_ELEMS_PER_BATCH -DOUT_N=SMALL_CNN_OUTPUT0_ELEMS_PER_BATCH -DCOSINE=0.99 \
+    tests/run_emitted.c $T/out_i8a/small_cnn.c -lm -o $T/run_i8 && $T/run_i8 $D/input_0.f32 $D/output_0.f32"
+check "the portable integer path (-march=x86-64-v3, no VNNI) matches torch too, and the native build" sh -c "
+  gcc -std=c99 -pedantic -Wall -Wextra -Werror -O2 -march=x86-64-v3 -I$T/out_i8a -DMODEL_H='\"small_cnn.h\"' \
+    -DRUN=small_cnn_run -DIN_N=SMALL_CNN_INPUT0_ELEMS_PER_BATCH -DOUT_N=SMALL_CNN_OUTPUT0_ELEMS_PER_BATCH \
+    tests/run_emitted.c $T/out_i8a/small_cnn.c -lm -o $T/run_i8p && $T/run_i8 $D/input_0.f32 $T/native.f32 --write &&
+  $T/run_i8p $D/input_0.f32 $T/native.f32 && ! grep -q dpbusd $T/run_i8p"
+if grep -q avx512_vnni /proc/cpuinfo; then
+  check "on this CPU (avx512_vnni) the native build's sums are vpdpbusd" sh -c "objdump -d $T/run_i8 | grep -q vpdpbusd"
+fi
+check "--load re-emits the int8 C byte for byte (the ranges are in the manifest)" sh -c "
+  cp -r $T/out_i8a $T/out_i8l && rm $T/out_i8l/small_cnn.c && grep -q '^\[calib\]' $T/out_i8l/small_cnn.manifest.ini &&
+  $GEN --load $T/out_i8l/small_cnn.manifest.ini > $T/load.log 2>&1 &&
+  diff -I 'command:' -I 're-emitted' -I 'generator' -I 'config hash' -I 'graph spec' -I 'model:' -I 'backend:' \
+    $T/out_i8a/small_cnn.c $T/out_i8l/small_cnn.c"
+check "calib_method = minmax: named in the log and the report" sh -c "$GEN --set tune.calib_method=minmax \
+  --set tune.backends=int8 --set output.dir=$T/out_mm $T/i8.ini > $T/mm.log 2>&1 &&
+  grep -q '^calibration: 4 tensors on 1 recorded batches, minmax' $T/mm.log &&
+  grep -q '^- int8 calibration: minmax on' $T/out_mm/small_cnn.report.md"
+check "an unknown calib_method is refused, naming the key" sh -c "! $GEN --set tune.calib_method=mse $T/i8.ini > $T/cm.log 2>&1 &&
+  grep -q 'calib_method' $T/cm.log"
+check "below quant_min int8 keeps its first ops in fp32 (1, then 2) before it gives up" sh -c "
+  ! $GEN --set tune.quant_min=0.99999999 --set tune.backends=int8 --set output.dir=$T/out_isl $T/i8.ini > $T/isl.log 2>&1 &&
+  grep -q 'int8: the first 1 of 4 integer ops in fp32, retrying' $T/isl.log &&
+  grep -q 'int8: the first 2 of 4 integer ops in fp32, retrying' $T/isl.log && test ! -e $T/out_isl/small_cnn.c"
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -48,6 +48,8 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
 /* The helpers every file of this flavour starts with, written into buf. */
 void ait_simd_prelude(const ait_simd_cfg *c, char *buf, size_t n);
 
+/* A constant 1-D tensor of count elements of dtype at data, named name; returns its id. */
+int ait_simd_add_const(ait_graph *g, const char *name, int dtype, void *data, int64_t count);
 /* The format of the node's packed weights (what its prepare stored). */
 ait_simd_wfmt ait_simd_node_wfmt(const ait_graph *g, const ait_node *n);
 /* The C type of one packed weight: "float", "int8_t" or "uint16_t". */

@@ -308,7 +308,7 @@ void ait_simd_store(ait_sb *b, const ait_graph *g, const ait_node *n, int R, int
 static int add_packed(ait_graph *g, ait_node *n, const char *what, int dtype, void *data, int64_t count);
 
 /* A constant 1-D tensor of count elements at data; returns its id. */
-static int add_vector(ait_graph *g, const char *name, int dtype, void *data, int64_t count)
+int ait_simd_add_const(ait_graph *g, const char *name, int dtype, void *data, int64_t count)
 {
     int id = ait_graph_add_tensor(g, name);
     ait_tensor *t = &g->t[id];
@@ -428,7 +428,7 @@ static int store_quantized(ait_graph *g, ait_node *n, const char *what, const fl
             q[base + k * width + j] = mx > 0 ? to_int8(p[base + k * width + j], sc[sl]) : 0;
     }
     add_packed(g, n, what, AIT_DT_INT8, q, count);
-    int id = add_vector(g, ait_arena_printf(g->arena, "%s#%s_scale", n->name, what), AIT_DT_FLOAT, sc, slots);
+    int id = ait_simd_add_const(g, ait_arena_printf(g->arena, "%s#%s_scale", n->name, what), AIT_DT_FLOAT, sc, slots);
     n->pack_scale = ait_node_append_input(g, n, id, n->pack_in + 1);
     return 1;
 }
@@ -437,7 +437,7 @@ static int store_quantized(ait_graph *g, ait_node *n, const char *what, const fl
 
 static int add_packed(ait_graph *g, ait_node *n, const char *what, int dtype, void *data, int64_t count)
 {
-    int id = add_vector(g, ait_arena_printf(g->arena, "%s#%s", n->name, what), dtype, data, count);
+    int id = ait_simd_add_const(g, ait_arena_printf(g->arena, "%s#%s", n->name, what), dtype, data, count);
     n->pack_in = ait_node_append_input(g, n, id, n->op == AIT_OP_MATMUL ? 2 : 3);
     return id;
 }
