@@ -1,6 +1,6 @@
 #!/bin/sh
-# make bench-quant (and part of make bench): the weight formats int8w and fp16w against the fp32
-# simd winner on the shared models, batch 1, one thread: latency, constants, arena and the
+# make bench-quant (and part of make bench): the weight formats int8w and fp16w, and calibrated
+# int8, against the fp32 simd winner on the shared models, batch 1, one thread: latency, constants, arena and the
 # cosine similarity to the reference (strategy min_latency: every candidate profiled at batch 1).
 set -eu
 cd "$(dirname "$0")/.."
@@ -8,10 +8,10 @@ M=$PWD/../shared/models
 case ${B:=build} in /*) ;; *) B=$PWD/$B ;; esac
 W=$B/bench/weight_formats
 mkdir -p "$W"
-echo "## Weight formats: int8w and fp16w against fp32 simd"
+echo "## Weight formats and int8: int8w, fp16w and int8 against fp32 simd"
 echo
 echo "Shared models, batch 1, one thread, gcc -O3 -march=native, [tune] strategy = min_latency over simd, int8w,"
-echo "fp16w (each trial's median latency); constants are the emitted weights in bytes; cosine is the least over the"
+echo "fp16w, int8 (each trial's median latency); constants are the emitted weights in bytes; cosine is the least over the"
 echo "recorded samples against the reference backend's fp32 outputs."
 echo
 echo "| model | backend | latency (ms) | vs simd | constants (bytes) | vs simd | arena (bytes) | accuracy |"

@@ -1,12 +1,14 @@
 #!/bin/sh
 # make firmware-check: the emitted C of the shared small models, per backend (fp32: reference,
-# tiled, simd; weights int8 / fp16: int8w, fp16w), tuned on the host for [target] arch = cortex-m,
+# tiled, simd; weights int8 / fp16: int8w, fp16w; int8 calibrated: int8, its portable integer
+# kernels), tuned on the host for [target] arch = cortex-m,
 # cross-built with arm-none-eabi-gcc for a Cortex-M4F (-mfloat-abi=hard) and run under
 # qemu-system-arm -M mps2-an386 against the model's expected outputs (semihosting carries the
 # result line and the exit status).  Prints text/data/bss of each model's object and ends with
 # "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
-GEN=$PWD/build/aitune-gen
+case ${B:=build} in /*) ;; *) B=$PWD/$B ;; esac
+GEN=$B/aitune-gen
 MODELS=$PWD/../shared/models
 T=${FIRMWARE_DIR:-$(mktemp -d /tmp/aitune-firmware.XXXXXX)}
 [ -n "${FIRMWARE_DIR:-}" ] || trap 'rm -rf "$T"' EXIT
@@ -20,7 +22,7 @@ for m in mlp small_cnn; do
   D=$MODELS/${m}_testdata/test_data_set_0
   { embed fw_input $D/input_0.f32; embed fw_expected $D/output_0.f32; } > $T/${m}_data.c
   UP=$(echo $m | tr a-z A-Z)
-  for b in reference tiled simd int8w fp16w; do
+  for b in reference tiled simd int8w fp16w int8; do
     O=$T/out_${m}_$b
     cat > $T/$m.$b.ini <<INI
 [model]
@@ -38,7 +40,7 @@ arch = cortex-m
 dir = $O
 INI
     quant=""
-    case $b in int8w) quant="-DQUANT_MIN=0.999" ;; fp16w) quant="-DQUANT_MIN=0.99999" ;; esac
+    case $b in int8w) quant="-DQUANT_MIN=0.999" ;; int8) quant="-DQUANT_MIN=0.99" ;; fp16w) quant="-DQUANT_MIN=0.99999" ;; esac
     if $GEN $T/$m.$b.ini > $T/$m.$b.log 2>&1 &&
        arm-none-eabi-gcc $CF -pedantic -Wall -Wextra -Werror -c $O/$m.c -o $T/$m.$b.o >> $T/$m.$b.log 2>&1 &&
        arm-none-eabi-gcc $CF -Wall -Wextra -Werror -I$O -DMODEL_H="\"$m.h\"" -DRUN=${m}_run \
