@@ -175,6 +175,8 @@ typedef struct {
     int64_t axis_len, inner;   /* per axis: entry (i / inner) % axis_len */
     const ait_matmul_params *mm; /* MatMulInteger, QLinearMatMul: the MatMul geometry */
     int has_azp, has_bzp, a_per_row, b_per_col, b_scale_per_col;
+    const ait_conv_params *conv; /* ConvInteger, QLinearConv: the Conv geometry; a is x, b is w (zero
+                                    point and scale per output channel: b_per_col, b_scale_per_col) */
 } ait_quant_params;
 
 typedef struct {

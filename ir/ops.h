@@ -158,6 +158,8 @@
     X(DYNAMIC_QUANTIZE_LINEAR, "DynamicQuantizeLinear", quant, ait_resolve_dynamic_quantize) \
     X(MATMUL_INTEGER, "MatMulInteger", quant, ait_resolve_matmul_integer) \
     X(QLINEAR_MATMUL, "QLinearMatMul", quant, ait_resolve_matmul_integer) \
+    X(CONV_INTEGER, "ConvInteger", quant, ait_resolve_conv_quant) \
+    X(QLINEAR_CONV, "QLinearConv", quant, ait_resolve_conv_quant) \
     X(DFT, "DFT", signal, ait_resolve_dft)                  \
     X(STFT, "STFT", signal, ait_resolve_stft)               \
     X(MEL_WEIGHT_MATRIX, "MelWeightMatrix", signal, ait_resolve_mel_weight_matrix) \

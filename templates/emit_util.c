@@ -114,3 +114,18 @@ void ait_emit_phase(ait_sb *b, int p)
 {
     ait_sb_printf(b, "if (phase_ == %d) {\n", p);
 }
+
+void ait_emit_conv_geometry(ait_sb *b, const ait_conv_params *p)
+{
+    ait_sb_printf(b,
+                  "enum { N_ = %" PRId64 ", CI = %" PRId64 ", CO = %" PRId64 ", G = %" PRId64 ",\n"
+                  "ID = %" PRId64 ", IH = %" PRId64 ", IW = %" PRId64 ", OD = %" PRId64 ", OH = %" PRId64
+                  ", OW = %" PRId64 ",\n"
+                  "KD = %" PRId64 ", KH = %" PRId64 ", KW = %" PRId64 ", SD = %" PRId64 ", SH = %" PRId64
+                  ", SW = %" PRId64 ",\n"
+                  "DD = %" PRId64 ", DH = %" PRId64 ", DW = %" PRId64 ", PD = %" PRId64 ", PH = %" PRId64
+                  ", PW = %" PRId64 " };\n",
+                  p->n, p->cin, p->cout, p->group, p->in[0], p->in[1], p->in[2], p->out[0], p->out[1], p->out[2],
+                  p->k[0], p->k[1], p->k[2], p->stride[0], p->stride[1], p->stride[2], p->dil[0], p->dil[1],
+                  p->dil[2], p->pad_lo[0], p->pad_lo[1], p->pad_lo[2]);
+}

@@ -34,5 +34,8 @@ int ait_split(const ait_graph *g);
 void ait_emit_task_part(ait_sb *b, const ait_graph *g, const char *v, long long count, long long align);
 /* Opens phase p of a parallel kernel (`if (phase_ == p) {`); close it with "}\n". */
 void ait_emit_phase(ait_sb *b, int p);
+/* enum constants N_, CI, CO, G, ID/IH/IW, OD/OH/OW, KD/KH/KW, SD/SH/SW, DD/DH/DW, PD/PH/PW of a Conv
+ * geometry (3-D, leading unit axes), for direct loops. */
+void ait_emit_conv_geometry(ait_sb *b, const ait_conv_params *p);
 
 #endif

@@ -476,3 +476,46 @@ C = np.matmul(A.astype(np.int32) - 4, Bq.astype(np.int32))
 D = np.clip(np.rint(C * (a_s * b_s / y_s) + y_z), -128, 127).astype(np.int8)
 case("qlinearmatmul_per_column_b_scale", "QLinearMatMul",
      [("a", A), ("as", a_s), ("az", a_z), ("b", Bq), ("bs", b_s), ("bz", b_z), ("ys", y_s), ("yz", y_z)], [("y", D)], 21)
+
+
+# --- ConvInteger / QLinearConv beyond the suite's 1x1 and 3x3 cases: stride, pads, groups, zero points
+# and scales per output channel, int8 x, an int32 bias ---
+def conv2d_int(xi, wi, pads, strides, group):
+    """Direct 2-D convolution of int32 arrays; the padding adds nothing (it reads x's zero point)."""
+    n, c, h, w = xi.shape
+    m, cg, kh, kw = wi.shape
+    xp = np.zeros((n, c, h + pads[0] + pads[2], w + pads[1] + pads[3]), np.int64)
+    xp[:, :, pads[0]:pads[0] + h, pads[1]:pads[1] + w] = xi
+    oh = (xp.shape[2] - kh) // strides[0] + 1
+    ow = (xp.shape[3] - kw) // strides[1] + 1
+    y = np.zeros((n, m, oh, ow), np.int64)
+    mg = m // group
+    for o in range(m):
+        g0 = (o // mg) * cg
+        for i in range(oh):
+            for j in range(ow):
+                win = xp[:, g0:g0 + cg, i * strides[0]:i * strides[0] + kh, j * strides[1]:j * strides[1] + kw]
+                y[:, o, i, j] = (win * wi[o]).sum(axis=(1, 2, 3))
+    return y
+
+
+X8 = rng.integers(0, 255, (1, 4, 7, 6)).astype(np.uint8)
+W8 = rng.integers(-128, 127, (6, 2, 3, 3)).astype(np.int8)
+xz8, wz8 = np.array(121, np.uint8), np.array([3, -1, 0, 5, -7, 2], np.int8)
+acc = conv2d_int(X8.astype(np.int64) - 121, W8.astype(np.int64) - wz8[:, None, None, None], (1, 0, 2, 1), (2, 1), 2)
+case("convinteger_stride_pads_groups_per_channel_w_zero_point", "ConvInteger",
+     [("x", X8), ("w", W8), ("xz", xz8), ("wz", wz8)], [("y", acc.astype(np.int32))], 10,
+     pads=[1, 0, 2, 1], strides=[2, 1], group=2)
+Xs = rng.integers(-128, 127, (1, 3, 6, 6)).astype(np.int8)
+Ws = rng.integers(-128, 127, (4, 3, 3, 3)).astype(np.int8)
+x_s, x_z = np.array(0.05, np.float32), np.array(-4, np.int8)
+w_s, w_z = np.array([0.01, 0.003, 0.02, 0.007], np.float32), np.array([0, 2, -3, 1], np.int8)
+y_s, y_z = np.array(0.5, np.float32), np.array(7, np.int8)
+bias = np.array([100, -2000, 35, 0], np.int32)
+acc = conv2d_int(Xs.astype(np.int64) + 4, Ws.astype(np.int64) - w_z[:, None, None, None], (1, 1, 1, 1), (1, 1), 1)
+acc = acc + bias[None, :, None, None]
+fact = (x_s * w_s / y_s).astype(np.float32)  # the reference's factor, float32, then the sum in double
+Yq = np.clip(np.rint(acc.astype(np.float64) * fact[None, :, None, None].astype(np.float64) + float(y_z)), -128, 127)
+case("qlinearconv_int8_per_channel_bias_pads", "QLinearConv",
+     [("x", Xs), ("xs", x_s), ("xz", x_z), ("w", Ws), ("ws", w_s), ("wz", w_z), ("ys", y_s), ("yz", y_z), ("b", bias)],
+     [("y", Yq.astype(np.int8))], 10, pads=[1, 1, 1, 1])

@@ -130,6 +130,49 @@ static void store_geometry(const geometry *q, int64_t *in, int64_t *out, int64_t
     }
 }
 
+/* Conv's group attribute, checked against x's channels. */
+static ait_status conv_group(ait_graph *g, ait_node *n, const ait_tensor *x, int64_t *group, ait_diag *d)
+{
+    *group = ait_attr_int(n, "group", 1);
+    AIT_TRY(ait_check_attrs(g, n, d));
+    if (*group < 1 || x->dims[1] % *group)
+        return AIT_NODE_FAIL(AIT_E_MODEL, "group %" PRId64 " does not divide %" PRId64 " channels", *group, x->dims[1]);
+    return AIT_OK;
+}
+
+/* A forward Conv's output channels (w's first axis) and output size, checked against x. */
+static ait_status forward_conv(ait_graph *g, ait_node *n, const ait_tensor *x, const ait_tensor *w, int64_t group,
+                               geometry *q, int64_t *cout, ait_diag *d)
+{
+    int64_t cin = x->dims[1];
+    *cout = w->dims[0];
+    if (w->dims[1] * group != cin)
+        return AIT_NODE_FAIL(AIT_E_SHAPE, "weight has %" PRId64 " input channels per group, input gives %" PRId64,
+                             w->dims[1], cin / group);
+    if (*cout % group)
+        return AIT_NODE_FAIL(AIT_E_MODEL, "group %" PRId64 " does not divide %" PRId64 " output channels", group,
+                             *cout);
+    return forward_out(g, n, q, 0, d);
+}
+
+/* The params of a resolved Conv geometry, and its output dims (N, cout, spatial). */
+static ait_conv_params *conv_params(ait_graph *g, const geometry *q, const ait_tensor *x, int64_t group, int64_t cout,
+                                    int64_t *od)
+{
+    ait_conv_params *p = AIT_NEW(g->arena, ait_conv_params, 1);
+    p->spatial = q->sp;
+    p->group = group;
+    p->n = x->dims[0];
+    p->cin = x->dims[1];
+    p->cout = cout;
+    store_geometry(q, p->in, p->out, p->k, p->stride, p->dil, p->pad_lo);
+    od[0] = x->dims[0];
+    od[1] = cout;
+    for (int i = 0; i < q->sp; i++)
+        od[2 + i] = q->out[i];
+    return p;
+}
+
 ait_status ait_resolve_conv(ait_graph *g, ait_node *n, ait_diag *d)
 {
     int transpose = n->op == AIT_OP_CONV_TRANSPOSE;
@@ -144,21 +187,11 @@ ait_status ait_resolve_conv(ait_graph *g, ait_node *n, ait_diag *d)
         return AIT_NODE_FAIL(AIT_E_SHAPE, "weight rank %d differs from input rank %d", w->rank, x->rank);
     geometry q;
     AIT_TRY(read_geometry(g, n, x, w->dims + 2, &q, d));
-    int64_t group = ait_attr_int(n, "group", 1);
-    AIT_TRY(ait_check_attrs(g, n, d));
-    int64_t cin = x->dims[1];
-    if (group < 1 || cin % group)
-        return AIT_NODE_FAIL(AIT_E_MODEL, "group %" PRId64 " does not divide %" PRId64 " channels", group, cin);
+    int64_t group, cin = x->dims[1];
+    AIT_TRY(conv_group(g, n, x, &group, d));
     int64_t cout;
     if (!transpose) {
-        cout = w->dims[0];
-        if (w->dims[1] * group != cin)
-            return AIT_NODE_FAIL(AIT_E_SHAPE, "weight has %" PRId64 " input channels per group, input gives %" PRId64,
-                                 w->dims[1], cin / group);
-        if (cout % group)
-            return AIT_NODE_FAIL(AIT_E_MODEL, "group %" PRId64 " does not divide %" PRId64 " output channels", group,
-                                 cout);
-        AIT_TRY(forward_out(g, n, &q, 0, d));
+        AIT_TRY(forward_conv(g, n, x, w, group, &q, &cout, d));
     } else {
         if (w->dims[0] != cin)
             return AIT_NODE_FAIL(AIT_E_SHAPE, "weight has %" PRId64 " input channels, input has %" PRId64, w->dims[0],
@@ -192,18 +225,28 @@ ait_status ait_resolve_conv(ait_graph *g, ait_node *n, ait_diag *d)
     }
     if (b && (b->rank != 1 || b->dims[0] != cout))
         return AIT_NODE_FAIL(AIT_E_SHAPE, "bias must have shape [%" PRId64 "]", cout);
-    ait_conv_params *p = AIT_NEW(g->arena, ait_conv_params, 1);
-    n->params = p;
-    p->spatial = q.sp;
-    p->group = group;
-    p->n = x->dims[0];
-    p->cin = cin;
-    p->cout = cout;
-    store_geometry(&q, p->in, p->out, p->k, p->stride, p->dil, p->pad_lo);
-    int64_t od[AIT_MAX_RANK] = {x->dims[0], cout};
-    for (int i = 0; i < q.sp; i++)
-        od[2 + i] = q.out[i];
+    int64_t od[AIT_MAX_RANK];
+    n->params = conv_params(g, &q, x, group, cout, od);
     ait_set_out(g, n, 0, x->dtype, x->rank, od);
+    return AIT_OK;
+}
+
+/* ConvInteger (x, w, x_zero_point, w_zero_point) -> int32 and QLinearConv (x, x_scale, x_zp, w,
+ * w_scale, w_zp, y_scale, y_zp, B) -> y_zp's type: a forward Conv's geometry; the quantization
+ * inputs are checked by ait_resolve_conv_quant (quant.c), which calls this first. */
+ait_status ait_resolve_conv_geometry(ait_graph *g, ait_node *n, int ix, int iw, ait_conv_params **out, int64_t *od,
+                                     ait_diag *d)
+{
+    const ait_tensor *x = ait_node_in(g, n, ix), *w = ait_node_in(g, n, iw);
+    if (x->rank < 3 || w->rank != x->rank)
+        return AIT_NODE_FAIL(AIT_E_SHAPE, "input rank %d and weight rank %d: expected equal, at least 3", x->rank,
+                             w->rank);
+    geometry q;
+    AIT_TRY(read_geometry(g, n, x, w->dims + 2, &q, d));
+    int64_t group, cout;
+    AIT_TRY(conv_group(g, n, x, &group, d));
+    AIT_TRY(forward_conv(g, n, x, w, group, &q, &cout, d));
+    *out = conv_params(g, &q, x, group, cout, od);
     return AIT_OK;
 }
 

@@ -41,6 +41,9 @@ ait_status ait_broadcast_shapes(ait_graph *g, ait_node *n, int count, int *rank,
 
 /* MatMul's numpy geometry of inputs ia @ ib: fills a new ait_matmul_params in n->params and the
  * output's shape (MatMul, MatMulInteger, QLinearMatMul). */
+/* A forward Conv's geometry from input ix and weight iw (conv.c): its params and output dims. */
+ait_status ait_resolve_conv_geometry(ait_graph *g, ait_node *n, int ix, int iw, ait_conv_params **out, int64_t *od,
+                                     ait_diag *d);
 ait_status ait_matmul_geometry(ait_graph *g, ait_node *n, int ia, int ib, int *rank, int64_t *dims, ait_diag *d);
 
 /* Sets output i's dtype and shape. */

@@ -1,5 +1,5 @@
 /* QuantizeLinear, DequantizeLinear (per-tensor and per-axis), DynamicQuantizeLinear,
- * MatMulInteger and QLinearMatMul, with the spec's rounding (halves to even) and saturation. */
+ * MatMulInteger, QLinearMatMul, ConvInteger and QLinearConv, with the spec's rounding (halves to even) and saturation. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -84,6 +84,26 @@ ait_status ait_resolve_dynamic_quantize(ait_graph *g, ait_node *n, ait_diag *d)
     return ait_check_attrs(g, n, d);
 }
 
+/* QLinearMatMul's and QLinearConv's a_scale (1), b_scale (4, per tensor or one per column /
+ * output channel of b_len), y_scale (6), y_zero_point (7): *out is y's type. */
+static ait_status qlinear_scales(ait_graph *g, ait_node *n, int64_t b_len, ait_quant_params *p, int *out,
+                                 ait_diag *d)
+{
+    int dummy;
+    AIT_TRY(param_shape(g, n, 1, 0, &dummy, d));
+    AIT_TRY(param_shape(g, n, 4, b_len, &p->b_scale_per_col, d));
+    AIT_TRY(param_shape(g, n, 6, 0, &dummy, d));
+    AIT_TRY(param_shape(g, n, 7, 0, &dummy, d));
+    static const int scales[3] = {1, 4, 6};
+    for (int i = 0; i < 3; i++)
+        if (ait_node_in(g, n, scales[i])->dtype != AIT_DT_FLOAT)
+            return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "scales must be float32");
+    *out = ait_node_in(g, n, 7)->dtype;
+    if (!is_q8(*out))
+        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "y_zero_point must be int8 or uint8");
+    return AIT_OK;
+}
+
 /* MatMulInteger (A, B, a_zero_point, b_zero_point) -> int32; QLinearMatMul (a, a_scale, a_zp, b,
  * b_scale, b_zp, y_scale, y_zp) -> y_zp's type. Zero points and b's scale may be per row of A /
  * per column of B. */
@@ -109,20 +129,42 @@ ait_status ait_resolve_matmul_integer(ait_graph *g, ait_node *n, ait_diag *d)
     p->has_azp = ait_node_in(g, n, iazp) != NULL;
     p->has_bzp = ait_node_in(g, n, ibzp) != NULL;
     int out = AIT_DT_INT32;
-    if (ql) {
-        int dummy;
-        AIT_TRY(param_shape(g, n, 1, 0, &dummy, d));
-        AIT_TRY(param_shape(g, n, 4, mp->n, &p->b_scale_per_col, d));
-        AIT_TRY(param_shape(g, n, 6, 0, &dummy, d));
-        AIT_TRY(param_shape(g, n, 7, 0, &dummy, d));
-        static const int scales[3] = {1, 4, 6};
-        for (int i = 0; i < 3; i++)
-            if (ait_node_in(g, n, scales[i])->dtype != AIT_DT_FLOAT)
-                return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "scales must be float32");
-        out = ait_node_in(g, n, 7)->dtype;
-        if (!is_q8(out))
-            return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "y_zero_point must be int8 or uint8");
-    }
+    if (ql)
+        AIT_TRY(qlinear_scales(g, n, mp->n, p, &out, d));
     ait_set_out(g, n, 0, out, rank, od);
+    return ait_check_attrs(g, n, d);
+}
+
+/* ConvInteger (x, w, x_zero_point, w_zero_point) -> int32; QLinearConv (x, x_scale, x_zp, w,
+ * w_scale, w_zp, y_scale, y_zp, B) -> y_zp's type. x's zero point is per tensor; w's zero point
+ * and scale per tensor or per output channel; B int32, one per output channel. */
+ait_status ait_resolve_conv_quant(ait_graph *g, ait_node *n, ait_diag *d)
+{
+    int ql = n->op == AIT_OP_QLINEAR_CONV;
+    AIT_TRY(ait_check_inputs(g, n, ql ? 8 : 2, ql ? 9 : 4, d));
+    int ix = 0, iw = ql ? 3 : 1, ixzp = 2, iwzp = ql ? 5 : 3;
+    for (int i = 0; i < (ql ? 8 : 2); i++)
+        AIT_TRY(ait_need_input(g, n, i, d));
+    if (!is_q8(ait_node_in(g, n, ix)->dtype) || !is_q8(ait_node_in(g, n, iw)->dtype))
+        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "x and w must be int8 or uint8");
+    ait_conv_params *cp;
+    int64_t od[AIT_MAX_RANK];
+    AIT_TRY(ait_resolve_conv_geometry(g, n, ix, iw, &cp, od, d));
+    ait_quant_params *p = AIT_NEW(g->arena, ait_quant_params, 1);
+    p->conv = cp;
+    n->params = p;
+    int dummy;
+    AIT_TRY(param_shape(g, n, ixzp, 0, &dummy, d));
+    AIT_TRY(param_shape(g, n, iwzp, cp->cout, &p->b_per_col, d));
+    p->has_azp = ait_node_in(g, n, ixzp) != NULL;
+    p->has_bzp = ait_node_in(g, n, iwzp) != NULL;
+    int out = AIT_DT_INT32;
+    if (ql) {
+        AIT_TRY(qlinear_scales(g, n, cp->cout, p, &out, d));
+        const ait_tensor *bias = ait_node_in(g, n, 8);
+        if (bias && (bias->dtype != AIT_DT_INT32 || bias->rank != 1 || bias->dims[0] != cp->cout))
+            return AIT_NODE_FAIL(AIT_E_SHAPE, "B must be int32 of shape [%" PRId64 "]", cp->cout);
+    }
+    ait_set_out(g, n, 0, out, ait_node_in(g, n, ix)->rank, od);
     return ait_check_attrs(g, n, d);
 }

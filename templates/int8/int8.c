@@ -96,6 +96,8 @@ static void prepare_node(ait_graph *g, ait_node *n)
     if (n->pack_in || !ait_int8_handles(g, n) || !input_quant(g, n, &q))
         return;
     const geom G = geom_of(g, n);
+    if (G.K4 * 4 > INT32_MAX / (255 * 127)) /* the int32 sums could overflow: fp32 */
+        return;
     const float *w = ait_node_in(g, n, 1)->data;
     long long outs = G.conv ? G.M : G.N, slots = G.conv ? G.M : G.Np;
     for (long long o = 0; o < outs; o++)
@@ -125,7 +127,7 @@ static void prepare_node(ait_graph *g, ait_node *n)
             memcpy(&wq[word_at(&G, o, k4)], &word, sizeof word);
         }
         scale[o] = q.scale * sw;
-        corr[o] = (int32_t)(q.zp * sum); /* |sum| <= 127 K: within int32 for any K the arena allows */
+        corr[o] = (int32_t)(q.zp * sum); /* |sum| <= 127 K: within int32 by the bound on K */
     }
     const char *base = n->name;
     int id = ait_simd_add_const(g, ait_arena_printf(g->arena, "%s#int8_w", base), AIT_DT_INT32, wq, slots * G.K4);

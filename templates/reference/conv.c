@@ -5,26 +5,11 @@
 #include "gen/passes.h"
 #include "templates/emit_util.h"
 
-static void emit_geometry(ait_sb *b, const ait_conv_params *p)
-{
-    ait_sb_printf(b,
-                  "enum { N_ = %" PRId64 ", CI = %" PRId64 ", CO = %" PRId64 ", G = %" PRId64 ",\n"
-                  "ID = %" PRId64 ", IH = %" PRId64 ", IW = %" PRId64 ", OD = %" PRId64 ", OH = %" PRId64
-                  ", OW = %" PRId64 ",\n"
-                  "KD = %" PRId64 ", KH = %" PRId64 ", KW = %" PRId64 ", SD = %" PRId64 ", SH = %" PRId64
-                  ", SW = %" PRId64 ",\n"
-                  "DD = %" PRId64 ", DH = %" PRId64 ", DW = %" PRId64 ", PD = %" PRId64 ", PH = %" PRId64
-                  ", PW = %" PRId64 " };\n",
-                  p->n, p->cin, p->cout, p->group, p->in[0], p->in[1], p->in[2], p->out[0], p->out[1], p->out[2],
-                  p->k[0], p->k[1], p->k[2], p->stride[0], p->stride[1], p->stride[2], p->dil[0], p->dil[1],
-                  p->dil[2], p->pad_lo[0], p->pad_lo[1], p->pad_lo[2]);
-}
-
 static void emit_conv(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_conv_params *p = n->params;
     const ait_tensor *y = ait_node_out(g, n, 0);
-    emit_geometry(b, p);
+    ait_emit_conv_geometry(b, p);
     ait_sb_puts(b, "const long cig = CI / G, cog = CO / G;\n"
                    "for (long n = 0; n < N_; n++)\nfor (long m = 0; m < CO; m++) {\nconst long grp = m / cog;\n"
                    "for (long od = 0; od < OD; od++)\nfor (long oh = 0; oh < OH; oh++)\n"
@@ -46,7 +31,7 @@ static void emit_conv(ait_sb *b, const ait_graph *g, const ait_node *n)
 static void emit_conv_transpose(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_conv_params *p = n->params;
-    emit_geometry(b, p);
+    ait_emit_conv_geometry(b, p);
     ait_sb_printf(b, "const long cig = CI / G, cog = CO / G;\n"
                      "for (long i = 0; i < N_ * CO * OD * OH * OW; i++) y0[i] = %s;\n",
                   ait_node_in(g, n, 2) ? "x2[(i / (OD * OH * OW)) % CO]" : "0");
