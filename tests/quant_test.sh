@@ -116,6 +116,19 @@ check "--load re-emits the int8 C byte for byte (the ranges are in the manifest)
   $GEN --load $T/out_i8l/small_cnn.manifest.ini > $T/load.log 2>&1 &&
   diff -I 'command:' -I 're-emitted' -I 'generator' -I 'config hash' -I 'graph spec' -I 'model:' -I 'backend:' \
     $T/out_i8a/small_cnn.c $T/out_i8l/small_cnn.c"
+# int8 in 2 threads: the integer kernels split (quantizing pass, GEMM rows) and give the serial bits
+d=$T/out_i8t
+RUN_FLAGS="-I$d -DMODEL_H='\"small_cnn.h\"' -DRUN=small_cnn_run -DIN_N=SMALL_CNN_INPUT0_ELEMS_PER_BATCH -DOUT_N=SMALL_CNN_OUTPUT0_ELEMS_PER_BATCH"
+check "int8 in 2 threads: its integer kernels split into tasks, the bits are the serial ones, clean under TSan" sh -c "
+  $GEN --set tune.backends=int8 --set target.threads=2 --set output.dir=$d $T/i8.ini > $T/i8t.log 2>&1 &&
+  awk '/int8: input scale/ { i = 1 } i && /if \(phase_ == 2\)/ { found = 1 } END { exit !found }' $d/small_cnn.c &&
+  gcc -std=c99 -pedantic -Wall -Wextra -Werror -O2 -march=native -pthread $RUN_FLAGS tests/run_emitted.c $d/small_cnn.c \
+    $d/small_cnn_pthreads.c -lm -o $d/run2 && $d/run2 $D/input_0.f32 $d/y2.f32 --write &&
+  gcc -std=c99 -O1 -g -march=native -fsanitize=thread -pthread $RUN_FLAGS tests/run_emitted.c $d/small_cnn.c \
+    $d/small_cnn_pthreads.c -lm -o $d/run_tsan && TSAN_OPTIONS=halt_on_error=1 $d/run_tsan $D/input_0.f32 $d/yt.f32 --write &&
+  sed -i 's/^threads = 2/threads = 1/' $d/small_cnn.manifest.ini && $GEN --load $d/small_cnn.manifest.ini > $T/i8t1.log 2>&1 &&
+  gcc -std=c99 -O2 -march=native $RUN_FLAGS tests/run_emitted.c $d/small_cnn.c -lm -o $d/run1 &&
+  $d/run1 $D/input_0.f32 $d/y1.f32 --write && cmp $d/y1.f32 $d/y2.f32"
 check "calib_method = minmax: named in the log and the report" sh -c "$GEN --set tune.calib_method=minmax \
   --set tune.backends=int8 --set output.dir=$T/out_mm $T/i8.ini > $T/mm.log 2>&1 &&
   grep -q '^calibration: 4 tensors on 1 recorded batches, minmax' $T/mm.log &&

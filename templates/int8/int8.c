@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gen/kernel.h"
 #include "gen/passes.h"
 #include "ir/calib.h"
 #include "templates/emit_util.h"
@@ -242,34 +243,40 @@ static void vnni_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ge
 }
 
 /* The tiles of rows at m0 (R of them): Conv's column blocks of nv vectors, then the last
- * columns; Gemm's panels, the last one stored in part. */
+ * columns, every column; Gemm's column panels [np_lo, np_hi) (a task's share), the last one
+ * stored in part. */
 static void vnni_cols(ait_sb *b, const ait_graph *g, const ait_node *n, const geom *G, int R)
 {
     int nv = G->conv ? CONV_NV : MM_NV, nr = nv * QV;
     long long full = G->N / nr, rest = G->N - full * nr;
     if (full) {
-        ait_sb_printf(b, "for (long n0 = 0; n0 < %lld; n0 += %d)\n", full * nr, nr);
+        if (G->conv)
+            ait_sb_printf(b, "for (long n0 = 0; n0 < %lld; n0 += %d)\n", full * nr, nr);
+        else
+            ait_sb_printf(b, "for (long n0 = np_lo * %d; n0 < (np_hi < %lld ? np_hi : %lld) * %d; n0 += %d)\n", nr,
+                          full, full, nr, nr);
         vnni_tile(b, g, n, G, R, nv, 0);
     }
     if (rest) {
         int V = G->conv ? (int)((rest + QV - 1) / QV) : nv;
-        ait_sb_printf(b, "{\nconst long n0 = %lld;\n", full * nr);
+        ait_sb_printf(b, "%s{\nconst long n0 = %lld;\n", G->conv ? "" : ait_arena_printf(g->arena, "if (np_lo <= %lld && np_hi > %lld)\n", full, full),
+                      full * nr);
         vnni_tile(b, g, n, G, R, V, rest == V * QV ? 0 : (int)rest);
         ait_sb_puts(b, "}\n");
     }
 }
 
+/* Row tiles over [m_lo, m_hi) (Conv: a task's share of whole tiles; the last tile holds the
+ * rows past the last whole one). */
 static void vnni_gemm(ait_sb *b, const ait_graph *g, const ait_node *n, const geom *G)
 {
     int mr = G->conv ? CONV_MR : MM_MR;
-    long long full = G->M / mr, tail = G->M % mr;
-    if (full) {
-        ait_sb_printf(b, "for (long m0 = 0; m0 < %lld; m0 += %d) {\n", full * mr, mr);
-        vnni_cols(b, g, n, G, mr);
-        ait_sb_puts(b, "}\n");
-    }
+    long long tail = G->M % mr;
+    ait_sb_printf(b, "long m0 = m_lo;\nfor (; m0 + %d <= m_hi; m0 += %d) {\n", mr, mr);
+    vnni_cols(b, g, n, G, mr);
+    ait_sb_puts(b, "}\n");
     if (tail) {
-        ait_sb_printf(b, "{\nconst long m0 = %lld;\n", full * mr);
+        ait_sb_puts(b, "if (m0 < m_hi) {\n");
         vnni_cols(b, g, n, G, (int)tail);
         ait_sb_puts(b, "}\n");
     }
@@ -279,7 +286,11 @@ static void vnni_gemm(ait_sb *b, const ait_graph *g, const ait_node *n, const ge
 static void portable_gemm(ait_sb *b, const ait_graph *g, const ait_node *n, const geom *G)
 {
     int bias = has_bias(g, n);
-    ait_sb_printf(b, "for (long m = 0; m < %lld; m++)\nfor (long j0 = 0; j0 < %lld; j0 += %d) {\n", G->M, G->N, QV);
+    if (G->conv)
+        ait_sb_printf(b, "for (long m = m_lo; m < m_hi; m++)\nfor (long j0 = 0; j0 < %lld; j0 += %d) {\n", G->N, QV);
+    else
+        ait_sb_printf(b, "for (long m = m_lo; m < m_hi; m++)\nfor (long j0 = np_lo * %d; j0 < np_hi * %d && j0 < %lld; "
+                         "j0 += %d) {\n", MM_NR, MM_NR, G->N, QV);
     ait_sb_printf(b, "int32_t a_[%d] = {0};\nfor (long k4 = 0; k4 < %lld; k4++) {\n", QV, G->K4);
     if (G->conv)
         ait_sb_printf(b,
@@ -318,34 +329,31 @@ static void quant_word(ait_sb *b, const act_quant *q, const char *fmt, long long
 }
 
 /* The input as words of 4 uint8: Conv [K4][Np] (4 channels / taps of a pixel), Gemm [M][K4];
- * padding 0 (its weights are 0). */
+ * padding 0 (its weights are 0).  Conv's words k4 in [q_lo, q_hi), Gemm's rows (a task's share). */
 static void quantize_input(ait_sb *b, const geom *G, const act_quant *q)
 {
     long long full = G->K / 4, part = G->K % 4;
+    char fmt[64];
     if (G->conv) {
-        for (int pass = 0; pass < 2; pass++) {
-            if (pass == 0 && !full)
+        ait_sb_printf(b, "for (long k4 = q_lo; k4 < q_hi; k4++) {\nconst float *const src = xs + k4 * %lld;\n"
+                         "uint32_t *const dst = xq + k4 * %lld;\n",
+                      4 * G->N, G->Np);
+        snprintf(fmt, sizeof fmt, "src[%%lld * %lld + j]", G->N);
+        for (int last = 0; last < 2; last++) {
+            if ((last && !part) || (!last && !full))
                 continue;
-            if (pass == 1 && !part)
-                break;
-            if (pass == 0)
-                ait_sb_printf(b, "for (long k4 = 0; k4 < %lld; k4++) {\n", full);
-            else
-                ait_sb_printf(b, "{\nconst long k4 = %lld;\n", full);
-            ait_sb_printf(b, "const float *const src = xs + k4 * %lld;\nuint32_t *const dst = xq + k4 * %lld;\n"
-                             "for (long j = 0; j < %lld; j++)\ndst[j] = ",
-                          4 * G->N, G->Np, G->N);
-            char fmt[64];
-            snprintf(fmt, sizeof fmt, "src[%%lld * %lld + j]", G->N);
-            quant_word(b, q, fmt, 0, pass == 0 ? 4 : part);
+            if (part && full)
+                ait_sb_printf(b, last ? "else\n" : "if (k4 < %lld)\n", full);
+            ait_sb_printf(b, "for (long j = 0; j < %lld; j++)\ndst[j] = ", G->N);
+            quant_word(b, q, fmt, 0, last ? part : 4);
             ait_sb_puts(b, ";\n");
-            if (G->Np > G->N)
-                ait_sb_printf(b, "for (long j = %lld; j < %lld; j++)\ndst[j] = 0;\n", G->N, G->Np);
-            ait_sb_puts(b, "}\n");
         }
+        if (G->Np > G->N)
+            ait_sb_printf(b, "for (long j = %lld; j < %lld; j++)\ndst[j] = 0;\n", G->N, G->Np);
+        ait_sb_puts(b, "}\n");
         return;
     }
-    ait_sb_printf(b, "for (long m = 0; m < %lld; m++) {\nconst float *const src = x0 + m * %lld;\n", G->M, G->K);
+    ait_sb_printf(b, "for (long m = q_lo; m < q_hi; m++) {\nconst float *const src = x0 + m * %lld;\n", G->K);
     if (full) {
         ait_sb_printf(b, "for (long k4 = 0; k4 < %lld; k4++)\nxq[m * %lld + k4] = ", full, G->K4);
         quant_word(b, q, "src[k4 * 4 + %lld]", 0, 4);
@@ -353,7 +361,6 @@ static void quantize_input(ait_sb *b, const geom *G, const act_quant *q)
     }
     if (part) {
         ait_sb_printf(b, "xq[m * %lld + %lld] = ", G->K4, full);
-        char fmt[64];
         snprintf(fmt, sizeof fmt, "src[%lld + %%lld]", full * 4);
         quant_word(b, q, fmt, 0, part);
         ait_sb_puts(b, ";\n");
@@ -361,20 +368,67 @@ static void quantize_input(ait_sb *b, const geom *G, const act_quant *q)
     ait_sb_puts(b, "}\n");
 }
 
+/* Below this much work a kernel stays serial: handing out tasks costs about a microsecond. */
+static const double split_min_flops = 4e5;
+
+/* Split into tasks: [im2col (input channels a task),] the quantizing pass (Conv's words / Gemm's
+ * rows a task), the GEMM (Conv's row tiles, Gemm's column panels a task); each output element is
+ * the same integers and float steps at any split, so the results are bitwise the serial ones. */
+static int phases(const ait_graph *g, const ait_node *n)
+{
+    int T = ait_split(g);
+    if (!T || ait_node_flops(g, n) < split_min_flops)
+        return 0;
+    const geom G = geom_of(g, n);
+    long long units = G.conv ? (G.M + CONV_MR - 1) / CONV_MR : G.Np / MM_NR;
+    return units >= T ? 2 + G.im2col : 0;
+}
+
 static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const geom G = geom_of(g, n);
     act_quant q;
     input_quant(g, n, &q);
+    int split = phases(g, n) > 0, ph = 0;
     ait_sb_printf(b, "/* int8: input scale %.9g, zero point %d (calibrated) */\n", q.scale, q.zp);
-    if (G.im2col)
-        ait_simd_im2col(b, g, n->params, 0, "s0");
     if (G.conv)
         ait_sb_printf(b, "const float *const xs = %s;\n", G.im2col ? "s0" : "x0");
     ait_sb_printf(b, "uint32_t *const xq = (uint32_t *)(s0 + %lld);\n", G.im2col ? G.K * G.N : 0);
-    quantize_input(b, &G, &q);
     ait_sb_printf(b, "const int32_t *const wq = x%d;\nconst float *const sc = x%d;\nconst int32_t *const zc = x%d;\n",
                   n->pack_in, n->pack_scale, n->pack_scale + 1);
+    if (G.im2col) {
+        if (split)
+            ait_emit_phase(b, ph++);
+        ait_simd_im2col(b, g, n->params, split, "s0");
+        if (split)
+            ait_sb_puts(b, "}\n");
+    }
+    long long qn = G.conv ? G.K4 : G.M;
+    if (split) {
+        ait_emit_phase(b, ph++);
+        ait_emit_task_part(b, g, "q", qn, 1);
+    } else {
+        ait_sb_printf(b, "{\nconst long q_lo = 0, q_hi = %lld;\n", qn);
+    }
+    quantize_input(b, &G, &q);
+    ait_sb_puts(b, "}\n");
+    if (split)
+        ait_emit_phase(b, ph++);
+    else
+        ait_sb_puts(b, "{\n");
+    if (G.conv && split) {
+        ait_emit_task_part(b, g, "mp", (G.M + CONV_MR - 1) / CONV_MR, 1);
+        ait_sb_printf(b, "const long m_lo = mp_lo * %d, m_hi = mp_hi * %d < %lld ? mp_hi * %d : %lld;\n", CONV_MR,
+                      CONV_MR, G.M, CONV_MR, G.M);
+    } else {
+        ait_sb_printf(b, "const long m_lo = 0, m_hi = %lld;\n", G.M);
+    }
+    if (!G.conv) {
+        if (split)
+            ait_emit_task_part(b, g, "np", G.Np / MM_NR, 1);
+        else
+            ait_sb_printf(b, "const long np_lo = 0, np_hi = %lld;\n", G.Np / MM_NR);
+    }
     if (ait_simd_base(g)->vl == 16) {
         ait_sb_puts(b, "#if AIT_I8_VNNI\n");
         vnni_gemm(b, g, n, &G);
@@ -384,6 +438,7 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
     } else {
         portable_gemm(b, g, n, &G);
     }
+    ait_sb_puts(b, "}\n");
 }
 
 static size_t scratch(const ait_graph *g, const ait_node *n)
@@ -394,7 +449,8 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
     return im2col + words;
 }
 
-static const ait_template int8_gemm = {.family = "int8_gemm", .emit = emit, .scratch_bytes = scratch};
+static const ait_template int8_gemm = {
+    .family = "int8_gemm", .emit = emit, .scratch_bytes = scratch, .phases = phases};
 
 const ait_template *ait_int8_template(const ait_graph *g, const ait_node *n)
 {
