@@ -84,6 +84,18 @@ ait_status ait_resolve_dynamic_quantize(ait_graph *g, ait_node *n, ait_diag *d)
     return ait_check_attrs(g, n, d);
 }
 
+/* The integer ops' inputs: the first 2 (8 for QLinear*) present, at most max; input 0 and input ib
+ * (the two operands) int8 or uint8. */
+static ait_status integer_inputs(ait_graph *g, ait_node *n, int ql, int max, int ib, ait_diag *d)
+{
+    AIT_TRY(ait_check_inputs(g, n, ql ? 8 : 2, max, d));
+    for (int i = 0; i < (ql ? 8 : 2); i++)
+        AIT_TRY(ait_need_input(g, n, i, d));
+    if (!is_q8(ait_node_in(g, n, 0)->dtype) || !is_q8(ait_node_in(g, n, ib)->dtype))
+        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "inputs must be int8 or uint8");
+    return AIT_OK;
+}
+
 /* QLinearMatMul's and QLinearConv's a_scale (1), b_scale (4, per tensor or one per column /
  * output channel of b_len), y_scale (6), y_zero_point (7): *out is y's type. */
 static ait_status qlinear_scales(ait_graph *g, ait_node *n, int64_t b_len, ait_quant_params *p, int *out,
@@ -110,13 +122,8 @@ static ait_status qlinear_scales(ait_graph *g, ait_node *n, int64_t b_len, ait_q
 ait_status ait_resolve_matmul_integer(ait_graph *g, ait_node *n, ait_diag *d)
 {
     int ql = n->op == AIT_OP_QLINEAR_MATMUL;
-    AIT_TRY(ait_check_inputs(g, n, ql ? 8 : 2, ql ? 8 : 4, d));
     int ia = 0, ib = ql ? 3 : 1, iazp = 2, ibzp = ql ? 5 : 3;
-    for (int i = 0; i < (ql ? 8 : 2); i++)
-        AIT_TRY(ait_need_input(g, n, i, d));
-    ait_tensor *a = ait_node_in(g, n, ia), *b = ait_node_in(g, n, ib);
-    if (!is_q8(a->dtype) || !is_q8(b->dtype))
-        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "inputs must be int8 or uint8");
+    AIT_TRY(integer_inputs(g, n, ql, ql ? 8 : 4, ib, d));
     int rank;
     int64_t od[AIT_MAX_RANK];
     AIT_TRY(ait_matmul_geometry(g, n, ia, ib, &rank, od, d));
@@ -141,12 +148,8 @@ ait_status ait_resolve_matmul_integer(ait_graph *g, ait_node *n, ait_diag *d)
 ait_status ait_resolve_conv_quant(ait_graph *g, ait_node *n, ait_diag *d)
 {
     int ql = n->op == AIT_OP_QLINEAR_CONV;
-    AIT_TRY(ait_check_inputs(g, n, ql ? 8 : 2, ql ? 9 : 4, d));
     int ix = 0, iw = ql ? 3 : 1, ixzp = 2, iwzp = ql ? 5 : 3;
-    for (int i = 0; i < (ql ? 8 : 2); i++)
-        AIT_TRY(ait_need_input(g, n, i, d));
-    if (!is_q8(ait_node_in(g, n, ix)->dtype) || !is_q8(ait_node_in(g, n, iw)->dtype))
-        return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "x and w must be int8 or uint8");
+    AIT_TRY(integer_inputs(g, n, ql, ql ? 9 : 4, iw, d));
     ait_conv_params *cp;
     int64_t od[AIT_MAX_RANK];
     AIT_TRY(ait_resolve_conv_geometry(g, n, ix, iw, &cp, od, d));

@@ -190,6 +190,28 @@ static void store_rest(ait_sb *b, const ait_graph *g, const ait_node *n, int R, 
     ait_sb_puts(b, "y0[yi] = v;\n}\n");
 }
 
+/* One K step of a VNNI tile: acc a_r_v += the vector v (at vec, one %d for its offset v * QV) times
+ * the word of row r broadcast (bcast, one %d for r), 4 products a lane; the uint8 operand is the
+ * vectors (vec_u8) or the broadcast word. */
+static void dp_steps(ait_sb *b, int R, int V, const char *vec, const char *bcast, int vec_u8)
+{
+    for (int v = 0; v < V; v++) {
+        ait_sb_printf(b, "const __m512i v_%d = _mm512_loadu_si512((const void *)(", v);
+        ait_sb_printf(b, vec, v * QV);
+        ait_sb_puts(b, "));\n");
+    }
+    for (int r = 0; r < R; r++) {
+        ait_sb_puts(b, "{\nconst __m512i b_ = _mm512_set1_epi32(");
+        ait_sb_printf(b, bcast, r);
+        ait_sb_puts(b, ");\n");
+        for (int v = 0; v < V; v++)
+            ait_sb_printf(b, vec_u8 ? "a_%d_%d = _mm512_dpbusd_epi32(a_%d_%d, v_%d, b_);\n"
+                                    : "a_%d_%d = _mm512_dpbusd_epi32(a_%d_%d, b_, v_%d);\n",
+                          r, v, r, v, v);
+        ait_sb_puts(b, "}\n");
+    }
+}
+
 /* One VNNI tile of R rows x V vectors at (m0, n0); rest: its valid columns when fewer than V*QV. */
 static void vnni_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const geom *G, int R, int V, int rest)
 {
@@ -201,24 +223,10 @@ static void vnni_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ge
     ait_sb_printf(b, "for (long k4 = 0; k4 < %lld; k4++) {\n", G->K4);
     if (G->conv) { /* 16 pixels x 4 k a vector; a weight word per row, broadcast */
         ait_sb_printf(b, "const uint32_t *const xp = xq + k4 * %lld + n0;\n", G->Np);
-        for (int v = 0; v < V; v++)
-            ait_sb_printf(b, "const __m512i x_%d = _mm512_loadu_si512((const void *)(xp + %d));\n", v, v * QV);
-        for (int r = 0; r < R; r++) {
-            ait_sb_printf(b, "{\nconst __m512i w_ = _mm512_set1_epi32(wq[(m0 + %d) * %lld + k4]);\n", r, G->K4);
-            for (int v = 0; v < V; v++)
-                ait_sb_printf(b, "a_%d_%d = _mm512_dpbusd_epi32(a_%d_%d, x_%d, w_);\n", r, v, r, v, v);
-            ait_sb_puts(b, "}\n");
-        }
+        dp_steps(b, R, V, "xp + %d", ait_arena_printf(g->arena, "wq[(m0 + %%d) * %lld + k4]", G->K4), 1);
     } else { /* 16 columns x 4 k a vector; an activation word per row, broadcast */
         ait_sb_printf(b, "const int32_t *const wp = wq + n0 * %lld + k4 * %d;\n", G->K4, MM_NR);
-        for (int v = 0; v < V; v++)
-            ait_sb_printf(b, "const __m512i w_%d = _mm512_loadu_si512((const void *)(wp + %d));\n", v, v * QV);
-        for (int r = 0; r < R; r++) {
-            ait_sb_printf(b, "{\nconst __m512i x_ = _mm512_set1_epi32((int)xq[(m0 + %d) * %lld + k4]);\n", r, G->K4);
-            for (int v = 0; v < V; v++)
-                ait_sb_printf(b, "a_%d_%d = _mm512_dpbusd_epi32(a_%d_%d, x_, w_%d);\n", r, v, r, v, v);
-            ait_sb_puts(b, "}\n");
-        }
+        dp_steps(b, R, V, "wp + %d", ait_arena_printf(g->arena, "(int)xq[(m0 + %%d) * %lld + k4]", G->K4), 0);
     }
     ait_sb_puts(b, "}\n");
     for (int r = 0; r < R; r++)
