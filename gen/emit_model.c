@@ -423,9 +423,16 @@ static void emit_header(ait_sb *h, const model *m, int all_float, int n_kernels,
                       "/* Re-entrant: scratch from the caller, %s_ARENA_BYTES aligned to %s_ARENA_ALIGN. */\n"
                       "int %s_run_ws(void *workspace, const float *const inputs[], float *const outputs[], int batch);\n",
                       up, up, nm, up, up, nm);
+    int storage_io = 0; /* float16 / bfloat16 inputs or outputs: their bits */
+    for (int i = 0; i < g->n_inputs; i++)
+        storage_io |= ait_dtype_get(g->t[g->inputs[i]].dtype)->storage;
+    for (int i = 0; i < g->n_outputs; i++)
+        storage_io |= ait_dtype_get(g->t[g->outputs[i]].dtype)->storage;
     ait_sb_printf(h,
-                  "/* Any element types: each pointer addresses the tensor's own C type.%s */\n"
+                  "/* Any element types: each pointer addresses the tensor's own C type.%s%s */\n"
                   "int %s_run_io(void *workspace, const void *const inputs[], void *const outputs[], int batch);\n",
+                  storage_io ? "\n * float16 and bfloat16 tensors are uint16_t arrays of their bits (IEEE binary16,\n"
+                               " * bfloat16: the high half of a float32)." : "",
                   m->o->dm.dyn ? " With dynamic axes,\n * these run at every axis's max" : "", nm);
     if (m->o->dm.dyn)
         ait_sb_printf(h,

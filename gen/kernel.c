@@ -307,7 +307,7 @@ ait_status ait_graph_resolve(ait_graph *g, ait_diag *d)
             total += ait_tensor_bytes(&g->t[id]);
     for (int i = 0; i < g->n_inputs; i++) {
         const ait_tensor *t = &g->t[g->inputs[i]];
-        if (!ait_dtype_supported(t->dtype))
+        if (!ait_dtype_storable(t->dtype))
             return ait_fail(d, AIT_E_UNSUPPORTED, "%s: input '%s' has data type %s, which is not supported", g->path,
                             t->name, ait_dtype_get(t->dtype)->name);
         int known = t->rank >= 0; /* a symbolic dim is reported by the first op that reads it */
@@ -334,7 +334,7 @@ ait_status ait_graph_resolve(ait_graph *g, ait_diag *d)
             const ait_tensor *y = ait_node_out(g, n, i);
             if (!y)
                 continue;
-            if (y->rank < 0 || !ait_dtype_supported(y->dtype))
+            if (y->rank < 0 || !ait_dtype_storable(y->dtype))
                 return ait_fail(d, AIT_E_UNSUPPORTED, "%s: node %s (%s): output '%s' has no supported type or shape",
                                 g->path, n->name, n->op_type, y->name);
             if (!y->data) { /* a constant output was counted where it was made */

@@ -3,6 +3,7 @@
 #define AIT_DTYPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
     AIT_DT_UNDEFINED = 0,
@@ -31,10 +32,19 @@ typedef struct {
     size_t size;        /* bytes per element */
     int is_float;
     int is_signed;
+    int storage;        /* float16, bfloat16: kept as their bits (uint16_t); only Cast converts them */
 } ait_dtype_info;
 
 const ait_dtype_info *ait_dtype_get(int dt); /* never NULL; unknown codes map to UNDEFINED */
-int ait_dtype_supported(int dt);             /* has a C type in emitted code */
+int ait_dtype_supported(int dt);             /* has a C type in emitted code and ops that compute on it */
+int ait_dtype_storable(int dt);              /* that, or a storage type: graph inputs / outputs, Cast */
+
+/* IEEE binary16 and bfloat16 bits: decoded exactly, encoded rounding to nearest even (overflow to
+ * infinity, NaN kept a quiet NaN). */
+float ait_half_to_float(uint16_t h);
+float ait_bf16_to_float(uint16_t h);
+uint16_t ait_half_from_double(double v);
+uint16_t ait_bf16_from_float(float v);
 
 /* Read element i of a dense array of type dt as double / int64 (for folding and tests). */
 double ait_dtype_load_f64(int dt, const void *data, size_t i);

@@ -19,7 +19,7 @@ static const struct {
 } npy_types[] = {
     {"<f4", AIT_DT_FLOAT}, {"<f8", AIT_DT_DOUBLE}, {"<i8", AIT_DT_INT64}, {"<i4", AIT_DT_INT32},
     {"<i2", AIT_DT_INT16}, {"|i1", AIT_DT_INT8},   {"|u1", AIT_DT_UINT8}, {"<u2", AIT_DT_UINT16},
-    {"<u4", AIT_DT_UINT32}, {"<u8", AIT_DT_UINT64}, {"|b1", AIT_DT_BOOL},
+    {"<u4", AIT_DT_UINT32}, {"<u8", AIT_DT_UINT64}, {"|b1", AIT_DT_BOOL}, {"<f2", AIT_DT_FLOAT16},
 };
 
 /* Value of 'key': in a Python dict literal header, or NULL. */
@@ -288,6 +288,8 @@ ait_status ait_samples_random(ait_arena *a, const ait_graph *g, int count, int i
                 switch (t->dtype) {
                 case AIT_DT_FLOAT: ((float *)t->data)[j] = (float)(2 * u - 1); break;
                 case AIT_DT_DOUBLE: ((double *)t->data)[j] = 2 * u - 1; break;
+                case AIT_DT_FLOAT16: ((uint16_t *)t->data)[j] = ait_half_from_double(2 * u - 1); break;
+                case AIT_DT_BFLOAT16: ((uint16_t *)t->data)[j] = ait_bf16_from_float((float)(2 * u - 1)); break;
                 case AIT_DT_INT64: ((int64_t *)t->data)[j] = (int64_t)(u * 4); break;
                 case AIT_DT_INT32: ((int32_t *)t->data)[j] = (int32_t)(u * 4); break;
                 case AIT_DT_BOOL: case AIT_DT_UINT8: ((uint8_t *)t->data)[j] = (uint8_t)(u * 2); break;

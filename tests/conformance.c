@@ -2,7 +2,9 @@
  * suite, generated with the reference backend, compiled with libtcc, run in a
  * child process and compared (rtol 1e-3, atol 1e-7, as onnx's backend tests).
  * Prints a table per op and `N passed, N failed`; unsupported cases are
- * listed, never counted as passes. */
+ * listed, never counted as passes.  A few cases of onnx 1.12's data disagree with the spec as
+ * onnx fixed it later (deviations[]): they must fail the comparison, are listed with the reason,
+ * and count neither as passed nor failed; one that passes is a failure (the list went stale). */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,27 @@ static void run_case(void *p, ait_sandbox_result *r)
     r->code = ait_check_case(c->model, c->data, &o, &rep, &d);
     snprintf(r->msg, sizeof r->msg, "%s", d.msg);
     r->values[0] = rep.max_abs_err;
+}
+
+/* onnx 1.12's bfloat16 cases: its Cast truncates float32 to bfloat16, where onnx since (issue
+ * 3876) and onnxruntime round to nearest even, as aitune-c does; its CastLike bfloat16 models
+ * declare `like` as [3, 4] and store it as [1]. */
+static const struct {
+    const char *name, *why;
+} deviations[] = {
+    {"test_cast_FLOAT_to_BFLOAT16", "the data truncates to bfloat16; aitune-c rounds to nearest even"},
+    {"test_castlike_FLOAT_to_BFLOAT16", "the model declares like [3,4], the data is [1]"},
+    {"test_castlike_FLOAT_to_BFLOAT16_expanded", "the model declares like [3,4], the data is [1]"},
+    {"test_castlike_BFLOAT16_to_FLOAT", "the model declares like [3,4], the data is [1]"},
+    {"test_castlike_BFLOAT16_to_FLOAT_expanded", "the model declares like [3,4], the data is [1]"},
+};
+
+static const char *deviation(const char *name)
+{
+    for (size_t i = 0; i < sizeof deviations / sizeof deviations[0]; i++)
+        if (strcmp(deviations[i].name, name) == 0)
+            return deviations[i].why;
+    return NULL;
 }
 
 typedef struct {
@@ -65,7 +88,7 @@ int main(int argc, char **argv)
     closedir(dir);
     qsort(names, (size_t)n, sizeof *names, by_name);
     row *rows = calloc((size_t)n + 1, sizeof *rows);
-    int nrows = 0, passed = 0, failed = 0, unsupported = 0;
+    int nrows = 0, passed = 0, failed = 0, unsupported = 0, deviating = 0;
     for (int i = 0; i < n; i++) {
         char model[1024], data[1100];
         snprintf(model, sizeof model, "%s/%s/model.onnx", root, names[i]);
@@ -87,7 +110,15 @@ int main(int argc, char **argv)
             case_ctx c = {model, data};
             ait_sandbox_result res;
             ait_status s = ait_sandbox_run(run_case, &c, 120, &res);
-            if (s == AIT_OK) {
+            const char *why = deviation(names[i]);
+            if (why && s != AIT_OK && s != AIT_E_UNSUPPORTED) {
+                deviating++;
+                printf("DIFFERS %s/%d by design: %s (%s)\n", names[i], set, why, res.msg);
+            } else if (why && s == AIT_OK) {
+                r->fail++;
+                failed++;
+                printf("FAIL  %s/%d  listed as differing (%s) but it passed: update the list\n", names[i], set, why);
+            } else if (s == AIT_OK) {
                 r->pass++;
                 passed++;
                 if (verbose)
@@ -116,6 +147,8 @@ int main(int argc, char **argv)
     for (int k = 0, shown = 0; k < nrows && shown < 400; k++)
         if (!rows[k].pass && !rows[k].fail)
             printf("%s %s", shown++ ? "," : "", rows[k].op);
+    if (deviating)
+        printf("\n%d cases differ from onnx 1.12's data by design (listed above as DIFFERS)", deviating);
     printf("\n\n%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

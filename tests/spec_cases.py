@@ -519,3 +519,36 @@ Yq = np.clip(np.rint(acc.astype(np.float64) * fact[None, :, None, None].astype(n
 case("qlinearconv_int8_per_channel_bias_pads", "QLinearConv",
      [("x", Xs), ("xs", x_s), ("xz", x_z), ("w", Ws), ("ws", w_s), ("wz", w_z), ("ys", y_s), ("yz", y_z), ("b", bias)],
      [("y", Yq.astype(np.int8))], 10, pads=[1, 1, 1, 1])
+
+
+# --- float16 through a mixed-precision graph, as exports carry it: a float16 input and float16
+# weights, each Cast to float32, MatMul + Add + Relu in float32, the result Cast to float16.  The
+# weights' Cast folds at generation time; numpy rounds to float16 to nearest even, as the spec's
+# later text and onnxruntime do ---
+def graph_case(name, nodes, inputs, outputs, inits, opset):
+    """Like case(), for several nodes and initializers (name, array)."""
+    def vi(n, a):
+        return helper.make_tensor_value_info(n, onnx.mapping.NP_TYPE_TO_TENSOR_TYPE[np.dtype(a.dtype)], a.shape)
+
+    graph = helper.make_graph(nodes, name, [vi(n, a) for n, a in inputs], [vi(n, a) for n, a in outputs],
+                              [numpy_helper.from_array(a, n) for n, a in inits])
+    model = helper.make_model(graph, opset_imports=[helper.make_operatorsetid("", opset)])
+    d = os.path.join(OUT, "test_" + name)
+    os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
+    with open(os.path.join(d, "model.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+    for kind, items in (("input", inputs), ("output", outputs)):
+        for i, (n, a) in enumerate(items):
+            with open(os.path.join(d, "test_data_set_0", f"{kind}_{i}.pb"), "wb") as f:
+                f.write(numpy_helper.from_array(np.asarray(a), n).SerializeToString())
+
+
+Xh = (f32(2, 8) * 2).astype(np.float16)
+Wh = (f32(8, 5) * 0.5).astype(np.float16)
+Bf = f32(5)
+Yh = np.maximum(Xh.astype(np.float32) @ Wh.astype(np.float32) + Bf, 0).astype(np.float16)
+graph_case("float16_mixed_precision_matmul",
+           [helper.make_node("Cast", ["x"], ["xf"], to=1), helper.make_node("Cast", ["w"], ["wf"], to=1),
+            helper.make_node("MatMul", ["xf", "wf"], ["m"]), helper.make_node("Add", ["m", "b"], ["a"]),
+            helper.make_node("Relu", ["a"], ["r"]), helper.make_node("Cast", ["r"], ["y"], to=10)],
+           [("x", Xh)], [("y", Yh)], [("w", Wh), ("b", Bf)], 13)

@@ -1,6 +1,7 @@
 /* ONNX import, shape inference and constant folding; bad input gives one
  * clear error naming file and node, never a crash (this binary also runs
  * under ASan/UBSan in `make check`). */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include "gen/kernel.h"
+#include "ir/dtype.h"
 #include "ir/onnx.h"
 #include "tests/onnx_builder.h"
 
@@ -243,6 +245,41 @@ static void test_unsupported_op_names_op_and_node(void **state)
     tb_node(b, "Frobnicate", "a", "y");
     tb_output(b, "y");
     expect_error(b, AIT_E_UNSUPPORTED, "Frobnicate", "/Frobnicate_0");
+    tb_free(b);
+}
+
+/* float16 and bfloat16: every half decodes and encodes back to its bits (NaNs to the quiet NaN),
+ * ties round to even (normal and subnormal), overflow goes to infinity; a float16 tensor reaches
+ * Cast and CastLike only, any other op refuses it by name. */
+static void test_half_and_bfloat16(void **state)
+{
+    (void)state;
+    for (uint32_t h = 0; h < 65536; h++) {
+        float f = ait_half_to_float((uint16_t)h);
+        uint16_t back = ait_half_from_double(f);
+        if (f != f)
+            assert_int_equal(back, (h & 0x8000u) | 0x7e00u);
+        else
+            assert_int_equal(back, h);
+    }
+    assert_int_equal(ait_half_from_double(1.0 + 0x1p-11), 0x3c00);     /* tie: to the even 1.0 */
+    assert_int_equal(ait_half_from_double(1.0 + 3 * 0x1p-11), 0x3c02); /* tie: to the even 1 + 2^-9 */
+    assert_int_equal(ait_half_from_double(65519.99), 0x7bff);
+    assert_int_equal(ait_half_from_double(65520.0), 0x7c00);
+    assert_int_equal(ait_half_from_double(-1e9), 0xfc00);
+    assert_int_equal(ait_half_from_double(0x1p-25), 0x0000);      /* half the least subnormal: to 0 */
+    assert_int_equal(ait_half_from_double(3 * 0x1p-25), 0x0002);  /* 1.5 of it: to the even 2 */
+    assert_int_equal(ait_half_from_double(-0.0), 0x8000);
+    assert_int_equal(ait_bf16_from_float(1.0f + 0x1p-8f), 0x3f80);
+    assert_int_equal(ait_bf16_from_float(1.0f + 3 * 0x1p-8f), 0x3f82);
+    assert_true(ait_bf16_to_float(ait_bf16_from_float(3.0f)) == 3.0f);
+    assert_int_equal(ait_bf16_from_float(NAN) & 0x7fc0u, 0x7fc0u);
+    int64_t a[1] = {3};
+    tb *b = tb_new(13);
+    tb_input(b, "a", 10, 1, a);
+    tb_node(b, "Relu", "a", "y");
+    tb_output(b, "y");
+    expect_error(b, AIT_E_UNSUPPORTED, "float16", "only Cast and CastLike");
     tb_free(b);
 }
 
@@ -503,6 +540,7 @@ int main(void)
         cmocka_unit_test_teardown(test_external_data, teardown),
         cmocka_unit_test_teardown(test_opset6_legacy_refused, teardown),
         cmocka_unit_test_teardown(test_spec_edges_refused_by_name, teardown),
+        cmocka_unit_test_teardown(test_half_and_bfloat16, teardown),
         cmocka_unit_test_teardown(test_truncated_and_random_files, teardown),
         cmocka_unit_test_teardown(test_mutations_never_crash, teardown),
     };

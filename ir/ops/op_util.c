@@ -29,9 +29,12 @@ ait_status ait_check_inputs(ait_graph *g, ait_node *n, int lo, int hi, ait_diag 
             if (t->dims[k] < 0)
                 return AIT_NODE_FAIL(AIT_E_SHAPE, "input '%s' has unbound dimension %d%s%s", t->name, k,
                                      t->dim_param[k] ? " " : "", t->dim_param[k] ? t->dim_param[k] : "");
-        if (!ait_dtype_supported(t->dtype))
-            return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "input '%s' has data type %s, which is not supported", t->name,
-                                 ait_dtype_get(t->dtype)->name);
+        /* float16 / bfloat16 are storage: Cast and CastLike convert them, no other op computes on them */
+        int converts = n->op == AIT_OP_CAST || n->op == AIT_OP_CAST_LIKE;
+        if (!ait_dtype_supported(t->dtype) && !(converts && ait_dtype_storable(t->dtype)))
+            return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "input '%s' has data type %s, which is not supported%s", t->name,
+                                 ait_dtype_get(t->dtype)->name,
+                                 ait_dtype_storable(t->dtype) ? " (only Cast and CastLike convert it)" : "");
     }
     return AIT_OK;
 }

@@ -70,7 +70,7 @@ ait_status ait_resolve_unary(ait_graph *g, ait_node *n, ait_diag *d)
         if (!to || to->type != AIT_ATTR_INT)
             return AIT_NODE_FAIL(AIT_E_MODEL, "attribute 'to' (int) is required");
         out_dtype = (int)to->i;
-        if (!ait_dtype_supported(out_dtype))
+        if (!ait_dtype_storable(out_dtype))
             return AIT_NODE_FAIL(AIT_E_UNSUPPORTED, "cast to %s is not supported", ait_dtype_get(out_dtype)->name);
         break;
     }

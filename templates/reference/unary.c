@@ -117,9 +117,44 @@ static void unary_expr(ait_sb *b, const ait_node *n, const ait_tensor *x, const 
     }
 }
 
+/* Cast from or to float16 / bfloat16 (uint16_t bits): decoded exactly into a double, encoded from
+ * it rounding to nearest even, as ir/dtype.c's ait_half_from_double and ait_bf16_from_float. */
+static void emit_storage_cast(ait_sb *b, const ait_tensor *x, const ait_tensor *y)
+{
+    ait_sb_printf(b, "for (long i = 0; i < %lld; i++) {\ndouble v;\n", (long long)ait_tensor_numel(x));
+    if (x->dtype == AIT_DT_FLOAT16)
+        ait_sb_puts(b, "{\nconst uint32_t h_ = x0[i], e_ = h_ >> 10 & 31u, m_ = h_ & 1023u, s_ = h_ >> 15 << 31;\n"
+                       "union {\nuint32_t u;\nfloat f;\n} r_;\nif (e_ == 0) {\n"
+                       "r_.f = (float)m_ * 5.9604644775390625e-8f;\nr_.u |= s_;\n} else {\n"
+                       "r_.u = s_ | (e_ == 31 ? 0x7f800000u | m_ << 13 : (e_ + 112u) << 23 | m_ << 13);\n}\n"
+                       "v = r_.f;\n}\n");
+    else if (x->dtype == AIT_DT_BFLOAT16)
+        ait_sb_puts(b, "{\nunion {\nuint32_t u;\nfloat f;\n} r_;\nr_.u = (uint32_t)x0[i] << 16;\nv = r_.f;\n}\n");
+    else
+        ait_sb_puts(b, "v = (double)x0[i];\n");
+    if (y->dtype == AIT_DT_FLOAT16)
+        ait_sb_puts(b, "{\nconst double a_ = fabs(v);\nuint32_t h_;\nif (a_ != a_)\nh_ = 0x7e00u;\n"
+                       "else if (a_ >= 65520.0)\nh_ = 0x7c00u;\nelse if (a_ < 6.103515625e-05)\n"
+                       "h_ = (uint32_t)rint(a_ * 16777216.0);\nelse {\nint e_;\nconst double f_ = frexp(a_, &e_);\n"
+                       "h_ = ((uint32_t)(e_ + 14) << 10) + (uint32_t)rint((2 * f_ - 1) * 1024);\n}\n"
+                       "y0[i] = (uint16_t)(h_ | (signbit(v) ? 0x8000u : 0));\n}\n}\n");
+    else if (y->dtype == AIT_DT_BFLOAT16)
+        ait_sb_puts(b, "{\nunion {\nfloat f;\nuint32_t u;\n} b_;\nb_.f = (float)v;\n"
+                       "y0[i] = b_.f != b_.f ? (uint16_t)(b_.u >> 16 | 0x40u) : (uint16_t)((b_.u + 0x7fffu + (b_.u >> 16 & 1u)) >> 16);\n}\n}\n");
+    else if (y->dtype == AIT_DT_BOOL)
+        ait_sb_puts(b, "y0[i] = v != 0;\n}\n");
+    else
+        ait_sb_printf(b, "y0[i] = (%s)v;\n}\n", ait_ctype(y));
+}
+
 static void emit_unary(ait_sb *b, const ait_graph *g, const ait_node *n)
 {
     const ait_tensor *x = ait_node_in(g, n, 0), *y = ait_node_out(g, n, 0);
+    if ((n->op == AIT_OP_CAST || n->op == AIT_OP_CAST_LIKE) && x->dtype != y->dtype &&
+        (ait_dtype_get(x->dtype)->storage || ait_dtype_get(y->dtype)->storage)) {
+        emit_storage_cast(b, x, y);
+        return;
+    }
     if (n->op == AIT_OP_CLIP) {
         const ait_unary_params *p = n->params;
         ait_sb_printf(b, "const %s lo = ", ait_ctype(x));
