@@ -473,8 +473,12 @@ static ait_status tune_one(const ait_config *c, const ait_tune_opts *o, ait_diag
     for (int i = 0; i < t.n_cand && !t.tg.calib; i++)
         if (t.cand[i].backend->calibrated && !rec.dyn.n) { /* with dynamic axes int8 does not apply */
             ait_calib *cal;
-            CHECK(ait_calibrate(&a, c, &t.tg, &rec, &cal, log, d));
-            t.tg.calib = cal;
+            ait_diag cd = {0};
+            if (ait_calibrate(&a, c, &t.tg, &rec, &cal, log, &cd) == AIT_OK)
+                t.tg.calib = cal;
+            else if (log) /* the calibrated backends then do not apply; the others tune as ever */
+                fprintf(log, "calibration failed: %s\n", cd.msg);
+            break;
         }
     if (log) {
         fprintf(log, "graph passes: %d Identity/Dropout dropped, %d BatchNormalization folded, %d Einsum as MatMul, "
