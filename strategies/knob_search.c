@@ -14,7 +14,7 @@
 #include "strategies/cache.h"
 #include "strategies/sandbox.h"
 
-enum { MAX_VARIANTS = 8, ROUNDS = 7 };
+enum { MAX_VARIANTS = 12, ROUNDS = 7 };
 
 size_t ait_knob_cold_span(void)
 {

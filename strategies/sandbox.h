@@ -8,7 +8,7 @@
 typedef struct {
     ait_status code;
     char msg[1024];
-    double values[8];   /* numbers the child reports (errors, timings) */
+    double values[16];  /* numbers the child reports (errors, timings) */
 } ait_sandbox_result;
 
 typedef void (*ait_sandbox_fn)(void *ctx, ait_sandbox_result *r);

@@ -263,7 +263,7 @@ static void im2col_then_gemm(ait_sb *b, const ait_graph *g, const ait_conv_param
 /* Knob order 1 (XW), where its tiles can serve the shape. */
 static int is_xw(const ait_graph *g, const ait_node *n, int kind)
 {
-    return (kind == 2 || kind == 3) && ait_simd_node_cfg(g, n).order == 1 && !g->extents_vary;
+    return (kind == 2 || kind == 3) && ait_simd_node_cfg(g, n).order == AIT_ORDER_XW && !g->extents_vary;
 }
 
 /* How a task shares a WX GEMM (kinds 2 and 3) when the kernel is split: by whole column panels
@@ -536,6 +536,8 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
         const ait_simd_window w = depthwise_window(g, n->params);
         ait_simd_emit_window(b, g, n, &w);
     }
+    else if (ait_simd_winograd_m(g, n))
+        ait_simd_emit_winograd(b, g, n);
     else if (kind == 4)
         emit_grouped(b, g, n);
     else if (is_xw(g, n, kind)) /* XW's tiles change shape with N */
@@ -552,6 +554,8 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
         const ait_simd_window w = depthwise_window(g, p);
         return ait_simd_window_scratch(g, n, &w);
     }
+    if (ait_simd_winograd_m(g, n))
+        return ait_simd_winograd_scratch(g, n);
     if (kind == 4) /* each task's groups in scratch of its own */
         return sizeof(float) * grouped_scratch_floats(g, n) * (size_t)(grouped_split(g, n) ? ait_split(g) : 1);
     const ait_simd_cfg c = ait_simd_node_cfg(g, n);
@@ -574,6 +578,8 @@ static int phases(const ait_graph *g, const ait_node *n)
     }
     if (kind == 4)
         return grouped_split(g, n);
+    if (ait_simd_winograd_m(g, n))
+        return ait_simd_winograd_phases(g, n);
     int split = is_xw(g, n, kind) ? xw_split(g, n) != XW_SERIAL : wx_split(g, n) != SPLIT_NONE;
     return split ? 1 + (kind == 3) : 0;
 }

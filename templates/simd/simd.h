@@ -18,7 +18,8 @@ typedef struct {
     int vl;    /* floats per vector; 1 is the scalar flavour (the tiled backend) */
     int mr;    /* rows per register tile */
     int nv;    /* vectors per register tile row */
-    int order; /* XW: 0 row blocks outer, 1 column panels outer */
+    int order; /* XW: 0 row blocks outer, 1 column panels outer; Conv: 0 WX, 1 XW, 2 and 3
+                * Winograd F(2x2, 3x3) and F(4x4, 3x3) (ait_simd_order) */
     int block; /* XW: K block (0: whole K); WX: column block, in panels of nv*vl (0: whole N) */
     int wfmt;  /* how packed weights are stored: ait_simd_wfmt (the int8w and fp16w backends) */
 } ait_simd_cfg;
@@ -31,6 +32,9 @@ typedef enum { AIT_WF_F32, AIT_WF_INT8, AIT_WF_F16 } ait_simd_wfmt;
 
 /* Indices into ait_node.knobs, in the order of ait_simd_cfg after vl; 0 keeps the default. */
 enum { AIT_KNOB_MR, AIT_KNOB_NV, AIT_KNOB_ORDER, AIT_KNOB_BLOCK };
+/* A Conv's knob order: its GEMM as WX (vectors along pixels), turned around (XW: vectors along
+ * output channels), or a 3x3 stride-1 Conv by Winograd's F(2x2, 3x3) or F(4x4, 3x3). */
+enum { AIT_ORDER_WX, AIT_ORDER_XW, AIT_ORDER_WINO2, AIT_ORDER_WINO4 };
 
 /* The defaults for a vector width: accumulators + loads within the register file. */
 ait_simd_cfg ait_simd_default_cfg(int vl);
@@ -104,6 +108,16 @@ int ait_simd_window_phases(const ait_graph *g, const ait_node *n, const ait_simd
 void ait_simd_im2col(ait_sb *b, const ait_graph *g, const ait_conv_params *p, int split, const char *dst);
 /* 0 not handled, 1 depthwise, 2 pointwise (1x1, stride 1, no pads), 3 general (im2col) */
 int ait_simd_conv_kind(const ait_graph *g, const ait_node *n);
+
+/* Winograd (winograd.c): whether knob order `order` (AIT_ORDER_WINO2 / 4) is offered for the
+ * node's shape; m (2 or 4) where the node's knobs chose it, else 0; its transformed weights
+ * ([e][panel][ci][mr], count floats); its kernel body, scratch and phases. */
+int ait_simd_winograd_offered(const ait_graph *g, const ait_node *n, int order);
+int ait_simd_winograd_m(const ait_graph *g, const ait_node *n);
+float *ait_simd_winograd_pack(ait_graph *g, const ait_node *n, const float *w, int mr, int64_t *count);
+void ait_simd_emit_winograd(ait_sb *b, const ait_graph *g, const ait_node *n);
+size_t ait_simd_winograd_scratch(const ait_graph *g, const ait_node *n);
+int ait_simd_winograd_phases(const ait_graph *g, const ait_node *n);
 
 const ait_template *ait_simd_template(const ait_graph *g, const ait_node *n);
 /* Gemm or MatMul whose constant B the simd templates pack into column panels. */

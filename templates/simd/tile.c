@@ -490,11 +490,17 @@ void ait_simd_prepare_node(ait_graph *g, ait_node *n)
     if (n->op == AIT_OP_CONV && ait_simd_conv_kind(g, n) >= 2) { /* 1x1 or im2col: WX, or XW (order 1) */
         const ait_tensor *w = ait_node_in(g, n, 1);
         int64_t M = w->dims[0], K = ait_tensor_numel(w) / M, G = ((const ait_conv_params *)n->params)->group;
-        int xw = cfg.order == 1 && !g->extents_vary && G == 1; /* as emit_xw's caller decides */
-        float *p = xw ? pack_cols(g, w->data, K, M, 1, cfg.nv * cfg.vl, &count)
-                      : pack_rows(g, w->data, M, K, cfg.mr, G, &count);
-        if (!store_quantized(g, n, xw ? "simd_xw" : "simd_wx", p, count, K, xw ? cfg.nv * cfg.vl : cfg.mr, cfg.wfmt))
-            add_packed(g, n, xw ? "simd_xw" : "simd_wx", AIT_DT_FLOAT, p, count);
+        int xw = cfg.order == AIT_ORDER_XW && !g->extents_vary && G == 1; /* as emit_xw's caller decides */
+        if (ait_simd_winograd_m(g, n)) {
+            float *u = ait_simd_winograd_pack(g, n, w->data, cfg.mr, &count);
+            add_packed(g, n, "simd_wino", AIT_DT_FLOAT, u, count);
+        } else {
+            float *p = xw ? pack_cols(g, w->data, K, M, 1, cfg.nv * cfg.vl, &count)
+                          : pack_rows(g, w->data, M, K, cfg.mr, G, &count);
+            if (!store_quantized(g, n, xw ? "simd_xw" : "simd_wx", p, count, K, xw ? cfg.nv * cfg.vl : cfg.mr,
+                                 cfg.wfmt))
+                add_packed(g, n, xw ? "simd_xw" : "simd_wx", AIT_DT_FLOAT, p, count);
+        }
         n->unread_in |= 1u << 1;
     } else if (ait_simd_matmul_packs(g, n)) {
         const ait_matmul_params *mp = n->params;
@@ -603,5 +609,10 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
     int ne = runtime_b ? 0 : xw ? (mp->k > 512 ? 3 : 1) : 1;
     for (int i = 0; i < ne && count < max; i++)
         count = add_variant(knobs, count, 0, 0, xw ? xw_extra[i][0] : wx_extra[i][0], xw ? xw_extra[i][1] : wx_extra[i][1]);
+    /* Winograd for 3x3 stride-1 Convs: F(2x2) and F(4x4), each with the default tile and a
+     * taller one (the GEMMs' columns are tiles, K the input channels) */
+    for (int order = AIT_ORDER_WINO2; kind == 3 && order <= AIT_ORDER_WINO4; order++)
+        for (int i = 0; i < 2 && count < max && ait_simd_winograd_offered(g, n, order); i++)
+            count = add_variant(knobs, count, tiles[2 * i][0], tiles[2 * i][1], order, 0);
     return count;
 }
