@@ -99,9 +99,13 @@ static wino_dims dims_of(const ait_graph *g, const ait_node *n, const wino_form 
     d.tb = block_floats / (d.e * (p->cin + p->cout)) / vl * vl;
     d.tb = d.tb < nr ? nr : d.tb;
     d.tb = d.tb > d.padded ? d.padded : d.tb;
-    int64_t T = ait_split(g), share = T ? (d.padded / vl + T - 1) / T * vl : 0;
-    if (T && share < d.tb) /* a block for every task (the bits stay: a tile's arithmetic is its own) */
-        d.tb = share;
+    /* split into tasks, blocks in a multiple of the tasks, as even as whole vectors make them
+     * (the bits stay: a tile's arithmetic is its own) */
+    int64_t T = ait_split(g), nb = (d.padded + d.tb - 1) / d.tb;
+    if (T && d.padded / vl >= T) {
+        nb = (nb + T - 1) / T * T;
+        d.tb = ((d.padded + nb - 1) / nb + vl - 1) / vl * vl;
+    }
     d.blocks = (d.padded + d.tb - 1) / d.tb;
     d.ld = d.tb + vl;
     d.vl = vl;
