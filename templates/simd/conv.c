@@ -271,13 +271,11 @@ static int is_xw(const ait_graph *g, const ait_node *n, int kind)
  * the kernel stays serial. */
 typedef enum { SPLIT_NONE, SPLIT_COLS, SPLIT_ROWS } wx_split_by;
 
-/* Below this much work a kernel stays serial: handing out tasks costs about a microsecond. */
-static const double split_min_flops = 4e5;
 
 static wx_split_by wx_split(const ait_graph *g, const ait_node *n)
 {
     int T = ait_split(g), kind = ait_simd_conv_kind(g, n);
-    if (!T || (kind != 2 && kind != 3) || is_xw(g, n, kind) || ait_node_flops(g, n) < split_min_flops)
+    if (!T || (kind != 2 && kind != 3) || is_xw(g, n, kind) || ait_node_flops(g, n) < AIT_SIMD_SPLIT_MIN_FLOPS)
         return SPLIT_NONE;
     const ait_conv_params *p = n->params;
     const ait_simd_cfg c = ait_simd_node_cfg(g, n);
@@ -364,7 +362,7 @@ static size_t grouped_scratch_floats(const ait_graph *g, const ait_node *n)
 static int grouped_split(const ait_graph *g, const ait_node *n)
 {
     const ait_conv_params *p = n->params;
-    return ait_split(g) && p->group >= 2 && ait_node_flops(g, n) >= split_min_flops;
+    return ait_split(g) && p->group >= 2 && ait_node_flops(g, n) >= AIT_SIMD_SPLIT_MIN_FLOPS;
 }
 
 /* A grouped Conv (ResNeXt, RegNet, a depthwise multiplier) as one WX GEMM per group: the group's
@@ -475,7 +473,7 @@ static xw_split_by xw_split(const ait_graph *g, const ait_node *n)
     const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     int T = ait_split(g), nr = c.nv * c.vl;
     long long N = p->out[1] * p->out[2];
-    if (!T || ait_node_flops(g, n) < split_min_flops)
+    if (!T || ait_node_flops(g, n) < AIT_SIMD_SPLIT_MIN_FLOPS)
         return XW_SERIAL;
     return (p->cout + nr - 1) / nr >= T ? XW_BY_PANELS : (N + c.mr - 1) / c.mr >= T ? XW_BY_PIXELS : XW_SERIAL;
 }

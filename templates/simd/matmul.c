@@ -142,8 +142,6 @@ static void xw_cols(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_
     }
 }
 
-/* Below this much work a kernel stays serial: handing out tasks costs about a microsecond. */
-static const double split_min_flops = 4e5;
 
 /* Split into tasks: each takes whole column panels (every row of them, every K block); with
  * B at run time, whole batches (each packing its own B). */
@@ -152,7 +150,7 @@ static int phases(const ait_graph *g, const ait_node *n)
     const ait_matmul_params *p = n->params;
     const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     int T = ait_split(g), nr = c.nv * c.vl;
-    if (!T || ait_node_flops(g, n) < split_min_flops)
+    if (!T || ait_node_flops(g, n) < AIT_SIMD_SPLIT_MIN_FLOPS)
         return 0;
     return n->pack_in ? (p->n + nr - 1) / nr >= T : p->batch >= T;
 }

@@ -30,6 +30,9 @@ typedef struct {
  * converts each vector as it loads it and scales the sums per column. */
 typedef enum { AIT_WF_F32, AIT_WF_INT8, AIT_WF_F16 } ait_simd_wfmt;
 
+/* Below this much work a split kernel stays serial: handing out tasks costs about a microsecond. */
+#define AIT_SIMD_SPLIT_MIN_FLOPS 4e5
+
 /* Indices into ait_node.knobs, in the order of ait_simd_cfg after vl; 0 keeps the default. */
 enum { AIT_KNOB_MR, AIT_KNOB_NV, AIT_KNOB_ORDER, AIT_KNOB_BLOCK };
 /* A Conv's knob order: its GEMM as WX (vectors along pixels), turned around (XW: vectors along

@@ -121,7 +121,7 @@ static size_t task_floats(const ait_conv_params *p, const wino_form *f, const wi
 
 static int split_blocks(const ait_graph *g, const ait_node *n, const wino_dims *d)
 {
-    return ait_split(g) && d->blocks >= 2 && ait_node_flops(g, n) >= 4e5;
+    return ait_split(g) && d->blocks >= 2 && ait_node_flops(g, n) >= AIT_SIMD_SPLIT_MIN_FLOPS;
 }
 
 size_t ait_simd_winograd_scratch(const ait_graph *g, const ait_node *n)
@@ -192,16 +192,21 @@ static void emit_ivdep(ait_sb *b)
                    "#elif defined(__GNUC__)\n#pragma GCC ivdep\n#endif\n");
 }
 
-/* The tiles of a tile row in the block, [txlo, txhi), rounded up to whole vectors: gcc vectorizes
- * the transforms' loops, whose short trip counts (28 tiles at 56x56) otherwise ran mostly in the
- * scalar remainder (3x slower).  The extra tiles read within the row buffers and the block's
- * rows of V and M (ld > tb) and write what the next tile row overwrites, or what no one reads. */
-static const char *txend_decl(const wino_dims *d)
+/* Opens the loop over tile rows ty overlapping the block's tiles [t0, t0 + nt), with the row's
+ * tiles in the block, [txlo, txhi), and txend: txhi rounded up from txlo to whole vectors.  gcc
+ * vectorizes the transforms' loops over tiles, whose short trip counts (28 tiles at 56x56)
+ * otherwise ran mostly in the scalar remainder (3x slower); the extra tiles read within the row
+ * buffers and the block's rows of V and M (ld > tb) and write what the next tile row overwrites,
+ * or what no one reads. */
+static void emit_tile_rows(ait_sb *b, const wino_dims *d)
 {
-    static char buf[96];
-    snprintf(buf, sizeof buf, "const long txend = txlo + (txhi - txlo + %" PRId64 ") / %" PRId64 " * %" PRId64 ";\n",
-             d->vl - 1, d->vl, d->vl);
-    return buf;
+    int64_t TX = d->tx;
+    ait_sb_printf(b,
+                  "for (long ty = t0 / %" PRId64 "; ty < %" PRId64 " && ty * %" PRId64 " < t0 + nt; ty++) {\n"
+                  "const long txlo = t0 > ty * %" PRId64 " ? t0 - ty * %" PRId64 " : 0;\n"
+                  "const long txhi = t0 + nt - ty * %" PRId64 " < %" PRId64 " ? t0 + nt - ty * %" PRId64 " : %" PRId64
+                  ";\nconst long txend = txlo + (txhi - txlo + %" PRId64 ") / %" PRId64 " * %" PRId64 ";\n",
+                  TX, d->ty, TX, TX, TX, TX, TX, TX, TX, d->vl - 1, d->vl, d->vl);
 }
 
 /* Phase 1 of a block: tile rows ty overlapping [t0, t0 + nt), each channel's a input rows
@@ -210,15 +215,9 @@ static void emit_input(ait_sb *b, const ait_conv_params *p, const wino_form *f, 
 {
     int a = f->a, m = f->m;
     int64_t IH = p->in[1], IW = p->in[2], PT = p->pad_lo[1], PL = p->pad_lo[2], W = d->w, TX = d->tx;
-    const char *txend = txend_decl(d);
     ait_sb_printf(b, "for (long ci = 0; ci < %" PRId64 "; ci++) {\nconst float *const xc = x0 + ci * %" PRId64 ";\n",
                   p->cin, IH * IW);
-    ait_sb_printf(b,
-                  "for (long ty = t0 / %" PRId64 "; ty < %" PRId64 " && ty * %" PRId64 " < t0 + nt; ty++) {\n"
-                  "const long txlo = t0 > ty * %" PRId64 " ? t0 - ty * %" PRId64 " : 0;\n"
-                  "const long txhi = t0 + nt - ty * %" PRId64 " < %" PRId64 " ? t0 + nt - ty * %" PRId64 " : %" PRId64
-                  ";\n%s",
-                  TX, d->ty, TX, TX, TX, TX, TX, TX, TX, txend);
+    emit_tile_rows(b, d);
     ait_sb_printf(b,
                   "for (long i = 0; i < %d; i++) {\nfloat *const dr = rd + i * %" PRId64 ";\n"
                   "const long ih = ty * %d - %" PRId64 " + i;\n"
@@ -316,14 +315,9 @@ static void emit_output(ait_sb *b, const ait_graph *g, const ait_node *n, const 
 {
     int a = f->a, m = f->m;
     int64_t CO = p->cout, OH = p->out[1], OW = p->out[2], TX = d->tx, W = d->w;
-    const char *txend = txend_decl(d);
     ait_sb_printf(b, "for (long co = 0; co < %" PRId64 "; co++) {\n", CO);
-    ait_sb_printf(b,
-                  "for (long ty = t0 / %" PRId64 "; ty < %" PRId64 " && ty * %" PRId64 " < t0 + nt; ty++) {\n"
-                  "const long txlo = t0 > ty * %" PRId64 " ? t0 - ty * %" PRId64 " : 0;\n"
-                  "const long txhi = t0 + nt - ty * %" PRId64 " < %" PRId64 " ? t0 + nt - ty * %" PRId64 " : %" PRId64
-                  ";\n%s{\n",
-                  TX, d->ty, TX, TX, TX, TX, TX, TX, TX, txend);
+    emit_tile_rows(b, d);
+    ait_sb_puts(b, "{\n");
     ait_sb_printf(b, "const float *const mr = mb + co * ld_ + ty * %" PRId64 " - t0;\n", TX);
     emit_ivdep(b);
     ait_sb_printf(b, "for (long tx = txlo; tx < txend; tx++) {\n");
@@ -385,9 +379,7 @@ void ait_simd_emit_winograd(ait_sb *b, const ait_graph *g, const ait_node *n)
     ait_sb_printf(b, "const long t0 = blk * tb_, nt = t0 + tb_ < %" PRId64 " ? tb_ : %" PRId64 " - t0;\n", d.padded,
                   d.padded);
     emit_input(b, p, f, &d);
-    ait_sb_puts(b, "{\n");
     emit_products(b, g, n, p, &d);
-    ait_sb_puts(b, "}\n");
     emit_output(b, g, n, p, f, &d);
     ait_sb_puts(b, "}\n");
     if (split)
