@@ -193,8 +193,8 @@ zoo-deps:
 	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; fi
-	$(Q)[ -d bench/node_modules/onnxruntime-node ] || (cd bench && ONNXRUNTIME_NODE_INSTALL=skip npm install \
-	  --no-audit --no-fund onnxruntime-node >/dev/null)
+	$(Q)[ -d bench/node_modules/onnxruntime-node ] || (cd bench && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-save \
+	  --no-audit --no-fund >/dev/null)
 
 zoo: $(B)/aitune-gen zoo-deps
 	$(Q)/usr/bin/python3 zoo/export.py $(B)/zoo $(ZOO_MODELS)

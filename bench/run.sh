@@ -17,7 +17,7 @@ rm -rf "$W/cache" "$W/cache-gemm"
 
 if [ ! -d bench/node_modules/onnxruntime-node ]; then
   echo "bench: installing onnxruntime-node (npm, ONNXRUNTIME_NODE_INSTALL=skip)"
-  (cd bench && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund onnxruntime-node >/dev/null)
+  (cd bench && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-save --no-audit --no-fund >/dev/null)
 fi
 ORT_VERSION=$(node -p "require('./bench/node_modules/onnxruntime-node/package.json').version")
 
