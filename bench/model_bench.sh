@@ -1,13 +1,15 @@
 #!/bin/sh
 # make bench-model MODEL=...: where one model's time goes, kernel by kernel, against
-# onnxruntime's profiler (enableProfiling, one thread), so that each loss is found by measurement.
+# onnxruntime's profiler (enableProfiling), so that each loss is found by measurement.  THREADS=N
+# (default 1) tunes with [target] threads = N and profiles onnxruntime with intraOpNumThreads N.
 # MODEL is a zoo model's name (build/zoo/<name>, from make zoo or make bench-zoo) or a dir in its
 # layout (model.onnx, input_0.bin, test_data_set_0/, meta.json).  Prints per-op totals and the
 # heaviest kernels, each beside onnxruntime's time for the same nodes.
 #   bench/model_bench.sh MODEL [reps]
 cd "$(dirname "$0")/.." || exit 2
 TOP=$PWD
-M=$1; REPS=${2:-20}
+M=$1; REPS=${2:-20}; TH=${THREADS:-1}
+case $TH in [1-9]|[1-9][0-9]) ;; *) echo "model_bench: THREADS=$TH is not 1..99" >&2; exit 2 ;; esac
 [ -n "$M" ] || { echo "usage: model_bench.sh MODEL [reps]" >&2; exit 2; }
 if [ -d "$M" ]; then D=$(cd "$M" && pwd); else D=$TOP/build/zoo/$M; fi
 [ -f "$D/model.onnx" ] && [ -f "$D/input_0.bin" ] || { echo "model_bench: $D has no model.onnx and input_0.bin" >&2; exit 2; }
@@ -31,6 +33,8 @@ backends = simd, tiled, reference
 rtol = 1e-3
 atol = 1e-3
 cache_dir = $TOP/build/zoo/work/cache
+[target]
+threads = $TH
 [output]
 dir = $W/out
 INI
@@ -38,10 +42,11 @@ INI
 # every kernel call of the graph functions, timed
 sed 's/^\(net_k[0-9]*(.*)\);$/PROF_CALL(\1);/' "$W/out/net.c" > "$W/out/net_prof.c"
 gcc -std=c99 -O3 -march=native -ffp-contract=fast -I"$W/out" -I. -DIN_T=$ctype -D_POSIX_C_SOURCE=199309L \
-    bench/profile_model.c ir/clock.c $([ -f "$W/out/net_weights.c" ] && echo "$W/out/net_weights.c") -lm -o "$W/profile" || exit 1
+    bench/profile_model.c ir/clock.c $([ -f "$W/out/net_weights.c" ] && echo "$W/out/net_weights.c") \
+    $([ -f "$W/out/net_pthreads.c" ] && echo "$W/out/net_pthreads.c -pthread") -lm -o "$W/profile" || exit 1
 "$W/profile" "$D/input_0.bin" "$REPS" > "$W/ours.txt" || exit 1
-(cd bench && node ort_profile.js "$D/model.onnx" "$D/input_0.bin" $dtype "$REPS") > "$W/ort.txt" 2> "$W/ort.log" || { cat "$W/ort.log"; exit 1; }
-/usr/bin/python3 - "$W/ours.txt" "$W/ort.txt" "$name" "$(sed -n 's/^backend = //p' "$W/out/net.manifest.ini")" "$D/model.onnx" <<'PY'
+(cd bench && node ort_profile.js "$D/model.onnx" "$D/input_0.bin" $dtype "$REPS" "$TH") > "$W/ort.txt" 2> "$W/ort.log" || { cat "$W/ort.log"; exit 1; }
+/usr/bin/python3 - "$W/ours.txt" "$W/ort.txt" "$name" "$(sed -n 's/^backend = //p' "$W/out/net.manifest.ini")" "$D/model.onnx" "$TH" <<'PY'
 import sys
 from collections import defaultdict
 import onnx
@@ -75,7 +80,9 @@ for l in open(sys.argv[2]).read().splitlines():
     ort[k][1] = (ort[k][1] + "+" if ort[k][1] else "") + op
 tot_o = sum(float(r[1]) for r in ours)
 tot_r = sum(ort_op.values())
-print(f"# {sys.argv[3]}: where the time goes (winner {sys.argv[4]}, batch 1, one thread)\n")
+th = int(sys.argv[6])
+print(f"# {sys.argv[3]}: where the time goes (winner {sys.argv[4]}, batch 1, "
+      + ("one thread" if th == 1 else f"{th} threads") + ")\n")
 print(f"kernels: aitune-c {tot_o:.3f} ms in {len(ours)} kernels; onnxruntime {tot_r:.3f} ms in {len(ort)} nodes "
       "(onnxruntime fuses nodes of its own: its ops and ours are named as each runs them)\n")
 by_op = defaultdict(lambda: [0.0, 0])

@@ -1,13 +1,14 @@
-// make bench-model: onnxruntime-node's per-node times (enableProfiling, one thread), summed over
-// `reps` runs after warm-up and divided by them.
-// usage: node ort_profile.js model.onnx input.bin float32|int64 reps
+// make bench-model: onnxruntime-node's per-node times (enableProfiling, intraOpNumThreads `threads`,
+// default 1), summed over `reps` runs after warm-up and divided by them.
+// usage: node ort_profile.js model.onnx input.bin float32|int64 reps [threads]
 // prints one line per node: "<ms per run> <op> <node>"
 const fs = require('fs');
 const ort = require('onnxruntime-node');
 
 async function main() {
-  const [model, input, dtype, repsArg] = process.argv.slice(2);
+  const [model, input, dtype, repsArg, threadsArg] = process.argv.slice(2);
   const reps = parseInt(repsArg || '20', 10);
+  const threads = parseInt(threadsArg || '1', 10);
   const warm = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const dims = warm.inputMetadata[0].shape;
   if (!dims.every((d) => Number.isInteger(d) && d > 0)) throw new Error(`symbolic input shape ${dims}`);
@@ -16,7 +17,7 @@ async function main() {
     : new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
   const prefix = `/tmp/ort_profile_${process.pid}`;
   const session = await ort.InferenceSession.create(model, {
-    intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
     enableProfiling: true, profileFilePrefix: prefix,
   });
   const feeds = { [session.inputNames[0]]: new ort.Tensor(dtype, data, dims) };
