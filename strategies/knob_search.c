@@ -257,6 +257,23 @@ static unsigned long long search_key(const ait_graph *g, const ait_node *n, cons
     return h;
 }
 
+/* The key of the node's main work alone: its epilogue (fused activations, a residual Add and
+ * the input that brings it) set aside.  The fastest tiling hardly depends on what is done to
+ * each output element once, so ResNet's convolutions that differ only in that share one
+ * search, and the budget goes to shapes not yet seen. */
+static unsigned long long shape_key(const ait_graph *g, const ait_node *n, const ait_backend *b,
+                                    int (*knobs)[AIT_MAX_KNOBS], int nv, const ait_knob_opts *o)
+{
+    ait_node bare = *n;
+    for (int i = 0; i < n->n_epi; i++)
+        if (n->epi[i].kind == AIT_EPI_ADD && n->epi[i].input < bare.n_in)
+            bare.n_in = n->epi[i].input;
+    while (bare.n_in > 0 && bare.in[bare.n_in - 1] < 0)
+        bare.n_in--;
+    bare.n_epi = 0;
+    return search_key(g, &bare, b, knobs, nv, o);
+}
+
 /* Builds and measures one node's variants; fills the choice.  Returns 0 on success. */
 static int measure(ait_graph *g, ait_node *n, const ait_backend *b, int (*knobs)[AIT_MAX_KNOBS], int nv,
                    const ait_knob_opts *o, ait_knob_choice *c, char *why, size_t why_n)
@@ -341,6 +358,7 @@ void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait
     double t0 = ait_now_s();
     plan->c = AIT_NEW(a, ait_knob_choice, g->n_nodes + 1);
     unsigned long long *keys = AIT_NEW(a, unsigned long long, g->n_nodes + 1);
+    unsigned long long *shapes = AIT_NEW(a, unsigned long long, g->n_nodes + 1);
     int n_nodes = g->n_nodes; /* variants add no nodes, only tensors */
     for (int k = 0; k < n_nodes; k++) {
         ait_node *n = &g->nodes[k];
@@ -353,17 +371,24 @@ void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait
         ait_knob_choice *c = &plan->c[plan->n];
         c->node = n->name;
         c->op = n->op_type;
-        unsigned long long key = search_key(g, n, b, knobs, nv, o);
-        int same = -1;
+        unsigned long long key = search_key(g, n, b, knobs, nv, o), shape = shape_key(g, n, b, knobs, nv, o);
+        int same = -1, alike = -1;
         for (int i = 0; i < plan->n && same < 0; i++)
-            if (keys[i] == key && !plan->c[i].why)
-                same = i;
-        keys[plan->n++] = key;
-        if (same >= 0) { /* an op like one already searched */
-            ait_knob_choice first = plan->c[same];
+            if (!plan->c[i].why) {
+                if (keys[i] == key)
+                    same = i;
+                else if (shapes[i] == shape && alike < 0)
+                    alike = i;
+            }
+        keys[plan->n] = key;
+        shapes[plan->n++] = shape;
+        if (same >= 0 || alike >= 0) { /* an op like one already searched */
+            ait_knob_choice first = plan->c[same >= 0 ? same : alike];
             *c = first;
             c->node = n->name;
+            c->op = n->op_type;
             c->cached = 1;
+            c->like = same >= 0 ? NULL : first.like ? first.like : first.node;
             plan->cached++;
             continue;
         }

@@ -1,8 +1,9 @@
-/* The per-op knob search: for each distinct (op, shape, epilogue) a backend
+/* The per-op knob search: for each distinct (op, shape) a backend
  * offers variants for (tile sizes, loop order, blocking), build every variant
  * next to the reference kernel in one gcc unit, check each against the
  * reference on random inputs, time them interleaved (median of rounds) and
- * keep the fastest valid one.  Results are cached under [tune] cache_dir, so
+ * keep the fastest valid one; ops that differ only in their fused epilogue share
+ * a search.  Results are cached under [tune] cache_dir, so
  * a second run measures nothing; [tune] budget_s bounds the measuring (ops
  * past it keep the defaults). */
 #ifndef AIT_KNOB_SEARCH_H
@@ -21,6 +22,7 @@ typedef struct {
     double default_gflops;       /* of the backend's default */
     int n_variants, cached;
     const char *why;             /* when not measured: the reason */
+    const char *like;            /* taken from this node's search: the same work, another epilogue */
 } ait_knob_choice;
 
 typedef struct {

@@ -165,7 +165,10 @@ static void write_knob_table(FILE *f, ait_arena *a, const ait_knob_plan *p)
         snprintf(num[i][1], sizeof num[i][1], c->why ? "-" : "%.1f", c->gflops);
         snprintf(num[i][2], sizeof num[i][2], c->why ? "-" : "%.1f", c->default_gflops);
         const char *row[6] = {ait_esc_str(a, AIT_ESC_MD, c->node), ait_esc_str(a, AIT_ESC_MD, c->op), num[i][0],
-                              num[i][1], num[i][2], c->why ? ait_esc_str(a, AIT_ESC_MD, c->why) : c->cached ? "cached" : ""};
+                              num[i][1], num[i][2],
+                              c->why    ? ait_esc_str(a, AIT_ESC_MD, c->why)
+                              : c->like ? ait_esc_str(a, AIT_ESC_MD, ait_arena_printf(a, "like %s (epilogue aside)", c->like))
+                              : c->cached ? "cached" : ""};
         memcpy(cells + 6 * i, row, sizeof row);
     }
     ait_table_md(f, 6, head, cells, p->n);

@@ -606,6 +606,56 @@ static void test_varying_sequence_length_is_dynamic(void **state)
     free(log);
 }
 
+/* Convolutions that differ only in their fused epilogue (a Relu, a residual Add, nothing) share
+ * one knob search: the first is measured, the others take its knobs, and the report says whose. */
+static void test_knob_search_shares_across_epilogues(void **state)
+{
+    (void)state;
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, 8, 10, 10}, wd[4] = {8, 8, 3, 3}, pads[4] = {1, 1, 1, 1};
+    tb_input(b, "x", 1, 4, xd);
+    float *w = malloc(sizeof(float) * 8 * 72);
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < 8 * 72; i++)
+            w[i] = (float)((i * 7 + k) % 13) / 13.0f - 0.5f;
+        char name[8];
+        snprintf(name, sizeof name, "W%d", k);
+        tb_init(b, name, 1, 4, wd, w, 0);
+    }
+    free(w);
+    tb_attr_ints(b, tb_node(b, "Conv", "x,W0", "c0"), "pads", 4, pads);
+    tb_node(b, "Relu", "c0", "r0");
+    tb_attr_ints(b, tb_node(b, "Conv", "r0,W1", "c1"), "pads", 4, pads);
+    tb_node(b, "Add", "c1,x", "a1");
+    tb_attr_ints(b, tb_node(b, "Conv", "a1,W2", "y"), "pads", 4, pads);
+    tb_output(b, "y");
+    char path[512];
+    snprintf(path, sizeof path, "%s/epi.onnx", tmp);
+    assert_int_equal(tb_write(b, path), 0);
+    tb_free(b);
+    ait_config c;
+    model_config(&c, "epi", "1");
+    save_npy("epi", 0, 0, 4, xd);
+    ait_diag d;
+    assert_int_equal(ait_config_set(&c, "tune.strategy=one_backend", &d), AIT_OK);
+    assert_int_equal(ait_config_set(&c, "tune.backends=simd", &d), AIT_OK);
+    char *log;
+    if (tune(&c, &log, &d) != AIT_OK)
+        fail_msg("%s", d.msg);
+    free(log);
+    snprintf(path, sizeof path, "%s/epi.out/m.report.md", tmp);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char rep[1 << 16];
+    rep[fread(rep, 1, sizeof rep - 1, f)] = 0;
+    fclose(f);
+    if (!strstr(rep, "3 ops: 1 measured, 2 cached or like another, 0 kept the defaults"))
+        fail_msg("%s", strstr(rep, "## Per-op") ? strstr(rep, "## Per-op") : rep);
+    char *first = strstr(rep, "like /Conv_0 (epilogue aside)");
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, "like /Conv_0 (epilogue aside)"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -622,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_npy_samples_and_random),
         cmocka_unit_test(test_inputs_with_different_first_dims),
         cmocka_unit_test(test_varying_sequence_length_is_dynamic),
+        cmocka_unit_test(test_knob_search_shares_across_epilogues),
     };
     return cmocka_run_group_tests_name("tune", tests, setup, teardown);
 }
