@@ -388,7 +388,8 @@ void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait
             c->node = n->name;
             c->op = n->op_type;
             c->cached = 1;
-            c->like = same >= 0 ? NULL : first.like ? first.like : first.node;
+            if (same < 0) /* an exact twin keeps first.like: its knobs come from there too */
+                c->like = first.like ? first.like : first.node;
             plan->cached++;
             continue;
         }
