@@ -112,7 +112,7 @@ $(B)/conformance: $(B)/obj/tests/conformance.o $(B)/libaitune.a
 	$(Q)$(CC) -o $@ $^ $(LDLIBS)
 
 check: $(B)/aitune-gen $(B)/libaitune.so $(TESTS) $(B)/conformance $(B)/tests/edge_model $(FUZZ_BINS)
-	$(Q)tests/run_tests.sh $(TESTS) -- $(B)/conformance tests/spec_conformance.sh tests/backend_conformance.sh tests/strict_conformance.sh tests/cli_test.sh tests/budget_test.sh tests/quant_test.sh tests/jit_app_test.sh tests/fuzz_replay.sh
+	$(Q)CHECK_FIRST="tests/cli_test.sh $(B)/tests/test_passes $(B)/tests/test_threads tests/strict_conformance.sh" tests/run_tests.sh $(TESTS) -- $(B)/conformance tests/spec_conformance.sh tests/backend_conformance.sh tests/strict_conformance.sh tests/cli_test.sh tests/budget_test.sh tests/quant_test.sh tests/jit_app_test.sh tests/fuzz_replay.sh
 
 
 $(B)/fuzzobj/proto/onnx.pb-c.o: $(B)/proto/onnx.pb-c.c
