@@ -6,6 +6,8 @@
 # median of 15 samples; the median round reported).  Prints a Markdown table with per-model ratios
 # and their geometric means, and saves it as build/bench/zoo.md.
 #   bench/zoo_bench.sh [ZOO_DIR] [model ...]
+# ZOO_BUDGET_S: the knob budget (default 60); ZOO_CACHE: the tuning cache (default ZOO_DIR/work/cache;
+# a fresh directory measures a first tune).
 cd "$(dirname "$0")/.." || exit 2
 TOP=$PWD
 Z=${1:-build/zoo}; [ $# -gt 0 ] && shift
@@ -45,7 +47,7 @@ backends = simd, tiled, reference
 budget_s = ${ZOO_BUDGET_S:-60}
 rtol = ${ZOO_RTOL:-1e-3}
 atol = ${ZOO_ATOL:-1e-3}
-cache_dir = $Z/work/cache
+cache_dir = ${ZOO_CACHE:-$Z/work/cache}
 [target]
 threads = $th
 [output]

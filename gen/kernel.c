@@ -111,7 +111,7 @@ static void emit_parallel(ait_sb *b, const ait_graph *g, const ait_node *n, cons
 
 int ait_kernel_phases(const ait_graph *g, const ait_node *n, const ait_template *t)
 {
-    return ait_split(g) && g->par_for && t->phases ? t->phases(g, n) : 0;
+    return ait_split(g, n) && g->par_for && t->phases ? t->phases(g, n) : 0;
 }
 
 void ait_emit_kernel_dims(ait_sb *b, const ait_graph *g, const ait_node *n, const char *fname, const ait_template *t,

@@ -75,7 +75,10 @@ typedef struct {
     int input;             /* AIT_EPI_ADD: index into the node's inputs */
 } ait_epi_step;
 
-enum { AIT_MAX_EPI = 4, AIT_MAX_KNOBS = 4 };
+/* knobs[AIT_KNOB_SERIAL] = 1: the node's kernel runs as one task in code with threads (the knob
+ * search measured its split slower: too little work for the hand-off); the other knobs are the
+ * backend's (simd: mr, nv, order, block) */
+enum { AIT_MAX_EPI = 4, AIT_MAX_KNOBS = 5, AIT_KNOB_SERIAL = 4 };
 
 typedef struct {
     const char *name;      /* ONNX node name, or a made-up "<op>_<index>" */

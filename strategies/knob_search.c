@@ -13,8 +13,10 @@
 #include "gen/threads.h"
 #include "strategies/cache.h"
 #include "strategies/sandbox.h"
+#include "templates/emit_util.h"
 
-enum { MAX_VARIANTS = 12, ROUNDS = 7 };
+/* the backend's variants (at most BACKEND_VARIANTS), then one run as a single task */
+enum { BACKEND_VARIANTS = 12, MAX_VARIANTS = BACKEND_VARIANTS + 1, ROUNDS = 7 };
 
 size_t ait_knob_cold_span(void)
 {
@@ -37,15 +39,27 @@ size_t ait_knob_cold_span(void)
     return 2 * (size_t)llc;
 }
 
+/* The fifth knob (serial) is written only where it is set, so the text of every plan without it
+ * (manifests, caches, reports) stays what it was. */
 void ait_knobs_format(const int *knobs, char *buf, size_t n)
 {
-    snprintf(buf, n, "%d,%d,%d,%d", knobs[0], knobs[1], knobs[2], knobs[3]);
+    if (knobs[AIT_KNOB_SERIAL])
+        snprintf(buf, n, "%d,%d,%d,%d,%d", knobs[0], knobs[1], knobs[2], knobs[3], knobs[4]);
+    else
+        snprintf(buf, n, "%d,%d,%d,%d", knobs[0], knobs[1], knobs[2], knobs[3]);
 }
 
 int ait_knobs_parse(const char *text, int *knobs)
 {
-    char end;
-    return sscanf(text, "%d,%d,%d,%d%c", &knobs[0], &knobs[1], &knobs[2], &knobs[3], &end) == 4 ? 0 : -1;
+    int used = -1;
+    knobs[AIT_KNOB_SERIAL] = 0;
+    if (sscanf(text, "%d,%d,%d,%d%n", &knobs[0], &knobs[1], &knobs[2], &knobs[3], &used) == 4 && !text[used])
+        return 0;
+    used = -1;
+    if (sscanf(text, "%d,%d,%d,%d,%d%n", &knobs[0], &knobs[1], &knobs[2], &knobs[3], &knobs[4], &used) == 5 &&
+        !text[used] && (knobs[4] == 0 || knobs[4] == 1))
+        return 0;
+    return -1;
 }
 
 /* One node's variants, built next to its reference kernel. */
@@ -59,7 +73,14 @@ typedef struct {
     const ait_knob_opts *o;
     int quantized; /* the backend's results differ from the reference by design: variants are
                     * compared with the default (same weights, same quantization) instead */
+    int heavy;     /* too much work for the scalar reference kernel (REF_MAX_FLOPS): variants are
+                    * compared with the default, which the model's trial holds to the reference */
 } bench;
+
+/* Above this many FLOPs an op's reference kernel (scalar, ~1 GFLOP/s) would take most of its
+ * search: fcn_resnet50's 2048->512 3x3 head (7.5 GFLOP) took 23 s of a 20 s budget, its ten
+ * variants 3 s. */
+static const double REF_MAX_FLOPS = 2e8;
 
 static void emit_wrapper(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_template *t, const char *fname)
 {
@@ -169,7 +190,7 @@ static double time_calls(kb_fn f, rotation *rt, int reps)
 }
 
 /* In the child: values[i] is variant i's median seconds per call, -1 if it disagrees
- * with the reference. */
+ * with the reference (quantized or heavy: with the default, variant 0). */
 static void child(void *ctx, ait_sandbox_result *res)
 {
     const bench *bn = ctx;
@@ -185,12 +206,14 @@ static void child(void *ctx, ait_sandbox_result *res)
     void **act = calloc((size_t)g->n_t + 1, sizeof *act);
     const ait_template *rt = ait_reference_template(bn->ref->op);
     void **ra = args_for(g, bn->ref, rt, act);
-    ((kb_fn)bn->o->cc->sym(m, "ait_kb_ref"))(ra);
     const float *want = ra[bn->ref->n_in];
     int64_t cnt = ait_tensor_numel(ait_node_out(g, bn->ref, 0));
     double scale = 0;
-    for (int64_t j = 0; j < cnt; j++)
-        scale = fmax(scale, fabs(want[j]));
+    if (!bn->heavy) {
+        ((kb_fn)bn->o->cc->sym(m, "ait_kb_ref"))(ra);
+        for (int64_t j = 0; j < cnt; j++)
+            scale = fmax(scale, fabs(want[j]));
+    }
     kb_fn fn[MAX_VARIANTS];
     void **va[MAX_VARIANTS];
     int reps[MAX_VARIANTS];
@@ -210,7 +233,7 @@ static void child(void *ctx, ait_sandbox_result *res)
         fn[v](va[v]);
         const float *got = va[v][bn->var[v]->n_in];
         res->values[v] = 0;
-        if (bn->quantized && v == 0) {
+        if ((bn->quantized || bn->heavy) && v == 0) {
             want = got;
             scale = 0;
             for (int64_t j = 0; j < cnt; j++)
@@ -278,14 +301,16 @@ static unsigned long long shape_key(const ait_graph *g, const ait_node *n, const
 static int measure(ait_graph *g, ait_node *n, const ait_backend *b, int (*knobs)[AIT_MAX_KNOBS], int nv,
                    const ait_knob_opts *o, ait_knob_choice *c, char *why, size_t why_n)
 {
-    bench bn = {.g = g, .ref = n, .o = o, .quantized = b->quantized};
+    bench bn = {.g = g, .ref = n, .o = o, .quantized = b->quantized, .heavy = ait_node_flops(g, n) > REF_MAX_FLOPS};
     ait_sb u = {0};
     ait_sb_puts(&u, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
     if (b->prelude)
         ait_sb_puts(&u, b->prelude(b));
     if (g->tasks > 1 && g->par_for)
         ait_sb_printf(&u, "void %s(int n_tasks, void (*task)(void *arg, int i), void *arg);\n", g->par_for);
-    emit_wrapper(&u, g, n, ait_reference_template(n->op), "ref");
+    if (!bn.heavy)
+        emit_wrapper(&u, g, n, ait_reference_template(n->op), "ref");
+    int default_split = 0;
     for (int v = 0; v < nv; v++) {
         ait_node *x = AIT_NEW(g->arena, ait_node, 1);
         *x = *n;
@@ -294,6 +319,10 @@ static int measure(ait_graph *g, ait_node *n, const ait_backend *b, int (*knobs)
         const ait_template *t = b->template_for(b, g, x);
         if (!t || (t->applies && !t->applies(g, x)))
             continue;
+        if (v == 0)
+            default_split = ait_kernel_phases(g, x, t) > 0;
+        else if (x->knobs[AIT_KNOB_SERIAL] && !default_split)
+            continue; /* the default already runs as one task */
         char fname[16];
         snprintf(fname, sizeof fname, "v%d", bn.n_var);
         emit_wrapper(&u, g, x, t, fname);
@@ -350,6 +379,48 @@ static int from_result(const ait_trial_result *r, ait_knob_choice *c)
     return 0;
 }
 
+/* The node's variants: the backend's, and with threads the default run as one task where the
+ * default is split, so the search finds the kernels too small to gain from a hand-off.  A node
+ * the backend has no variants for (depthwise, pools) is asked of its template without packing
+ * (their kernels pack nothing); one that has them is checked in measure(), once packed. */
+static int node_variants(ait_graph *g, const ait_backend *b, const ait_node *n, int (*knobs)[AIT_MAX_KNOBS])
+{
+    int nv = b->variants(b, g, n, knobs, BACKEND_VARIANTS);
+    if (!ait_split(g, n) || !g->par_for)
+        return nv;
+    if (nv < 2) {
+        ait_node x = *n;
+        memset(x.knobs, 0, sizeof x.knobs);
+        const ait_template *t = b->template_for(b, g, &x);
+        if (!t || (t->applies && !t->applies(g, &x)) || !ait_kernel_phases(g, &x, t))
+            return nv;
+        memset(knobs[0], 0, sizeof knobs[0]);
+        nv = 1;
+    }
+    memcpy(knobs[nv], knobs[0], sizeof knobs[0]);
+    knobs[nv][AIT_KNOB_SERIAL] = 1;
+    return nv + 1;
+}
+
+/* One op the search visits: its plan entry, keys, and the FLOPs of every op that shares its
+ * shape (their search is this op's). */
+typedef struct {
+    ait_node *n;
+    unsigned long long key, shape;
+    double weight;
+    int order; /* position in the plan, which stays in node order */
+} search_item;
+
+/* Heaviest shape first, so a budget that runs out leaves the lightest ops on default knobs;
+ * ties in node order. */
+static int by_weight(const void *pa, const void *pb)
+{
+    const search_item *a = pa, *b = pb;
+    if (a->weight != b->weight)
+        return a->weight > b->weight ? -1 : 1;
+    return a->order - b->order;
+}
+
 void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait_knob_opts *o, ait_knob_plan *plan)
 {
     memset(plan, 0, sizeof *plan);
@@ -357,31 +428,50 @@ void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait
         return;
     double t0 = ait_now_s();
     plan->c = AIT_NEW(a, ait_knob_choice, g->n_nodes + 1);
-    unsigned long long *keys = AIT_NEW(a, unsigned long long, g->n_nodes + 1);
-    unsigned long long *shapes = AIT_NEW(a, unsigned long long, g->n_nodes + 1);
+    search_item *items = AIT_NEW(a, search_item, g->n_nodes + 1);
     int n_nodes = g->n_nodes; /* variants add no nodes, only tensors */
     for (int k = 0; k < n_nodes; k++) {
         ait_node *n = &g->nodes[k];
         int knobs[MAX_VARIANTS][AIT_MAX_KNOBS];
         if (n->folded || n->removed)
             continue;
-        int nv = b->variants(b, g, n, knobs, MAX_VARIANTS);
+        int nv = node_variants(g, b, n, knobs);
         if (nv < 2)
             continue;
-        ait_knob_choice *c = &plan->c[plan->n];
-        c->node = n->name;
-        c->op = n->op_type;
-        unsigned long long key = search_key(g, n, b, knobs, nv, o), shape = shape_key(g, n, b, knobs, nv, o);
-        int same = -1, alike = -1;
-        for (int i = 0; i < plan->n && same < 0; i++)
-            if (!plan->c[i].why) {
-                if (keys[i] == key)
-                    same = i;
-                else if (shapes[i] == shape && alike < 0)
-                    alike = i;
+        search_item *it = &items[plan->n];
+        *it = (search_item){.n = n, .order = plan->n, .weight = ait_node_flops(g, n)};
+        it->key = search_key(g, n, b, knobs, nv, o);
+        it->shape = shape_key(g, n, b, knobs, nv, o);
+        plan->c[plan->n].node = n->name;
+        plan->c[plan->n++].op = n->op_type;
+    }
+    double *group = AIT_NEW(a, double, plan->n + 1);
+    for (int i = 0; i < plan->n; i++)
+        for (int j = 0; j <= i; j++)
+            if (items[j].shape == items[i].shape) { /* j: the first op of i's shape */
+                group[j] += items[i].weight;
+                break;
             }
-        keys[plan->n] = key;
-        shapes[plan->n++] = shape;
+    for (int i = 0; i < plan->n; i++)
+        for (int j = 0; j <= i; j++)
+            if (items[j].shape == items[i].shape) {
+                items[i].weight = group[j];
+                break;
+            }
+    qsort(items, (size_t)plan->n, sizeof *items, by_weight);
+    char *done = AIT_NEW(a, char, plan->n + 1); /* by plan position: searched or cached, no why */
+    for (int s = 0; s < plan->n; s++) {
+        search_item *it = &items[s];
+        ait_node *n = it->n;
+        ait_knob_choice *c = &plan->c[it->order];
+        int same = -1, alike = -1;
+        for (int i = 0; i < s && same < 0; i++)
+            if (done[items[i].order]) {
+                if (items[i].key == it->key)
+                    same = items[i].order;
+                else if (items[i].shape == it->shape && alike < 0)
+                    alike = items[i].order;
+            }
         if (same >= 0 || alike >= 0) { /* an op like one already searched */
             ait_knob_choice first = plan->c[same >= 0 ? same : alike];
             *c = first;
@@ -391,12 +481,14 @@ void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait
             if (same < 0) /* an exact twin keeps first.like: its knobs come from there too */
                 c->like = first.like ? first.like : first.node;
             plan->cached++;
+            done[it->order] = 1;
             continue;
         }
         ait_trial_result r;
-        if (ait_cache_get(o->cache_dir, key, &r) == AIT_CACHE_HIT && from_result(&r, c) == 0) {
+        if (ait_cache_get(o->cache_dir, it->key, &r) == AIT_CACHE_HIT && from_result(&r, c) == 0) {
             c->cached = 1;
             plan->cached++;
+            done[it->order] = 1;
             continue;
         }
         if (ait_now_s() - t0 > o->budget_s) {
@@ -404,6 +496,8 @@ void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait
             plan->skipped++;
             continue;
         }
+        int knobs[MAX_VARIANTS][AIT_MAX_KNOBS];
+        int nv = node_variants(g, b, n, knobs);
         char why[1100];
         if (measure(g, n, b, knobs, nv, o, c, why, sizeof why) != 0) {
             memset(c->knobs, 0, sizeof c->knobs);
@@ -415,8 +509,9 @@ void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait
             continue;
         }
         plan->measured++;
+        done[it->order] = 1;
         to_result(c, &r);
-        ait_cache_put(o->cache_dir, key, &r);
+        ait_cache_put(o->cache_dir, it->key, &r);
     }
     plan->seconds = ait_now_s() - t0;
     plan->cold = o->cold_bytes > 0;

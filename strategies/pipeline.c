@@ -139,7 +139,7 @@ static void write_manifest(FILE *f, const ait_config *c, const char *model, unsi
     /* a node is named by the xxh64 of its name: names from the model may be of any length and
      * hold any bytes, and the line stays short for the INI reader */
     if (w->plan.n)
-        fprintf(f, "\n; per-op knobs from the search: mr,nv,order,block then the xxh64 of the node's name\n[knobs]\n");
+        fprintf(f, "\n; per-op knobs from the search: mr,nv,order,block[,serial] then the xxh64 of the node's name\n[knobs]\n");
     for (int i = 0; i < w->plan.n; i++) {
         char k[64], name[96];
         const char *node = w->plan.c[i].node;
@@ -155,7 +155,7 @@ static void write_knob_table(FILE *f, ait_arena *a, const ait_knob_plan *p)
     fprintf(f, "\n## Per-op choices (knob search)\n\n%d ops: %d measured, %d cached or like another, %d kept the "
                "defaults; %.1f s; constants %s (`tune.knob_weights`).\n\n",
             p->n, p->measured, p->cached, p->skipped, p->seconds, p->cold ? "cold" : "hot");
-    static const char *const head[6] = {"node", "op", "knobs (mr,nv,order,block)", "GFLOP/s", "default GFLOP/s",
+    static const char *const head[6] = {"node", "op", "knobs (mr,nv,order,block[,serial])", "GFLOP/s", "default GFLOP/s",
                                         "note"};
     const char **cells = malloc(sizeof *cells * 6 * (size_t)p->n);
     char (*num)[3][64] = malloc(sizeof *num * (size_t)p->n);
@@ -627,7 +627,7 @@ static int on_manifest(void *user, const char *section, const char *key, const c
         m->calib.hi[k] = hi;
         m->calib.n++;
     } else if (!strcmp(section, "knobs")) {
-        /* "mr,nv,order,block <xxh64 of the node's name>": the name is found once the model is loaded */
+        /* "mr,nv,order,block[,serial] <xxh64 of the node's name>": the name is found once the model is loaded */
         const char *sp = strchr(value, ' ');
         ait_knob_choice *c = &m->plan.c[m->plan.n];
         char k4[64], *end;

@@ -94,14 +94,14 @@ void ait_emit_ftable(ait_sb *b, const char *ctype, const char *name, const doubl
     ait_sb_puts(b, count ? "};\n" : "0};\n");
 }
 
-int ait_split(const ait_graph *g)
+int ait_split(const ait_graph *g, const ait_node *n)
 {
-    return g->tasks > 1 && !g->extents_vary ? g->tasks : 0;
+    return g->tasks > 1 && !g->extents_vary && !(n && n->knobs[AIT_KNOB_SERIAL]) ? g->tasks : 0;
 }
 
 void ait_emit_task_part(ait_sb *b, const ait_graph *g, const char *v, long long count, long long align)
 {
-    int T = ait_split(g);
+    int T = ait_split(g, NULL);
     long long units = (count + align - 1) / align;
     /* units * (task + 1) / T whole units: shares differ by at most one unit */
     ait_sb_printf(b,

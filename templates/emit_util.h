@@ -26,11 +26,12 @@ void ait_emit_offset(ait_sb *b, int every, int rank, const int64_t *strides, con
 void ait_emit_table(ait_sb *b, const char *name, const int64_t *v, int64_t count);
 /* static const double name[count] = {...}; (or float) */
 void ait_emit_ftable(ait_sb *b, const char *ctype, const char *name, const double *v, int64_t count);
-/* Threads: the number of tasks kernels split into (g->tasks), or 0 where they stay serial
- * (one thread, or extents that vary: the dynamic-axes fit compares serial code). */
-int ait_split(const ait_graph *g);
+/* Threads: the number of tasks node n's kernel splits into (g->tasks), or 0 where it stays
+ * serial (one thread, extents that vary: the dynamic-axes fit compares serial code, or n's
+ * knobs[AIT_KNOB_SERIAL]).  n NULL: the graph's count, for a kernel already known to split. */
+int ait_split(const ait_graph *g, const ait_node *n);
 /* `const long <v>_lo = ..., <v>_hi = ...;`: task task_'s share of [0, count) when split in
- * ait_split(g) tasks, cut at multiples of `align` (the last share takes what is left). */
+ * g->tasks tasks, cut at multiples of `align` (the last share takes what is left). */
 void ait_emit_task_part(ait_sb *b, const ait_graph *g, const char *v, long long count, long long align);
 /* Opens phase p of a parallel kernel (`if (phase_ == p) {`); close it with "}\n". */
 void ait_emit_phase(ait_sb *b, int p);

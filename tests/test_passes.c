@@ -50,6 +50,10 @@ static int variant = -1;
 /* check_model also runs the simd and tiled code split into 2 and 3 tasks */
 static int compare_tasks = 0;
 
+/* 1: every node's kernel is held to one task (knobs[AIT_KNOB_SERIAL]), as the knob search
+ * chooses where a split does not pay */
+static int serial_knob = 0;
+
 static void apply_variant(const ait_backend *b, ait_graph *g)
 {
     for (int k = 0; variant >= 0 && b->variants && k < g->n_nodes; k++) {
@@ -61,6 +65,8 @@ static void apply_variant(const ait_backend *b, ait_graph *g)
         if (nv > 0)
             memcpy(n->knobs, knobs[variant < nv ? variant : nv - 1], sizeof n->knobs);
     }
+    for (int k = 0; serial_knob && k < g->n_nodes; k++)
+        g->nodes[k].knobs[AIT_KNOB_SERIAL] = 1;
 }
 
 /* > 1: kernels split into this many tasks (g->tasks), run by the emitted thread pool with as
@@ -222,7 +228,9 @@ static ait_pass_stats check_model(tb *b, int64_t x_n)
             tasks_now = t;
             float *par = run(bytes, len, 1, backends[i], x, &n1, &st, &k1);
             tasks_now = 0;
-            if (split_kernels == before && t == 2) /* 3 tasks may be more than a kernel has units */
+            if (serial_knob && split_kernels != before)
+                fail_msg("%s: a kernel held to one task split into %d", backends[i], t);
+            if (!serial_knob && split_kernels == before && t == 2) /* 3 tasks may be more than a kernel has units */
                 fail_msg("%s: no kernel split into %d tasks (x of %lld floats)", backends[i], t, (long long)x_n);
             for (int64_t j = 0; j < n0; j++)
                 if (memcmp(&par[j], &got[j], sizeof got[j]) != 0)
@@ -351,6 +359,46 @@ static void test_global_average_pool(void **state)
         check_model(b, 8 * hw[i] * hw[i]);
         tb_free(b);
     }
+}
+
+/* x[1,C,H,W] -> ConvTranspose (k, stride, pads, dilation, output padding, group, bias) ->
+ * Conv 1x1 -> Relu -> y: simd's scatter of input rows, at every tap's edges of the output */
+static void conv_transpose_case(int64_t c, int64_t co, int64_t group, int64_t h, int64_t w, int64_t k, int64_t s,
+                                int64_t pad, int64_t dil, int64_t outpad, int bias)
+{
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, c, h, w}, wd[4] = {c, co / group, k, k}, bd[1] = {co}, w1[4] = {4, co, 1, 1};
+    tb_input(b, "x", 1, 4, xd);
+    init_random(b, "W", 4, wd, 51, -0.5f, 0.5f);
+    init_random(b, "B", 1, bd, 52, -0.5f, 0.5f);
+    init_random(b, "W1", 4, w1, 53, -0.5f, 0.5f);
+    Onnx__NodeProto *t = tb_node(b, "ConvTranspose", bias ? "x,W,B" : "x,W", "t");
+    int64_t pads[4] = {pad, pad, pad, pad}, strides[2] = {s, s}, dils[2] = {dil, dil}, op[2] = {outpad, outpad};
+    tb_attr_ints(b, t, "pads", 4, pads);
+    tb_attr_ints(b, t, "strides", 2, strides);
+    tb_attr_ints(b, t, "dilations", 2, dils);
+    tb_attr_ints(b, t, "output_padding", 2, op);
+    tb_attr_i(b, t, "group", group);
+    tb_node(b, "Conv", "t,W1", "c");
+    tb_node(b, "Relu", "c", "y");
+    tb_output(b, "y");
+    must_emit = "const long ow0 = kw * DW - PW;";
+    must_emit_simd = co / group >= 8 ? "AIT_ST(zp, AIT_LD(zp) + xr[iw] * wv);" : NULL;
+    check_model(b, c * h * w);
+    must_emit = must_emit_simd = NULL;
+    tb_free(b);
+}
+
+static void test_conv_transpose(void **state)
+{
+    (void)state;
+    conv_transpose_case(32, 16, 1, 16, 16, 2, 2, 0, 1, 0, 1); /* U-Net's upsampling */
+    conv_transpose_case(8, 6, 1, 7, 5, 3, 2, 1, 1, 1, 1);     /* pads, output padding */
+    conv_transpose_case(8, 8, 2, 6, 6, 3, 1, 2, 2, 0, 0);     /* groups, dilation, no bias */
+    conv_transpose_case(4, 4, 4, 5, 9, 4, 3, 1, 1, 2, 1);     /* depthwise, taps past the stride */
+    conv_transpose_case(16, 32, 2, 6, 7, 3, 2, 1, 1, 1, 1);   /* channels-last scratch: groups, pads */
+    conv_transpose_case(8, 10, 1, 5, 5, 3, 1, 1, 1, 0, 0);    /* a group's channels padded to vectors */
+    conv_transpose_case(8, 24, 1, 4, 4, 3, 2, 0, 2, 1, 1);    /* dilation */
 }
 
 /* x[1,C,H,W] -> Conv 3x3 (dilation d, pads d, groups) -> Relu -> y: at d past the image's height
@@ -855,6 +903,21 @@ static void test_threads_bitwise(void **state)
     compare_tasks = 0;
 }
 
+/* A kernel the knob search holds to one task (knobs[AIT_KNOB_SERIAL]) emits no split in code
+ * with threads, and computes the same bits: each kind of kernel that splits. */
+static void test_serial_knob(void **state)
+{
+    (void)state;
+    compare_tasks = serial_knob = 1;
+    conv_case(32, 32, 32, 56, 1, 3); /* depthwise */
+    conv_case(3, 16, 1, 56, 2, 3);   /* im2col */
+    conv_case(64, 96, 1, 7, 1, 1);   /* pointwise */
+    conv_case(64, 64, 4, 14, 1, 3);  /* grouped */
+    pool_case("MaxPool", 147, 3, 2, 0, 0);
+    matmul_case(4, 256, 1000, 1, 91);
+    compare_tasks = serial_knob = 0;
+}
+
 int main(void)
 {
     if (getenv("AIT_TEST_FILTER")) /* one test by name (a glob) while working on it */
@@ -869,9 +932,11 @@ int main(void)
         cmocka_unit_test(test_depthwise_and_im2col_convs),
         cmocka_unit_test(test_pooling_windows),
         cmocka_unit_test(test_knob_variants),
+        cmocka_unit_test(test_serial_knob),
         cmocka_unit_test(test_winograd),
         cmocka_unit_test(test_gated_activations),
         cmocka_unit_test(test_global_average_pool),
+        cmocka_unit_test(test_conv_transpose),
         cmocka_unit_test(test_dead_taps),
         cmocka_unit_test(test_im2col_shifted),
         cmocka_unit_test(test_threads_bitwise),

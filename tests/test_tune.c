@@ -19,6 +19,7 @@
 #include "ir/samples.h"
 #include "ir/spec.h"
 #include "strategies/backend.h"
+#include "strategies/knob_search.h"
 #include "templates/emit_util.h"
 #include "tests/onnx_builder.h"
 
@@ -656,6 +657,91 @@ static void test_knob_search_shares_across_epilogues(void **state)
     free(rep);
 }
 
+/* The fifth knob (one task) is written only where set, so plans without it read as before;
+ * anything else is refused. */
+static void test_knobs_text(void **state)
+{
+    (void)state;
+    int k[AIT_MAX_KNOBS] = {6, 4, 1, 16, 0};
+    char buf[64];
+    ait_knobs_format(k, buf, sizeof buf);
+    assert_string_equal(buf, "6,4,1,16");
+    k[AIT_KNOB_SERIAL] = 1;
+    ait_knobs_format(k, buf, sizeof buf);
+    assert_string_equal(buf, "6,4,1,16,1");
+    int r[AIT_MAX_KNOBS] = {0};
+    assert_int_equal(ait_knobs_parse(buf, r), 0);
+    assert_memory_equal(r, k, sizeof k);
+    assert_int_equal(ait_knobs_parse("8,3,0,0", r), 0);
+    assert_int_equal(r[AIT_KNOB_SERIAL], 0);
+    assert_int_equal(r[0], 8);
+    static const char *const bad[] = {"8,3,0", "8,3,0,0,2", "8,3,0,0,1,1", "8,3,0,0x", "8,3,0,0,", "", "a,b,c,d"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (ait_knobs_parse(bad[i], r) == 0)
+            fail_msg("took `%s`", bad[i]);
+}
+
+/* With threads, the search also measures a split kernel run as one task: a depthwise Conv,
+ * which has no tile knobs, is searched at 2 threads (not at 1); the code follows the choice,
+ * and --load re-emits it from the manifest. */
+static void test_two_threads_search_one_task(void **state)
+{
+    (void)state;
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, 32, 56, 56}, wd[4] = {32, 1, 3, 3}, pads[4] = {1, 1, 1, 1};
+    tb_input(b, "x", 1, 4, xd);
+    float *w = malloc(sizeof(float) * 32 * 9);
+    for (int i = 0; i < 32 * 9; i++)
+        w[i] = (float)(i % 11) / 11.0f - 0.5f;
+    tb_init(b, "W", 1, 4, wd, w, 0);
+    free(w);
+    Onnx__NodeProto *c0 = tb_node(b, "Conv", "x,W", "c");
+    tb_attr_ints(b, c0, "pads", 4, pads);
+    tb_attr_i(b, c0, "group", 32);
+    tb_node(b, "Relu", "c", "y");
+    tb_output(b, "y");
+    save_model(b, "dw2");
+    for (int threads = 1; threads <= 2; threads++) {
+        ait_config c;
+        model_config(&c, "dw2", "1");
+        save_npy("dw2", 0, 0, 4, xd);
+        ait_diag d;
+        char set[64];
+        snprintf(set, sizeof set, "target.threads=%d", threads);
+        assert_int_equal(ait_config_set(&c, set, &d), AIT_OK);
+        assert_int_equal(ait_config_set(&c, "tune.strategy=one_backend", &d), AIT_OK);
+        assert_int_equal(ait_config_set(&c, "tune.backends=simd", &d), AIT_OK);
+        char *log;
+        if (tune(&c, &log, &d) != AIT_OK)
+            fail_msg("%s", d.msg);
+        free(log);
+        char path[1200];
+        snprintf(path, sizeof path, "%s/m.report.md", c.out_dir);
+        char *rep = slurp(path);
+        const char *row = strstr(rep, "| /Conv_0 | Conv | ");
+        if (threads == 1) {
+            assert_null(row);
+            free(rep);
+            continue;
+        }
+        if (!row || !strstr(rep, "1 ops: 1 measured"))
+            fail_msg("%s", strstr(rep, "## Per-op") ? strstr(rep, "## Per-op") : rep);
+        int one_task = strncmp(row + strlen("| /Conv_0 | Conv | "), "0,0,0,0,1 ", 10) == 0;
+        snprintf(path, sizeof path, "%s/m.c", c.out_dir);
+        char *code = slurp(path);
+        assert_int_equal(strstr(code, "_t_, &a_);") == NULL, one_task);
+        snprintf(path, sizeof path, "%s/m.manifest.ini", c.out_dir);
+        ait_tune_opts o = {.cmdline = "aitune-gen --load", .log = NULL};
+        assert_int_equal(ait_tune_load_manifest(path, &o, &d), AIT_OK);
+        snprintf(path, sizeof path, "%s/m.c", c.out_dir);
+        char *again = slurp(path);
+        assert_string_equal(after_banner(code), after_banner(again));
+        free(again);
+        free(code);
+        free(rep);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -673,6 +759,8 @@ int main(void)
         cmocka_unit_test(test_inputs_with_different_first_dims),
         cmocka_unit_test(test_varying_sequence_length_is_dynamic),
         cmocka_unit_test(test_knob_search_shares_across_epilogues),
+        cmocka_unit_test(test_knobs_text),
+        cmocka_unit_test(test_two_threads_search_one_task),
     };
     return cmocka_run_group_tests_name("tune", tests, setup, teardown);
 }

@@ -384,7 +384,7 @@ static const double split_min_flops = 4e5;
  * the same integers and float steps at any split, so the results are bitwise the serial ones. */
 static int phases(const ait_graph *g, const ait_node *n)
 {
-    int T = ait_split(g);
+    int T = ait_split(g, n);
     if (!T || ait_node_flops(g, n) < split_min_flops)
         return 0;
     const geom G = geom_of(g, n);

@@ -46,7 +46,7 @@ static void wx_rows(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_
     ait_sb_puts(b, "}\n");
     /* blocks are whole panels: only the last one can end in single vectors (split into tasks,
      * any task's share: columns are shared in vectors) */
-    if (!g->extents_vary && !(ait_split(g) && c->vl > 1) && (N - N % c->vl) % nr == 0)
+    if (!g->extents_vary && !(ait_split(g, n) && c->vl > 1) && (N - N % c->vl) % nr == 0)
         return;
     ait_sb_printf(b, "for (; n0 + %d <= ne; n0 += %d) {\n", c->vl, c->vl);
     ait_simd_tile(b, R, 1, "0", khi, afmt, bfmt, NULL);
@@ -274,7 +274,7 @@ typedef enum { SPLIT_NONE, SPLIT_COLS, SPLIT_ROWS } wx_split_by;
 
 static wx_split_by wx_split(const ait_graph *g, const ait_node *n)
 {
-    int T = ait_split(g), kind = ait_simd_conv_kind(g, n);
+    int T = ait_split(g, n), kind = ait_simd_conv_kind(g, n);
     if (!T || (kind != 2 && kind != 3) || is_xw(g, n, kind) || ait_node_flops(g, n) < AIT_SIMD_SPLIT_MIN_FLOPS)
         return SPLIT_NONE;
     const ait_conv_params *p = n->params;
@@ -297,7 +297,7 @@ static void wx_gemm(ait_sb *b, const ait_graph *g, const ait_node *n, long long 
     const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     const char *bias = ait_node_in(g, n, 2) ? "x2[m0 + %d]" : NULL;
     /* column blocks keep a slice of X in cache while every row panel passes over it */
-    int vary = g->extents_vary, T = ait_split(g), nr = c.nv * c.vl;
+    int vary = g->extents_vary, T = ait_split(g, n), nr = c.nv * c.vl;
     char whole[64], rest[64], nbs[64], lo[16] = "0", hi[64];
     wx_columns(g, &c, N, whole, rest);
     if (c.block > 0)
@@ -362,7 +362,7 @@ static size_t grouped_scratch_floats(const ait_graph *g, const ait_node *n)
 static int grouped_split(const ait_graph *g, const ait_node *n)
 {
     const ait_conv_params *p = n->params;
-    return ait_split(g) && p->group >= 2 && ait_node_flops(g, n) >= AIT_SIMD_SPLIT_MIN_FLOPS;
+    return ait_split(g, n) && p->group >= 2 && ait_node_flops(g, n) >= AIT_SIMD_SPLIT_MIN_FLOPS;
 }
 
 /* A grouped Conv (ResNeXt, RegNet, a depthwise multiplier) as one WX GEMM per group: the group's
@@ -471,7 +471,7 @@ static xw_split_by xw_split(const ait_graph *g, const ait_node *n)
 {
     const ait_conv_params *p = n->params;
     const ait_simd_cfg c = ait_simd_node_cfg(g, n);
-    int T = ait_split(g), nr = c.nv * c.vl;
+    int T = ait_split(g, n), nr = c.nv * c.vl;
     long long N = p->out[1] * p->out[2];
     if (!T || ait_node_flops(g, n) < AIT_SIMD_SPLIT_MIN_FLOPS)
         return XW_SERIAL;
@@ -555,15 +555,15 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
     if (ait_simd_winograd_m(g, n))
         return ait_simd_winograd_scratch(g, n);
     if (kind == 4) /* each task's groups in scratch of its own */
-        return sizeof(float) * grouped_scratch_floats(g, n) * (size_t)(grouped_split(g, n) ? ait_split(g) : 1);
+        return sizeof(float) * grouped_scratch_floats(g, n) * (size_t)(grouped_split(g, n) ? ait_split(g, n) : 1);
     const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     size_t K = (size_t)(p->cin * p->k[1] * p->k[2]), N = (size_t)(p->out[1] * p->out[2]);
     /* WX's last columns: a strip, one per task when tasks share the rows */
     size_t strip = (!is_xw(g, n, kind) && N % (size_t)c.vl) || g->extents_vary ? K * (size_t)c.vl : 0;
     if (wx_split(g, n) == SPLIT_ROWS)
-        strip *= (size_t)ait_split(g);
+        strip *= (size_t)ait_split(g, n);
     size_t decode = is_xw(g, n, kind) ? 0 : decode_floats(g, n, (long long)K) *
-                                                 (size_t)(wx_split(g, n) != SPLIT_NONE ? ait_split(g) : 1);
+                                                 (size_t)(wx_split(g, n) != SPLIT_NONE ? ait_split(g, n) : 1);
     return sizeof(float) * ((kind == 3 ? K * N : 0) + strip + decode);
 }
 

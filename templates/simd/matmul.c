@@ -149,7 +149,7 @@ static int phases(const ait_graph *g, const ait_node *n)
 {
     const ait_matmul_params *p = n->params;
     const ait_simd_cfg c = ait_simd_node_cfg(g, n);
-    int T = ait_split(g), nr = c.nv * c.vl;
+    int T = ait_split(g, n), nr = c.nv * c.vl;
     if (!T || ait_node_flops(g, n) < AIT_SIMD_SPLIT_MIN_FLOPS)
         return 0;
     return n->pack_in ? (p->n + nr - 1) / nr >= T : p->batch >= T;
@@ -167,7 +167,7 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
     if (n->pack_in)
         return 0;
     const ait_simd_cfg c = ait_simd_node_cfg(g, n);
-    int tasks = phases(g, n) ? ait_split(g) : 1;
+    int tasks = phases(g, n) ? ait_split(g, n) : 1;
     return (size_t)packed_b_floats(n->params, &c) * (size_t)tasks * sizeof(float);
 }
 
@@ -281,7 +281,7 @@ int ait_simd_matmul_packs(const ait_graph *g, const ait_node *n)
     return (n->op == AIT_OP_GEMM || n->op == AIT_OP_MATMUL) && handled(g, n);
 }
 
-extern const ait_template ait_simd_conv, ait_simd_pool, ait_simd_gap, ait_simd_recurrent, ait_simd_resize,
+extern const ait_template ait_simd_conv, ait_simd_conv_transpose, ait_simd_pool, ait_simd_gap, ait_simd_recurrent, ait_simd_resize,
     ait_simd_softmax, ait_simd_unary;
 
 const ait_template *ait_simd_template(const ait_graph *g, const ait_node *n)
@@ -290,6 +290,8 @@ const ait_template *ait_simd_template(const ait_graph *g, const ait_node *n)
         return &ait_simd_conv;
     if ((n->op == AIT_OP_GEMM || n->op == AIT_OP_MATMUL) && (handled(g, n) || runtime_b(g, n)))
         return &ait_simd_matmul;
+    if (ait_simd_conv_transpose.applies(g, n))
+        return &ait_simd_conv_transpose;
     if (n->op == AIT_OP_MAX_POOL || n->op == AIT_OP_AVERAGE_POOL)
         return &ait_simd_pool;
     if (n->op == AIT_OP_GLOBAL_AVERAGE_POOL)

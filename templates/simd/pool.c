@@ -68,7 +68,7 @@ static int gap_applies(const ait_graph *g, const ait_node *n)
 static int gap_phases(const ait_graph *g, const ait_node *n)
 {
     const ait_pool_params *p = n->params;
-    int T = ait_split(g);
+    int T = ait_split(g, n);
     return T && p->n * p->c >= T && (double)ait_tensor_numel(ait_node_in(g, n, 0)) >= 2e5;
 }
 

@@ -127,5 +127,7 @@ const ait_template *ait_simd_template(const ait_graph *g, const ait_node *n);
 int ait_simd_matmul_packs(const ait_graph *g, const ait_node *n);
 /* RNN, GRU, LSTM: packs W^T and R^T (recurrent.c) */
 void ait_simd_prepare_recurrent(ait_graph *g, ait_node *n);
+/* ConvTranspose with 8 or more output channels a group: its weights as vectors of them, per tap */
+void ait_simd_prepare_conv_transpose(ait_graph *g, ait_node *n);
 
 #endif

@@ -26,8 +26,8 @@ const ait_simd_cfg *ait_simd_base(const ait_graph *g)
 ait_simd_cfg ait_simd_node_cfg(const ait_graph *g, const ait_node *n)
 {
     ait_simd_cfg c = *ait_simd_base(g);
-    int *fields[AIT_MAX_KNOBS] = {&c.mr, &c.nv, &c.order, &c.block};
-    for (int i = 0; i < AIT_MAX_KNOBS; i++)
+    int *fields[AIT_KNOB_SERIAL] = {&c.mr, &c.nv, &c.order, &c.block};
+    for (int i = 0; i < AIT_KNOB_SERIAL; i++)
         if (n->knobs[i] > 0)
             *fields[i] = n->knobs[i];
     return c;
@@ -483,6 +483,7 @@ void ait_simd_prepare_node(ait_graph *g, ait_node *n)
     if (n->folded || n->removed || n->pack_in)
         return;
     ait_simd_prepare_recurrent(g, n);
+    ait_simd_prepare_conv_transpose(g, n);
     if (n->pack_in)
         return;
     int64_t count;

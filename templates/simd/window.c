@@ -34,7 +34,7 @@ static const double split_min_taps = 2e5;
 int ait_simd_window_phases(const ait_graph *g, const ait_node *n, const ait_simd_window *w)
 {
     (void)n;
-    int T = ait_split(g);
+    int T = ait_split(g, n);
     return T && w->c >= T && (double)w->c * (double)(w->oh * w->ow) * (double)(w->kh * w->kw) >= split_min_taps;
 }
 
@@ -43,13 +43,13 @@ int ait_simd_window_phases(const ait_graph *g, const ait_node *n, const ait_simd
  * what its own core wrote), else whole channels. */
 static int by_bands(const ait_graph *g, const ait_simd_window *w)
 {
-    return w->oh >= 4 * ait_split(g);
+    return w->oh >= 4 * ait_split(g, NULL);
 }
 
 size_t ait_simd_window_scratch(const ait_graph *g, const ait_node *n, const ait_simd_window *w)
 {
     /* a plane per task */
-    return sizeof(float) * plane_floats(w) * (size_t)(ait_simd_window_phases(g, n, w) ? ait_split(g) : 1);
+    return sizeof(float) * plane_floats(w) * (size_t)(ait_simd_window_phases(g, n, w) ? ait_split(g, n) : 1);
 }
 
 /* plane[r][j] = x[r - pad_top][step * j + off - pad_left] of channel xc, `fill` outside the

@@ -101,7 +101,7 @@ static wino_dims dims_of(const ait_graph *g, const ait_node *n, const wino_form 
     d.tb = d.tb > d.padded ? d.padded : d.tb;
     /* split into tasks, blocks in a multiple of the tasks, as even as whole vectors make them
      * (the bits stay: a tile's arithmetic is its own) */
-    int64_t T = ait_split(g), nb = (d.padded + d.tb - 1) / d.tb;
+    int64_t T = ait_split(g, n), nb = (d.padded + d.tb - 1) / d.tb;
     if (T && d.padded / vl >= T) {
         nb = (nb + T - 1) / T * T;
         d.tb = ((d.padded + nb - 1) / nb + vl - 1) / vl * vl;
@@ -121,14 +121,14 @@ static size_t task_floats(const ait_conv_params *p, const wino_form *f, const wi
 
 static int split_blocks(const ait_graph *g, const ait_node *n, const wino_dims *d)
 {
-    return ait_split(g) && d->blocks >= 2 && ait_node_flops(g, n) >= AIT_SIMD_SPLIT_MIN_FLOPS;
+    return ait_split(g, n) && d->blocks >= 2 && ait_node_flops(g, n) >= AIT_SIMD_SPLIT_MIN_FLOPS;
 }
 
 size_t ait_simd_winograd_scratch(const ait_graph *g, const ait_node *n)
 {
     const wino_form *f = form_of(g, n);
     const wino_dims d = dims_of(g, n, f);
-    return sizeof(float) * task_floats(n->params, f, &d) * (size_t)(split_blocks(g, n, &d) ? ait_split(g) : 1);
+    return sizeof(float) * task_floats(n->params, f, &d) * (size_t)(split_blocks(g, n, &d) ? ait_split(g, n) : 1);
 }
 
 int ait_simd_winograd_phases(const ait_graph *g, const ait_node *n)
