@@ -742,6 +742,47 @@ static void test_two_threads_search_one_task(void **state)
     }
 }
 
+/* An op too heavy for the scalar reference kernel in the search (over 2e8 FLOPs: a 3x3 Conv of
+ * 64 channels on 56x56, 2.3e8) is still searched, its variants checked against its default; the
+ * model's trial then holds the chosen code to the reference. */
+static void test_heavy_op_searched(void **state)
+{
+    (void)state;
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, 64, 56, 56}, wd[4] = {64, 64, 3, 3}, pads[4] = {1, 1, 1, 1};
+    tb_input(b, "x", 1, 4, xd);
+    float *w = malloc(sizeof(float) * 64 * 576);
+    for (int i = 0; i < 64 * 576; i++)
+        w[i] = (float)((i * 7) % 13) / 13.0f - 0.5f;
+    tb_init(b, "W", 1, 4, wd, w, 0);
+    free(w);
+    tb_attr_ints(b, tb_node(b, "Conv", "x,W", "y"), "pads", 4, pads);
+    tb_output(b, "y");
+    save_model(b, "heavy");
+    ait_config c;
+    model_config(&c, "heavy", "1");
+    save_npy("heavy", 0, 0, 4, xd);
+    ait_diag d;
+    assert_int_equal(ait_config_set(&c, "tune.strategy=one_backend", &d), AIT_OK);
+    assert_int_equal(ait_config_set(&c, "tune.backends=simd", &d), AIT_OK);
+    char *log;
+    if (tune(&c, &log, &d) != AIT_OK)
+        fail_msg("%s", d.msg);
+    free(log);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/m.report.md", c.out_dir);
+    char *rep = slurp(path);
+    const char *row = strstr(rep, "| /Conv_0 | Conv | ");
+    if (!row || !strstr(rep, "1 ops: 1 measured"))
+        fail_msg("%s", strstr(rep, "## Per-op") ? strstr(rep, "## Per-op") : rep);
+    double gflops = 0, def = 0;
+    char knobs[64];
+    assert_int_equal(sscanf(row, "| /Conv_0 | Conv | %63s | %lf | %lf |", knobs, &gflops, &def), 3);
+    assert_true(gflops >= def && def > 0);
+    assert_non_null(strstr(rep, "**selected**"));
+    free(rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -760,6 +801,7 @@ int main(void)
         cmocka_unit_test(test_varying_sequence_length_is_dynamic),
         cmocka_unit_test(test_knob_search_shares_across_epilogues),
         cmocka_unit_test(test_knobs_text),
+        cmocka_unit_test(test_heavy_op_searched),
         cmocka_unit_test(test_two_threads_search_one_task),
     };
     return cmocka_run_group_tests_name("tune", tests, setup, teardown);
