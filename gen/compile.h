@@ -26,6 +26,11 @@ const ait_compiler *ait_compiler_find(const char *name); /* NULL if unknown */
 extern const ait_compiler ait_compiler_tcc, ait_compiler_gcc;
 /* The shared object a gcc build loaded (removed on release: copy it to keep it). */
 const char *ait_gcc_so_path(const ait_compiled *m);
+/* gcc compiles the n sources (C99) at once, a process each, and links them into one shared
+ * object, dlopened as a build is: a unit split in parts builds in the time of its largest part
+ * on as many cores.  At most 8 parts. */
+ait_status ait_gcc_build_parts(const char *const *srcs, int n, const ait_compile_opts *o, ait_compiled **m,
+                               ait_diag *d);
 /* gcc builds the files (C99, -shared -fPIC -pthread, then libs and -lm) into the shared object so. */
 ait_status ait_gcc_build_files(const char *const *files, int n, const char *flags, const char *libs, const char *so,
                                ait_diag *d);

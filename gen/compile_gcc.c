@@ -41,8 +41,8 @@ static const char *work_dir(void)
     return work_dir_path;
 }
 
-/* Runs argv with stderr into errfile; returns the exit status or -1. */
-static int run(char *const argv[], const char *errfile)
+/* Starts argv with stderr into errfile; returns its pid, or -1. */
+static pid_t start(char *const argv[], const char *errfile)
 {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -51,13 +51,25 @@ static int run(char *const argv[], const char *errfile)
     pid_t pid;
     int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        return -1;
+    return rc != 0 ? -1 : pid;
+}
+
+/* The exit status of a started pid, or -1. */
+static int finish(pid_t pid)
+{
     int st;
+    if (pid < 0)
+        return -1;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR)
             return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Runs argv with stderr into errfile; returns the exit status or -1. */
+static int run(char *const argv[], const char *errfile)
+{
+    return finish(start(argv, errfile));
 }
 
 /* Splits words on spaces into argv from *argc, at most max in all. */
@@ -68,11 +80,10 @@ static void add_words(char *buf, char **argv, int *argc, int max)
         argv[(*argc)++] = tok;
 }
 
-/* Runs gcc's argv with its stderr in err_path; on failure that stderr, as one line, into msg.
- * Returns the exit status (0: built). */
-static int run_gcc(char *const argv[], const char *err_path, char *msg, size_t n)
+/* On failure (rc != 0) gcc's stderr in err_path, as one line, into msg; removes err_path.
+ * Returns rc. */
+static int gcc_result(int rc, const char *err_path, char *msg, size_t n)
 {
-    int rc = run(argv, err_path);
     msg[0] = 0;
     if (rc != 0) {
         FILE *e = fopen(err_path, "r");
@@ -87,6 +98,13 @@ static int run_gcc(char *const argv[], const char *err_path, char *msg, size_t n
     }
     unlink(err_path);
     return rc;
+}
+
+/* Runs gcc's argv with its stderr in err_path; on failure that stderr, as one line, into msg.
+ * Returns the exit status (0: built). */
+static int run_gcc(char *const argv[], const char *err_path, char *msg, size_t n)
+{
+    return gcc_result(run(argv, err_path), err_path, msg, n);
 }
 
 static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_compiled **out, ait_diag *d)
@@ -163,6 +181,87 @@ static void gcc_release(ait_compiled *m)
     }
 }
 
+enum { MAX_PARTS = 8 };
+
+ait_status ait_gcc_build_parts(const char *const *srcs, int n, const ait_compile_opts *o, ait_compiled **out,
+                               ait_diag *d)
+{
+    static unsigned counter;
+    if (n < 1 || n > MAX_PARTS)
+        return ait_fail(d, AIT_E_COMPILE, "gcc: %d parts (1 to %d)", n, MAX_PARTS);
+    char base[400], c_path[MAX_PARTS][512], o_path[MAX_PARTS][512], err_path[MAX_PARTS + 1][512];
+    snprintf(base, sizeof base, "%s/p%u_%ld", work_dir(), __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED),
+             (long)getpid());
+    pid_t pid[MAX_PARTS];
+    int started = 0;
+    ait_status s = AIT_OK;
+    char msg[700] = "";
+    for (int i = 0; i < n; i++) {
+        snprintf(c_path[i], sizeof c_path[i], "%s_%d.c", base, i);
+        snprintf(o_path[i], sizeof o_path[i], "%s_%d.o", base, i);
+        snprintf(err_path[i], sizeof err_path[i], "%s_%d.err", base, i);
+        FILE *f = fopen(c_path[i], "w");
+        if (!f || fputs(srcs[i], f) < 0 || fclose(f) != 0) {
+            s = ait_fail(d, AIT_E_IO, "%s: cannot write: %s", c_path[i], strerror(errno));
+            break;
+        }
+        char flags[512];
+        snprintf(flags, sizeof flags, "%s", o && o->flags ? o->flags : "-O3 -march=native");
+        char *argv[52];
+        int argc = 0;
+        argv[argc++] = "gcc";
+        argv[argc++] = "-std=c99";
+        add_words(flags, argv, &argc, 44);
+        argv[argc++] = "-fPIC";
+        argv[argc++] = "-c";
+        argv[argc++] = "-o";
+        argv[argc++] = o_path[i];
+        argv[argc++] = c_path[i];
+        argv[argc] = NULL;
+        pid[started++] = start(argv, err_path[i]); /* every part at once: one gcc a core */
+    }
+    for (int i = 0; i < started; i++) {
+        int rc = gcc_result(finish(pid[i]), err_path[i], msg, sizeof msg);
+        if (rc != 0 && s == AIT_OK)
+            s = ait_fail(d, AIT_E_COMPILE, "gcc (exit %d, source kept at %s): %s", rc, c_path[i], msg);
+    }
+    if (s == AIT_OK) {
+        ait_compiled *m = calloc(1, sizeof *m);
+        if (!m)
+            return ait_fail(d, AIT_E_COMPILE, "gcc: out of memory");
+        snprintf(m->so, sizeof m->so, "%s.so", base);
+        snprintf(err_path[n], sizeof err_path[n], "%s.err", base);
+        char libs[256];
+        snprintf(libs, sizeof libs, "%s", o && o->libs ? o->libs : "");
+        char *argv[MAX_PARTS + 32];
+        int argc = 0;
+        argv[argc++] = "gcc";
+        argv[argc++] = "-shared";
+        argv[argc++] = "-o";
+        argv[argc++] = m->so;
+        for (int i = 0; i < n; i++)
+            argv[argc++] = o_path[i];
+        add_words(libs, argv, &argc, MAX_PARTS + 28);
+        argv[argc++] = "-lm";
+        argv[argc] = NULL;
+        int rc = run_gcc(argv, err_path[n], msg, sizeof msg);
+        if (rc == 0 && !(m->handle = dlopen(m->so, RTLD_NOW | RTLD_LOCAL)))
+            snprintf(msg, sizeof msg, "dlopen %s: %s", m->so, dlerror());
+        if (!m->handle) {
+            s = ait_fail(d, AIT_E_COMPILE, "gcc linking %s (exit %d): %s", m->so, rc, msg);
+            unlink(m->so);
+            free(m);
+        } else {
+            *out = m;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        unlink(o_path[i]);
+        if (s == AIT_OK && !getenv("AIT_KEEP_SOURCES"))
+            unlink(c_path[i]);
+    }
+    return s;
+}
 
 ait_status ait_gcc_build_files(const char *const *files, int n, const char *flags, const char *libs, const char *so,
                                ait_diag *d)

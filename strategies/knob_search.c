@@ -16,7 +16,7 @@
 #include "templates/emit_util.h"
 
 /* the backend's variants (at most BACKEND_VARIANTS), then one run as a single task */
-enum { BACKEND_VARIANTS = 12, MAX_VARIANTS = BACKEND_VARIANTS + 1, ROUNDS = 7 };
+enum { BACKEND_VARIANTS = 12, MAX_VARIANTS = BACKEND_VARIANTS + 1, ROUNDS = 7, N_PARTS = 2 };
 
 size_t ait_knob_cold_span(void)
 {
@@ -69,7 +69,8 @@ typedef struct {
     const ait_node *var[MAX_VARIANTS];
     const ait_template *vt[MAX_VARIANTS];
     int n_var;
-    const char *unit;
+    const char *parts[N_PARTS]; /* the unit, in parts built at once (gcc; else one part) */
+    int n_parts;
     const ait_knob_opts *o;
     int quantized; /* the backend's results differ from the reference by design: variants are
                     * compared with the default (same weights, same quantization) instead */
@@ -198,7 +199,9 @@ static void child(void *ctx, ait_sandbox_result *res)
     ait_compiled *m = NULL;
     ait_diag d = {0};
     ait_compile_opts co = {.flags = bn->o->flags, .libs = g->tasks > 1 ? "-pthread" : NULL};
-    if (bn->o->cc->build(bn->unit, &co, &m, &d) != AIT_OK) {
+    ait_status built = bn->n_parts > 1 ? ait_gcc_build_parts(bn->parts, bn->n_parts, &co, &m, &d)
+                                       : bn->o->cc->build(bn->parts[0], &co, &m, &d);
+    if (built != AIT_OK) {
         res->code = d.code;
         snprintf(res->msg, sizeof res->msg, "%s", d.msg);
         return;
@@ -302,14 +305,18 @@ static int measure(ait_graph *g, ait_node *n, const ait_backend *b, int (*knobs)
                    const ait_knob_opts *o, ait_knob_choice *c, char *why, size_t why_n)
 {
     bench bn = {.g = g, .ref = n, .o = o, .quantized = b->quantized, .heavy = ait_node_flops(g, n) > REF_MAX_FLOPS};
-    ait_sb u = {0};
-    ait_sb_puts(&u, "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
-    if (b->prelude)
-        ait_sb_puts(&u, b->prelude(b));
-    if (g->tasks > 1 && g->par_for)
-        ait_sb_printf(&u, "void %s(int n_tasks, void (*task)(void *arg, int i), void *arg);\n", g->par_for);
+    /* with gcc, two parts compiled at once, one on each core: each variant goes to the shorter */
+    ait_sb parts[N_PARTS] = {{0}};
+    bn.n_parts = o->cc == &ait_compiler_gcc ? N_PARTS : 1;
+    for (int i = 0; i < bn.n_parts; i++) {
+        ait_sb_puts(&parts[i], "#include <math.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <string.h>\n");
+        if (b->prelude)
+            ait_sb_puts(&parts[i], b->prelude(b));
+        if (g->tasks > 1 && g->par_for)
+            ait_sb_printf(&parts[i], "void %s(int n_tasks, void (*task)(void *arg, int i), void *arg);\n", g->par_for);
+    }
     if (!bn.heavy)
-        emit_wrapper(&u, g, n, ait_reference_template(n->op), "ref");
+        emit_wrapper(&parts[0], g, n, ait_reference_template(n->op), "ref");
     int default_split = 0;
     for (int v = 0; v < nv; v++) {
         ait_node *x = AIT_NEW(g->arena, ait_node, 1);
@@ -325,19 +332,21 @@ static int measure(ait_graph *g, ait_node *n, const ait_backend *b, int (*knobs)
             continue; /* the default already runs as one task */
         char fname[16];
         snprintf(fname, sizeof fname, "v%d", bn.n_var);
-        emit_wrapper(&u, g, x, t, fname);
+        emit_wrapper(&parts[bn.n_parts > 1 && parts[1].len < parts[0].len], g, x, t, fname);
         memcpy(knobs[bn.n_var], knobs[v], sizeof knobs[v]);
         bn.var[bn.n_var] = x;
         bn.vt[bn.n_var++] = t;
     }
     if (g->tasks > 1 && g->par_for) { /* the variants run in the threads the code will */
         size_t nl = strlen(g->par_for) - strlen("_parallel_for");
-        ait_emit_thread_pool(&u, ait_arena_printf(g->arena, "%.*s", (int)nl, g->par_for), g->tasks);
+        ait_emit_thread_pool(&parts[0], ait_arena_printf(g->arena, "%.*s", (int)nl, g->par_for), g->tasks);
     }
-    bn.unit = u.s;
+    for (int i = 0; i < bn.n_parts; i++)
+        bn.parts[i] = parts[i].s;
     ait_sandbox_result r;
     ait_sandbox_run(child, &bn, o->timeout_s, &r);
-    ait_sb_free(&u);
+    for (int i = 0; i < N_PARTS; i++)
+        ait_sb_free(&parts[i]);
     if (r.code != AIT_OK) {
         snprintf(why, why_n, "%s", r.msg);
         return -1;

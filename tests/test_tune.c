@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <math.h>
 
+#include "gen/compile.h"
 #include "gen/config.h"
 #include "strategies/pipeline.h"
 #include "ir/samples.h"
@@ -783,6 +784,30 @@ static void test_heavy_op_searched(void **state)
     free(rep);
 }
 
+/* The knob search's unit in parts, compiled at once and linked into one module: a part calls
+ * into another; a part that does not compile is named in the error. */
+static void test_gcc_build_parts(void **state)
+{
+    (void)state;
+    const char *parts[2] = {"int twice(int x) { return 2 * x; }\n",
+                            "int twice(int x);\nint quad(int x) { return twice(twice(x)); }\n"};
+    ait_compile_opts co = {.flags = "-O2"};
+    ait_compiled *m = NULL;
+    ait_diag d = {0};
+    if (ait_gcc_build_parts(parts, 2, &co, &m, &d) != AIT_OK)
+        fail_msg("%s", d.msg);
+    int (*quad)(int) = (int (*)(int))ait_compiler_gcc.sym(m, "quad");
+    assert_non_null(quad);
+    assert_int_equal(quad(3), 12);
+    ait_compiler_gcc.release(m);
+    const char *bad[2] = {parts[0], "int quad(int x) { return x +; }\n"};
+    m = NULL;
+    assert_int_equal(ait_gcc_build_parts(bad, 2, &co, &m, &d), AIT_E_COMPILE);
+    assert_null(m);
+    assert_non_null(strstr(d.msg, "_1.c"));
+    assert_int_equal(ait_gcc_build_parts(bad, 0, &co, &m, &d), AIT_E_COMPILE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -801,6 +826,7 @@ int main(void)
         cmocka_unit_test(test_varying_sequence_length_is_dynamic),
         cmocka_unit_test(test_knob_search_shares_across_epilogues),
         cmocka_unit_test(test_knobs_text),
+        cmocka_unit_test(test_gcc_build_parts),
         cmocka_unit_test(test_heavy_op_searched),
         cmocka_unit_test(test_two_threads_search_one_task),
     };
