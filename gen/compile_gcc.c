@@ -107,6 +107,18 @@ static int run_gcc(char *const argv[], const char *err_path, char *msg, size_t n
     return gcc_result(run(argv, err_path), err_path, msg, n);
 }
 
+/* argv's head: gcc -std=c99 and o's flags (split on spaces in buf, at most 40 words in all);
+ * returns argc. */
+static int gcc_head(char **argv, char *buf, size_t n, const ait_compile_opts *o)
+{
+    int argc = 0;
+    snprintf(buf, n, "%s", o && o->flags ? o->flags : "-O3 -march=native");
+    argv[argc++] = "gcc";
+    argv[argc++] = "-std=c99";
+    add_words(buf, argv, &argc, 40);
+    return argc;
+}
+
 static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_compiled **out, ait_diag *d)
 {
     static unsigned counter; /* atomic: file names unique across threads too */
@@ -124,14 +136,9 @@ static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_comp
         free(m);
         return ait_fail(d, AIT_E_IO, "%s: cannot write: %s", c_path, strerror(errno));
     }
-    /* flags are split on spaces into at most 32 words */
     char flags[512];
-    snprintf(flags, sizeof flags, "%s", o && o->flags ? o->flags : "-O3 -march=native");
     char *argv[52];
-    int argc = 0;
-    argv[argc++] = "gcc";
-    argv[argc++] = "-std=c99";
-    add_words(flags, argv, &argc, 40);
+    int argc = gcc_head(argv, flags, sizeof flags, o);
     argv[argc++] = "-shared";
     argv[argc++] = "-fPIC";
     argv[argc++] = "-o";
@@ -206,12 +213,8 @@ ait_status ait_gcc_build_parts(const char *const *srcs, int n, const ait_compile
             break;
         }
         char flags[512];
-        snprintf(flags, sizeof flags, "%s", o && o->flags ? o->flags : "-O3 -march=native");
         char *argv[52];
-        int argc = 0;
-        argv[argc++] = "gcc";
-        argv[argc++] = "-std=c99";
-        add_words(flags, argv, &argc, 44);
+        int argc = gcc_head(argv, flags, sizeof flags, o);
         argv[argc++] = "-fPIC";
         argv[argc++] = "-c";
         argv[argc++] = "-o";

@@ -612,6 +612,32 @@ static void test_varying_sequence_length_is_dynamic(void **state)
 /* Convolutions that differ only in their fused epilogue (a Relu, a residual Add, nothing) share
  * one knob search: the first is measured, the others take its knobs, and the report says whose,
  * also for an exact twin of one that took them. */
+/* Tunes model `sub` (saved, input dims xd) with the simd backend alone (and `extra`, a
+ * section.key=value, when given); returns its report's text. */
+static char *tune_simd(ait_config *c, const char *sub, const int64_t *xd, const char *extra)
+{
+    model_config(c, sub, "1");
+    save_npy(sub, 0, 0, 4, xd);
+    ait_diag d;
+    assert_int_equal(ait_config_set(c, "tune.strategy=one_backend", &d), AIT_OK);
+    assert_int_equal(ait_config_set(c, "tune.backends=simd", &d), AIT_OK);
+    if (extra)
+        assert_int_equal(ait_config_set(c, extra, &d), AIT_OK);
+    char *log;
+    if (tune(c, &log, &d) != AIT_OK)
+        fail_msg("%s", d.msg);
+    free(log);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/m.report.md", c->out_dir);
+    return slurp(path);
+}
+
+/* The report from its knob table on, for a failure's message. */
+static const char *knob_table(const char *rep)
+{
+    return strstr(rep, "## Per-op") ? strstr(rep, "## Per-op") : rep;
+}
+
 static void test_knob_search_shares_across_epilogues(void **state)
 {
     (void)state;
@@ -637,20 +663,9 @@ static void test_knob_search_shares_across_epilogues(void **state)
     tb_output(b, "y");
     save_model(b, "epi");
     ait_config c;
-    model_config(&c, "epi", "1");
-    save_npy("epi", 0, 0, 4, xd);
-    ait_diag d;
-    assert_int_equal(ait_config_set(&c, "tune.strategy=one_backend", &d), AIT_OK);
-    assert_int_equal(ait_config_set(&c, "tune.backends=simd", &d), AIT_OK);
-    char *log;
-    if (tune(&c, &log, &d) != AIT_OK)
-        fail_msg("%s", d.msg);
-    free(log);
-    char path[1200];
-    snprintf(path, sizeof path, "%s/m.report.md", c.out_dir);
-    char *rep = slurp(path);
+    char *rep = tune_simd(&c, "epi", xd, NULL);
     if (!strstr(rep, "4 ops: 1 measured, 3 cached or like another, 0 kept the defaults"))
-        fail_msg("%s", strstr(rep, "## Per-op") ? strstr(rep, "## Per-op") : rep);
+        fail_msg("%s", knob_table(rep));
     int likes = 0;
     for (const char *p = rep; (p = strstr(p, "like /Conv_0 (epilogue aside)")) != NULL; p++)
         likes++;
@@ -704,21 +719,10 @@ static void test_two_threads_search_one_task(void **state)
     save_model(b, "dw2");
     for (int threads = 1; threads <= 2; threads++) {
         ait_config c;
-        model_config(&c, "dw2", "1");
-        save_npy("dw2", 0, 0, 4, xd);
         ait_diag d;
-        char set[64];
+        char set[64], path[1200];
         snprintf(set, sizeof set, "target.threads=%d", threads);
-        assert_int_equal(ait_config_set(&c, set, &d), AIT_OK);
-        assert_int_equal(ait_config_set(&c, "tune.strategy=one_backend", &d), AIT_OK);
-        assert_int_equal(ait_config_set(&c, "tune.backends=simd", &d), AIT_OK);
-        char *log;
-        if (tune(&c, &log, &d) != AIT_OK)
-            fail_msg("%s", d.msg);
-        free(log);
-        char path[1200];
-        snprintf(path, sizeof path, "%s/m.report.md", c.out_dir);
-        char *rep = slurp(path);
+        char *rep = tune_simd(&c, "dw2", xd, set);
         const char *row = strstr(rep, "| /Conv_0 | Conv | ");
         if (threads == 1) {
             assert_null(row);
@@ -726,7 +730,7 @@ static void test_two_threads_search_one_task(void **state)
             continue;
         }
         if (!row || !strstr(rep, "1 ops: 1 measured"))
-            fail_msg("%s", strstr(rep, "## Per-op") ? strstr(rep, "## Per-op") : rep);
+            fail_msg("%s", knob_table(rep));
         int one_task = strncmp(row + strlen("| /Conv_0 | Conv | "), "0,0,0,0,1 ", 10) == 0;
         snprintf(path, sizeof path, "%s/m.c", c.out_dir);
         char *code = slurp(path);
@@ -761,21 +765,10 @@ static void test_heavy_op_searched(void **state)
     tb_output(b, "y");
     save_model(b, "heavy");
     ait_config c;
-    model_config(&c, "heavy", "1");
-    save_npy("heavy", 0, 0, 4, xd);
-    ait_diag d;
-    assert_int_equal(ait_config_set(&c, "tune.strategy=one_backend", &d), AIT_OK);
-    assert_int_equal(ait_config_set(&c, "tune.backends=simd", &d), AIT_OK);
-    char *log;
-    if (tune(&c, &log, &d) != AIT_OK)
-        fail_msg("%s", d.msg);
-    free(log);
-    char path[1200];
-    snprintf(path, sizeof path, "%s/m.report.md", c.out_dir);
-    char *rep = slurp(path);
+    char *rep = tune_simd(&c, "heavy", xd, NULL);
     const char *row = strstr(rep, "| /Conv_0 | Conv | ");
     if (!row || !strstr(rep, "1 ops: 1 measured"))
-        fail_msg("%s", strstr(rep, "## Per-op") ? strstr(rep, "## Per-op") : rep);
+        fail_msg("%s", knob_table(rep));
     double gflops = 0, def = 0;
     char knobs[64];
     assert_int_equal(sscanf(row, "| /Conv_0 | Conv | %63s | %lf | %lf |", knobs, &gflops, &def), 3);
