@@ -196,7 +196,7 @@ ait_status ait_gcc_build_parts(const char *const *srcs, int n, const ait_compile
     static unsigned counter;
     if (n < 1 || n > MAX_PARTS)
         return ait_fail(d, AIT_E_COMPILE, "gcc: %d parts (1 to %d)", n, MAX_PARTS);
-    char base[400], c_path[MAX_PARTS][512], o_path[MAX_PARTS][512], err_path[MAX_PARTS + 1][512];
+    char base[400], c_path[MAX_PARTS][512], o_path[MAX_PARTS][512], err_path[MAX_PARTS][512];
     snprintf(base, sizeof base, "%s/p%u_%ld", work_dir(), __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED),
              (long)getpid());
     pid_t pid[MAX_PARTS];
@@ -228,35 +228,17 @@ ait_status ait_gcc_build_parts(const char *const *srcs, int n, const ait_compile
         if (rc != 0 && s == AIT_OK)
             s = ait_fail(d, AIT_E_COMPILE, "gcc (exit %d, source kept at %s): %s", rc, c_path[i], msg);
     }
-    if (s == AIT_OK) {
-        ait_compiled *m = calloc(1, sizeof *m);
-        if (!m)
-            return ait_fail(d, AIT_E_COMPILE, "gcc: out of memory");
-        snprintf(m->so, sizeof m->so, "%s.so", base);
-        snprintf(err_path[n], sizeof err_path[n], "%s.err", base);
-        char libs[256];
-        snprintf(libs, sizeof libs, "%s", o && o->libs ? o->libs : "");
-        char *argv[MAX_PARTS + 32];
-        int argc = 0;
-        argv[argc++] = "gcc";
-        argv[argc++] = "-shared";
-        argv[argc++] = "-o";
-        argv[argc++] = m->so;
+    if (s == AIT_OK) { /* linked and opened as any build of files; removed on release */
+        const char *objs[MAX_PARTS];
+        char so[420];
         for (int i = 0; i < n; i++)
-            argv[argc++] = o_path[i];
-        add_words(libs, argv, &argc, MAX_PARTS + 28);
-        argv[argc++] = "-lm";
-        argv[argc] = NULL;
-        int rc = run_gcc(argv, err_path[n], msg, sizeof msg);
-        if (rc == 0 && !(m->handle = dlopen(m->so, RTLD_NOW | RTLD_LOCAL)))
-            snprintf(msg, sizeof msg, "dlopen %s: %s", m->so, dlerror());
-        if (!m->handle) {
-            s = ait_fail(d, AIT_E_COMPILE, "gcc linking %s (exit %d): %s", m->so, rc, msg);
-            unlink(m->so);
-            free(m);
-        } else {
-            *out = m;
-        }
+            objs[i] = o_path[i];
+        snprintf(so, sizeof so, "%s.so", base);
+        s = ait_gcc_build_files(objs, n, o ? o->flags : NULL, o ? o->libs : NULL, so, d);
+        if (s == AIT_OK && (s = ait_gcc_open(so, out, d)) == AIT_OK)
+            (*out)->keep = 0;
+        if (s != AIT_OK)
+            unlink(so);
     }
     for (int i = 0; i < n; i++) {
         unlink(o_path[i]);

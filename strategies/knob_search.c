@@ -44,7 +44,7 @@ size_t ait_knob_cold_span(void)
 void ait_knobs_format(const int *knobs, char *buf, size_t n)
 {
     if (knobs[AIT_KNOB_SERIAL])
-        snprintf(buf, n, "%d,%d,%d,%d,%d", knobs[0], knobs[1], knobs[2], knobs[3], knobs[4]);
+        snprintf(buf, n, "%d,%d,%d,%d,%d", knobs[0], knobs[1], knobs[2], knobs[3], knobs[AIT_KNOB_SERIAL]);
     else
         snprintf(buf, n, "%d,%d,%d,%d", knobs[0], knobs[1], knobs[2], knobs[3]);
 }
@@ -57,7 +57,7 @@ int ait_knobs_parse(const char *text, int *knobs)
         return 0;
     used = -1;
     if (sscanf(text, "%d,%d,%d,%d,%d%n", &knobs[0], &knobs[1], &knobs[2], &knobs[3], &knobs[4], &used) == 5 &&
-        !text[used] && (knobs[4] == 0 || knobs[4] == 1))
+        !text[used] && (knobs[AIT_KNOB_SERIAL] == 0 || knobs[AIT_KNOB_SERIAL] == 1))
         return 0;
     return -1;
 }
@@ -455,18 +455,14 @@ void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait
         plan->c[plan->n++].op = n->op_type;
     }
     double *group = AIT_NEW(a, double, plan->n + 1);
+    int *first = AIT_NEW(a, int, plan->n + 1); /* the first op of each op's shape */
+    for (int i = 0; i < plan->n; i++) {
+        for (first[i] = 0; items[first[i]].shape != items[i].shape; first[i]++)
+            ;
+        group[first[i]] += items[i].weight;
+    }
     for (int i = 0; i < plan->n; i++)
-        for (int j = 0; j <= i; j++)
-            if (items[j].shape == items[i].shape) { /* j: the first op of i's shape */
-                group[j] += items[i].weight;
-                break;
-            }
-    for (int i = 0; i < plan->n; i++)
-        for (int j = 0; j <= i; j++)
-            if (items[j].shape == items[i].shape) {
-                items[i].weight = group[j];
-                break;
-            }
+        items[i].weight = group[first[i]];
     qsort(items, (size_t)plan->n, sizeof *items, by_weight);
     char *done = AIT_NEW(a, char, plan->n + 1); /* by plan position: searched or cached, no why */
     for (int s = 0; s < plan->n; s++) {
