@@ -129,6 +129,31 @@ check "int8 in 2 threads: its integer kernels split into tasks, the bits are the
   sed -i 's/^threads = 2/threads = 1/' $d/small_cnn.manifest.ini && $GEN --load $d/small_cnn.manifest.ini > $T/i8t1.log 2>&1 &&
   gcc -std=c99 -O2 -march=native $RUN_FLAGS tests/run_emitted.c $d/small_cnn.c -lm -o $d/run1 &&
   $d/run1 $D/input_0.f32 $d/y1.f32 --write && cmp $d/y1.f32 $d/y2.f32"
+# int8's Gemm / MatMul panels: 64 columns, the last one only its columns' vectors wide (small_cnn's
+# 10-class head over 64 inputs: 16 words x 16 columns, not 64 columns)
+P=$PWD/tests/data/int8_panels
+cat > $T/panels.ini <<INI
+[model]
+path = $P/model.onnx
+name = panels
+[samples]
+path = $P/samples
+[tune]
+backends = int8
+budget_s = 2
+cache_dir = $T/cache
+[output]
+dir = $T/out_panels
+INI
+RUN_P="-I$T/out_panels -DMODEL_H='\"panels.h\"' -DRUN=panels_run -DIN_N=PANELS_INPUT0_ELEMS_PER_BATCH -DOUT_N=PANELS_OUTPUT0_ELEMS_PER_BATCH -DCOSINE=0.999"
+check "int8 panels no wider than their columns: a 10-class head 16 columns, 100 and 70 columns 112 and 80; right on both integer paths" sh -c "
+  grep -q 'classifier.1/Gemm#int8_w int32\[256\]' $T/out_i8a/small_cnn.c &&
+  $GEN $T/panels.ini > $T/panels.log 2>&1 &&
+  grep -q 'Gemm_0#int8_w int32\[1120\]' $T/out_panels/panels.c && grep -q 'MatMul_2#int8_w int32\[2000\]' $T/out_panels/panels.c &&
+  gcc -std=c99 -O2 -march=native $RUN_P tests/run_emitted.c $T/out_panels/panels.c -lm -o $T/run_pn &&
+  $T/run_pn $P/input.f32 $P/output.f32 &&
+  gcc -std=c99 -O2 -march=x86-64-v3 $RUN_P tests/run_emitted.c $T/out_panels/panels.c -lm -o $T/run_pp &&
+  $T/run_pp $P/input.f32 $P/output.f32"
 check "calib_method = minmax: named in the log and the report" sh -c "$GEN --set tune.calib_method=minmax \
   --set tune.backends=int8 --set output.dir=$T/out_mm $T/i8.ini > $T/mm.log 2>&1 &&
   grep -q '^calibration: 4 tensors on 1 recorded batches, minmax' $T/mm.log &&

@@ -23,6 +23,7 @@
 #include "gen/threads.h"
 #include "ir/onnx.h"
 #include "strategies/backend.h"
+#include "templates/simd/simd.h"
 #include "tests/onnx_builder.h"
 
 static float *randoms(int64_t n, unsigned seed, float lo, float hi)
@@ -774,6 +775,77 @@ static void test_winograd(void **state)
     scale_tol = 0;
 }
 
+/* The packed weights of a node under simd, each variant then the defaults: how many floats
+ * (int8 / fp16 elements) its panels hold, and the vector width. */
+static int64_t packed_numel(tb *b, int v, int *vl)
+{
+    size_t len;
+    const uint8_t *bytes = tb_pack(b, &len);
+    ait_arena a = {0};
+    ait_graph *g;
+    ait_diag d = {0};
+    assert_int_equal(ait_onnx_load_bytes(&a, "pack.onnx", bytes, len, &g, &d), AIT_OK);
+    assert_int_equal(ait_graph_resolve(g, &d), AIT_OK);
+    ait_pass_stats st;
+    ait_graph_passes(g, &st);
+    const ait_backend *be = ait_backend_find("simd");
+    variant = v;
+    apply_variant(be, g);
+    variant = -1;
+    be->prepare(be, g);
+    int64_t numel = -1;
+    for (int k = 0; k < g->n_nodes; k++)
+        if (g->nodes[k].pack_in)
+            numel = ait_tensor_numel(ait_node_in(g, &g->nodes[k], g->nodes[k].pack_in));
+    *vl = ait_simd_base(g)->vl;
+    ait_arena_free_all(&a);
+    return numel;
+}
+
+/* A GEMM's panels are no wider than its columns rounded up to a vector: a 10-class head
+ * (Gemm 64 -> 10, one row) was packed 240 columns wide, 24x its weights in the constants, the
+ * knob search's wide matrix-vector tiles; a Conv turned around (order 1) by its output
+ * channels.  Every variant, and each still right (check_model). */
+static void test_panels_no_wider_than_columns(void **state)
+{
+    (void)state;
+    for (int v = -1; v < 12; v++) {
+        tb *b = tb_new(13);
+        int64_t xd[2] = {1, 64}, wd[2] = {10, 64}, bd[1] = {10};
+        tb_input(b, "x", 1, 2, xd);
+        init_random(b, "W", 2, wd, 81, -0.5f, 0.5f);
+        init_random(b, "B", 1, bd, 82, -0.5f, 0.5f);
+        tb_attr_i(b, tb_node(b, "Gemm", "x,W,B", "m"), "transB", 1);
+        tb_node(b, "Relu", "m", "y");
+        tb_output(b, "y");
+        int vl;
+        int64_t numel = packed_numel(b, v, &vl);
+        if (numel != 64 * ((10 + vl - 1) / vl) * vl)
+            fail_msg("Gemm 64 -> 10, variant %d: %lld packed floats at vl %d", v, (long long)numel, vl);
+        variant = v;
+        check_model(b, 64);
+        variant = -1;
+        tb_free(b);
+    }
+    for (int v = 4; v < 7; v++) { /* the order-1 tiles of a 3x3 Conv, 24 output channels */
+        tb *b = tb_new(13);
+        int64_t xd[4] = {1, 8, 14, 14}, wd[4] = {24, 8, 3, 3}, pads[4] = {1, 1, 1, 1};
+        tb_input(b, "x", 1, 4, xd);
+        init_random(b, "W", 4, wd, 83, -0.5f, 0.5f);
+        tb_attr_ints(b, tb_node(b, "Conv", "x,W", "c"), "pads", 4, pads);
+        tb_node(b, "Relu", "c", "y");
+        tb_output(b, "y");
+        int vl;
+        int64_t numel = packed_numel(b, v, &vl);
+        if (numel > 72 * ((24 + vl - 1) / vl) * vl)
+            fail_msg("Conv 8 -> 24 3x3, variant %d: %lld packed floats at vl %d", v, (long long)numel, vl);
+        variant = v;
+        check_model(b, 8 * 14 * 14);
+        variant = -1;
+        tb_free(b);
+    }
+}
+
 static void test_knob_variants(void **state)
 {
     (void)state;
@@ -932,6 +1004,7 @@ int main(void)
         cmocka_unit_test(test_depthwise_and_im2col_convs),
         cmocka_unit_test(test_pooling_windows),
         cmocka_unit_test(test_knob_variants),
+        cmocka_unit_test(test_panels_no_wider_than_columns),
         cmocka_unit_test(test_serial_knob),
         cmocka_unit_test(test_winograd),
         cmocka_unit_test(test_gated_activations),

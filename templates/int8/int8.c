@@ -46,10 +46,12 @@ static int input_quant(const ait_graph *g, const ait_node *n, act_quant *q)
     return 1;
 }
 
-/* The GEMM: M x N outputs over K (padded to K4 words); Np the padded pixels (Conv) or columns. */
+/* The GEMM: M x N outputs over K (padded to K4 words); Np the padded pixels (Conv) or columns:
+ * Gemm's panels of MM_NR columns, the last only as wide as its columns' vectors (a 10-class
+ * head is one 16-column panel, not 64: a quarter of the constants). */
 typedef struct {
     int conv, im2col;
-    long long M, K, N, K4, Np;
+    long long M, K, N, K4, Np, panels;
 } geom;
 
 static geom geom_of(const ait_graph *g, const ait_node *n)
@@ -68,7 +70,8 @@ static geom geom_of(const ait_graph *g, const ait_node *n)
         G.K = p->k;
         G.N = p->n;
         G.M = ait_tensor_numel(ait_node_in(g, n, 0)) / p->k;
-        G.Np = (G.N + MM_NR - 1) / MM_NR * MM_NR;
+        G.panels = (G.N + MM_NR - 1) / MM_NR;
+        G.Np = (G.N + QV - 1) / QV * QV;
     }
     G.K4 = (G.K + 3) / 4;
     return G;
@@ -84,11 +87,18 @@ static float weight_at(const ait_node *n, const float *w, const geom *G, long lo
     return transposed ? w[o * G->K + k] : w[k * G->N + o];
 }
 
-/* Word (output o, k4) of the packed weights: Conv row-major [M][K4]; Gemm in panels of MM_NR
- * columns, [panel][K4][MM_NR]. */
+/* Columns of Gemm panel `panel`: MM_NR, the last one its columns in whole vectors. */
+static long long panel_width(const geom *G, long long panel)
+{
+    return panel + 1 < G->panels ? MM_NR : G->Np - panel * MM_NR;
+}
+
+/* Word (output o, k4) of the packed weights: Conv row-major [M][K4]; Gemm in panels of columns,
+ * [panel][K4][panel_width], each panel at its first column times K4. */
 static long long word_at(const geom *G, long long o, long long k4)
 {
-    return G->conv ? o * G->K4 + k4 : ((o / MM_NR) * G->K4 + k4) * MM_NR + o % MM_NR;
+    long long panel = o / MM_NR;
+    return G->conv ? o * G->K4 + k4 : panel * MM_NR * G->K4 + k4 * panel_width(G, panel) + o % MM_NR;
 }
 
 static void prepare_node(ait_graph *g, ait_node *n)
@@ -225,7 +235,7 @@ static void vnni_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ge
         ait_sb_printf(b, "const uint32_t *const xp = xq + k4 * %lld + n0;\n", G->Np);
         dp_steps(b, R, V, "xp + %d", ait_arena_printf(g->arena, "wq[(m0 + %%d) * %lld + k4]", G->K4), 1);
     } else { /* 16 columns x 4 k a vector; an activation word per row, broadcast */
-        ait_sb_printf(b, "const int32_t *const wp = wq + n0 * %lld + k4 * %d;\n", G->K4, MM_NR);
+        ait_sb_printf(b, "const int32_t *const wp = wq + n0 * %lld + k4 * %d;\n", G->K4, V * QV); /* the panel's width */
         dp_steps(b, R, V, "wp + %d", ait_arena_printf(g->arena, "(int)xq[(m0 + %%d) * %lld + k4]", G->K4), 0);
     }
     ait_sb_puts(b, "}\n");
@@ -266,7 +276,7 @@ static void vnni_cols(ait_sb *b, const ait_graph *g, const ait_node *n, const ge
         vnni_tile(b, g, n, G, R, nv, 0);
     }
     if (rest) {
-        int V = G->conv ? (int)((rest + QV - 1) / QV) : nv;
+        int V = (int)((rest + QV - 1) / QV);
         ait_sb_printf(b, "%s{\nconst long n0 = %lld;\n", G->conv ? "" : ait_arena_printf(g->arena, "if (np_lo <= %lld && np_hi > %lld)\n", full, full),
                       full * nr);
         vnni_tile(b, g, n, G, R, V, rest == V * QV ? 0 : (int)rest);
@@ -308,10 +318,11 @@ static void portable_gemm(ait_sb *b, const ait_graph *g, const ait_node *n, cons
                       G->K4, G->Np, QV);
     else
         ait_sb_printf(b,
-                      "const int32_t *const wp = wq + (j0 / %d * %lld + k4) * %d + j0 %% %d;\n"
+                      "const int32_t *const wp = wq + j0 / %d * %lld + k4 * (j0 < %lld ? %d : %lld) + j0 %% %d;\n"
                       "const uint32_t x_ = xq[m * %lld + k4];\n"
                       "for (long jj = 0; jj < %d; jj++)\na_[jj] += ait_dot4((uint32_t)wp[jj], x_);\n",
-                      MM_NR, G->K4, MM_NR, MM_NR, G->K4, QV);
+                      MM_NR, MM_NR * G->K4, (G->panels - 1) * MM_NR, MM_NR, panel_width(G, G->panels - 1), MM_NR,
+                      G->K4, QV);
     ait_sb_printf(b, "}\nfor (long jj = 0; jj < %d && j0 + jj < %lld; jj++) {\nconst long yi = m * %lld + j0 + jj;\n", QV,
                   G->N, G->N);
     const char *o = G->conv ? "m" : "j0 + jj";
@@ -388,7 +399,7 @@ static int phases(const ait_graph *g, const ait_node *n)
     if (!T || ait_node_flops(g, n) < split_min_flops)
         return 0;
     const geom G = geom_of(g, n);
-    long long units = G.conv ? (G.M + CONV_MR - 1) / CONV_MR : G.Np / MM_NR;
+    long long units = G.conv ? (G.M + CONV_MR - 1) / CONV_MR : G.panels;
     return units >= T ? 2 + G.im2col : 0;
 }
 
@@ -433,9 +444,9 @@ static void emit(ait_sb *b, const ait_graph *g, const ait_node *n)
     }
     if (!G.conv) {
         if (split)
-            ait_emit_task_part(b, g, "np", G.Np / MM_NR, 1);
+            ait_emit_task_part(b, g, "np", G.panels, 1);
         else
-            ait_sb_printf(b, "const long np_lo = 0, np_hi = %lld;\n", G.Np / MM_NR);
+            ait_sb_printf(b, "const long np_lo = 0, np_hi = %lld;\n", G.panels);
     }
     if (ait_simd_base(g)->vl == 16) {
         ait_sb_puts(b, "#if AIT_I8_VNNI\n");

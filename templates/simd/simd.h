@@ -46,6 +46,8 @@ ait_simd_cfg ait_simd_default_cfg(int vl);
 const ait_simd_cfg *ait_simd_base(const ait_graph *g);
 /* The graph's flavour with the node's knobs applied. */
 ait_simd_cfg ait_simd_node_cfg(const ait_graph *g, const ait_node *n);
+/* The widest nv that covers a GEMM's packed columns at vector width vl; 0: unbounded. */
+int ait_simd_nv_max(const ait_node *n, int order, int vl);
 
 /* Packs constant weights for a node and appends them to its inputs (n->pack_in). */
 void ait_simd_prepare_graph(ait_graph *g);

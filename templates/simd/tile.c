@@ -30,7 +30,27 @@ ait_simd_cfg ait_simd_node_cfg(const ait_graph *g, const ait_node *n)
     for (int i = 0; i < AIT_KNOB_SERIAL; i++)
         if (n->knobs[i] > 0)
             *fields[i] = n->knobs[i];
+    int nv_max = ait_simd_nv_max(n, c.order, c.vl);
+    if (nv_max && c.nv > nv_max)
+        c.nv = nv_max;
     return c;
+}
+
+/* The widest tile, in vectors, along a GEMM's packed columns: the output's columns (Gemm,
+ * MatMul) or channels (Conv turned around, order 1) rounded up to whole vectors.  A wider panel
+ * multiplies zeros and stores them in the constants: mlp-sized heads (10 outputs) packed 240
+ * columns wide, 24x their weights.  0: no such bound (columns are pixels or tiles). */
+int ait_simd_nv_max(const ait_node *n, int order, int vl)
+{
+    int64_t cols = 0;
+    if ((n->op == AIT_OP_GEMM || n->op == AIT_OP_MATMUL) && n->params)
+        cols = ((const ait_matmul_params *)n->params)->n;
+    else if (n->op == AIT_OP_CONV && order == AIT_ORDER_XW && n->params)
+        cols = ((const ait_conv_params *)n->params)->cout;
+    if (cols <= 0 || vl <= 0)
+        return 0;
+    int64_t v = (cols + vl - 1) / vl;
+    return v > 64 ? 0 : (int)v;
 }
 
 static void simd_prelude(const ait_simd_cfg *base, char *buf, size_t n);
@@ -527,9 +547,18 @@ static const int tiles8[][2] = {{4, 3}, {6, 2}, {3, 4}, {12, 1}};
 static const int tiles4[][2] = {{4, 2}, {6, 2}, {3, 3}, {8, 1}};
 static const int tiles1[][2] = {{4, 4}, {2, 8}, {8, 2}, {4, 8}};
 
-/* Appends one knob setting; returns the new count. */
-static int add_variant(int (*knobs)[AIT_MAX_KNOBS], int count, int mr, int nv, int order, int block)
+/* Appends one knob setting, its nv no wider than the columns (ait_simd_nv_max), unless the list
+ * has it already; returns the new count. */
+static int add_variant(const ait_node *n, int vl, int (*knobs)[AIT_MAX_KNOBS], int count, int mr, int nv, int order,
+                       int block)
 {
+    int nv_max = ait_simd_nv_max(n, order, vl);
+    if (nv_max && nv > nv_max)
+        nv = nv_max;
+    for (int i = 0; i < count; i++)
+        if (knobs[i][AIT_KNOB_MR] == mr && knobs[i][AIT_KNOB_NV] == nv && knobs[i][AIT_KNOB_ORDER] == order &&
+            knobs[i][AIT_KNOB_BLOCK] == block)
+            return count;
     memset(knobs[count], 0, sizeof knobs[count]);
     knobs[count][AIT_KNOB_MR] = mr;
     knobs[count][AIT_KNOB_NV] = nv;
@@ -579,7 +608,7 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
         tiles = (const int(*)[2])gemv;
     }
     for (int i = 0; i < nt && count < max; i++)
-        count = add_variant(knobs, count, tiles[i][0], tiles[i][1], 0, 0);
+        count = add_variant(n, vl, knobs, count, tiles[i][0], tiles[i][1], 0, 0);
     /* Conv turned around (order 1: vectors along output channels, R pixels a tile), with an R
      * that divides the image where one fits the register file; vector flavours only */
     if (kind >= 2 && kind != 4 && vl > 1 && !g->extents_vary) {
@@ -593,7 +622,7 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
             }
         const int xw_tiles[][2] = {{best, nv}, {best == rmax ? rmax - 1 : rmax, nv}, {vl == 16 ? 6 : 3, 4}};
         for (int i = 0; i < 3 && count < max; i++)
-            count = add_variant(knobs, count, xw_tiles[i][0], xw_tiles[i][1], 1, 0);
+            count = add_variant(n, vl, knobs, count, xw_tiles[i][0], xw_tiles[i][1], 1, 0);
     }
     /* Gemm/MatMul: the exact tile, when the list has no such tile */
     if (xw && vl > 1 && count < max) {
@@ -603,17 +632,17 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
             if (knobs[i][AIT_KNOB_MR] == fit_mr && knobs[i][AIT_KNOB_NV] == fit_nv)
                 fit_mr = 0;
         if (fit_mr)
-            count = add_variant(knobs, count, fit_mr, fit_nv, 0, 0);
+            count = add_variant(n, vl, knobs, count, fit_mr, fit_nv, 0, 0);
     }
     /* blocking: column blocks of X for Conv; panels-outer order and K blocks for Gemm/MatMul */
     static const int wx_extra[][2] = {{0, 16}}, xw_extra[][2] = {{1, 0}, {0, 256}, {1, 256}};
     int ne = runtime_b ? 0 : xw ? (mp->k > 512 ? 3 : 1) : 1;
     for (int i = 0; i < ne && count < max; i++)
-        count = add_variant(knobs, count, 0, 0, xw ? xw_extra[i][0] : wx_extra[i][0], xw ? xw_extra[i][1] : wx_extra[i][1]);
+        count = add_variant(n, vl, knobs, count, 0, 0, xw ? xw_extra[i][0] : wx_extra[i][0], xw ? xw_extra[i][1] : wx_extra[i][1]);
     /* Winograd for 3x3 stride-1 Convs: F(2x2) and F(4x4), each with the default tile and a
      * taller one (the GEMMs' columns are tiles, K the input channels) */
     for (int order = AIT_ORDER_WINO2; kind == 3 && order <= AIT_ORDER_WINO4; order++)
         for (int i = 0; i < 2 && count < max && ait_simd_winograd_offered(g, n, order); i++)
-            count = add_variant(knobs, count, tiles[2 * i][0], tiles[2 * i][1], order, 0);
+            count = add_variant(n, vl, knobs, count, tiles[2 * i][0], tiles[2 * i][1], order, 0);
     return count;
 }
