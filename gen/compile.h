@@ -24,8 +24,11 @@ typedef struct {
 
 const ait_compiler *ait_compiler_find(const char *name); /* NULL if unknown */
 extern const ait_compiler ait_compiler_tcc, ait_compiler_gcc;
-/* The shared object a gcc build loaded (removed on release: copy it to keep it). */
-const char *ait_gcc_so_path(const ait_compiled *m);
+/* The folder gcc builds go to, made on first use ($TMPDIR/aitune-XXXXXX) and removed when this
+ * process exits (not a forked child). */
+const char *ait_gcc_work_dir(void);
+/* Bytes of machine code in what a gcc build (or ait_gcc_open) loaded: its executable sections. */
+long long ait_gcc_code_bytes(const ait_compiled *m);
 /* gcc compiles the n sources (C99) at once, a process each, and links them into one shared
  * object, dlopened as a build is: a unit split in parts builds in the time of its largest part
  * on as many cores.  At most 8 parts. */

@@ -20,22 +20,56 @@ extern char **environ;
 
 struct ait_compiled {
     void *handle;
-    char so[512];
-    int keep;      /* opened from a file that stays (ait_gcc_open) */
+    long long code_bytes; /* its executable sections, read before a build's file goes */
 };
 
-/* one folder per process, made once: modules may be built from several threads at once */
+/* dlopens so; a build's own file (keep 0) is removed at once, mapped as long as it is open, so
+ * that a sandboxed child, which exits without releasing, leaves none behind. */
+static ait_status open_so(const char *so, int keep, ait_compiled **out, ait_diag *d)
+{
+    ait_compiled *m = calloc(1, sizeof *m);
+    if (!m) {
+        if (!keep)
+            unlink(so);
+        return ait_fail(d, AIT_E_IO, "out of memory");
+    }
+    m->handle = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+    m->code_bytes = m->handle ? ait_elf_code_bytes(so) : 0;
+    if (!keep)
+        unlink(so);
+    if (!m->handle) {
+        ait_fail(d, AIT_E_COMPILE, "dlopen %s: %s", so, dlerror());
+        free(m);
+        return AIT_E_COMPILE;
+    }
+    *out = m;
+    return AIT_OK;
+}
+
+/* one folder per process, made once (modules may be built from several threads at once) with a
+ * name no one can have made first (mkdtemp), removed at exit: a fixed /tmp/aitune-<pid> was
+ * left behind by every run, thousands of them after a day's tests */
 static char work_dir_path[256];
 static pthread_once_t work_dir_once = PTHREAD_ONCE_INIT;
+static pid_t work_dir_owner;
+
+static void remove_work_dir(void)
+{
+    if (getpid() == work_dir_owner) /* not a forked trial's exit */
+        rmdir(work_dir_path);       /* empty unless a build was cut short; then it stays */
+}
 
 static void make_work_dir(void)
 {
     const char *t = getenv("TMPDIR");
-    snprintf(work_dir_path, sizeof work_dir_path, "%s/aitune-%ld", t && *t ? t : "/tmp", (long)getpid());
-    mkdir(work_dir_path, 0700);
+    snprintf(work_dir_path, sizeof work_dir_path, "%s/aitune-XXXXXX", t && *t ? t : "/tmp");
+    if (mkdtemp(work_dir_path)) {
+        work_dir_owner = getpid();
+        atexit(remove_work_dir);
+    }
 }
 
-static const char *work_dir(void)
+const char *ait_gcc_work_dir(void)
 {
     pthread_once(&work_dir_once, make_work_dir);
     return work_dir_path;
@@ -123,17 +157,16 @@ static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_comp
 {
     static unsigned counter; /* atomic: file names unique across threads too */
     char base[400], c_path[512], err_path[512];
-    snprintf(base, sizeof base, "%s/m%u_%ld", work_dir(), __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED),
+    snprintf(base, sizeof base, "%s/m%u_%ld", ait_gcc_work_dir(), __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED),
              (long)getpid());
+    char so[520];
     snprintf(c_path, sizeof c_path, "%s.c", base);
     snprintf(err_path, sizeof err_path, "%s.err", base);
-    ait_compiled *m = calloc(1, sizeof *m);
-    if (!m)
-        return ait_fail(d, AIT_E_COMPILE, "gcc: out of memory");
-    snprintf(m->so, sizeof m->so, "%s.so", base);
+    snprintf(so, sizeof so, "%s.so", base);
     FILE *f = fopen(c_path, "w");
     if (!f || fputs(src, f) < 0 || fclose(f) != 0) {
-        free(m);
+        if (f)
+            unlink(c_path);
         return ait_fail(d, AIT_E_IO, "%s: cannot write: %s", c_path, strerror(errno));
     }
     char flags[512];
@@ -142,7 +175,7 @@ static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_comp
     argv[argc++] = "-shared";
     argv[argc++] = "-fPIC";
     argv[argc++] = "-o";
-    argv[argc++] = m->so;
+    argv[argc++] = so;
     argv[argc++] = c_path;
     char libs[256];
     snprintf(libs, sizeof libs, "%s", o && o->libs ? o->libs : "");
@@ -152,20 +185,12 @@ static ait_status gcc_build(const char *src, const ait_compile_opts *o, ait_comp
     char msg[700];
     int rc = run_gcc(argv, err_path, msg, sizeof msg);
     if (rc != 0) {
-        free(m);
+        unlink(so);
         return ait_fail(d, AIT_E_COMPILE, "gcc (exit %d, source kept at %s): %s", rc, c_path, msg);
     }
     if (!getenv("AIT_KEEP_SOURCES"))
         unlink(c_path);
-    m->handle = dlopen(m->so, RTLD_NOW | RTLD_LOCAL);
-    if (!m->handle) {
-        ait_fail(d, AIT_E_COMPILE, "dlopen %s: %s", m->so, dlerror());
-        unlink(m->so);
-        free(m);
-        return AIT_E_COMPILE;
-    }
-    *out = m;
-    return AIT_OK;
+    return open_so(so, 0, out, d);
 }
 
 static void *gcc_sym(ait_compiled *m, const char *name)
@@ -173,17 +198,15 @@ static void *gcc_sym(ait_compiled *m, const char *name)
     return dlsym(m->handle, name);
 }
 
-const char *ait_gcc_so_path(const ait_compiled *m)
+long long ait_gcc_code_bytes(const ait_compiled *m)
 {
-    return m->so;
+    return m->code_bytes;
 }
 
 static void gcc_release(ait_compiled *m)
 {
     if (m) {
         dlclose(m->handle);
-        if (!m->keep)
-            unlink(m->so);
         free(m);
     }
 }
@@ -197,7 +220,7 @@ ait_status ait_gcc_build_parts(const char *const *srcs, int n, const ait_compile
     if (n < 1 || n > MAX_PARTS)
         return ait_fail(d, AIT_E_COMPILE, "gcc: %d parts (1 to %d)", n, MAX_PARTS);
     char base[400], c_path[MAX_PARTS][512], o_path[MAX_PARTS][512], err_path[MAX_PARTS][512];
-    snprintf(base, sizeof base, "%s/p%u_%ld", work_dir(), __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED),
+    snprintf(base, sizeof base, "%s/p%u_%ld", ait_gcc_work_dir(), __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED),
              (long)getpid());
     pid_t pid[MAX_PARTS];
     int started = 0;
@@ -228,16 +251,16 @@ ait_status ait_gcc_build_parts(const char *const *srcs, int n, const ait_compile
         if (rc != 0 && s == AIT_OK)
             s = ait_fail(d, AIT_E_COMPILE, "gcc (exit %d, source kept at %s): %s", rc, c_path[i], msg);
     }
-    if (s == AIT_OK) { /* linked and opened as any build of files; removed on release */
+    if (s == AIT_OK) { /* linked and opened as any build; its file removed once open */
         const char *objs[MAX_PARTS];
         char so[420];
         for (int i = 0; i < n; i++)
             objs[i] = o_path[i];
         snprintf(so, sizeof so, "%s.so", base);
         s = ait_gcc_build_files(objs, n, o ? o->flags : NULL, o ? o->libs : NULL, so, d);
-        if (s == AIT_OK && (s = ait_gcc_open(so, out, d)) == AIT_OK)
-            (*out)->keep = 0;
-        if (s != AIT_OK)
+        if (s == AIT_OK)
+            s = open_so(so, 0, out, d);
+        else
             unlink(so);
     }
     for (int i = 0; i < n; i++) {
@@ -279,19 +302,7 @@ ait_status ait_gcc_build_files(const char *const *files, int n, const char *flag
 
 ait_status ait_gcc_open(const char *so, ait_compiled **out, ait_diag *d)
 {
-    ait_compiled *m = calloc(1, sizeof *m);
-    if (!m)
-        return ait_fail(d, AIT_E_IO, "out of memory");
-    snprintf(m->so, sizeof m->so, "%s", so);
-    m->keep = 1;
-    m->handle = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-    if (!m->handle) {
-        ait_fail(d, AIT_E_COMPILE, "dlopen %s: %s", so, dlerror());
-        free(m);
-        return AIT_E_COMPILE;
-    }
-    *out = m;
-    return AIT_OK;
+    return open_so(so, 1, out, d);
 }
 
 long long ait_elf_code_bytes(const char *path)

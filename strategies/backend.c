@@ -90,6 +90,14 @@ static int tile_variants(const ait_backend *b, const ait_graph *g, const ait_nod
     return int8_node(b, g, n) ? 0 : ait_simd_variants(g, n, knobs, max);
 }
 
+static int tile_guess(const ait_backend *b, const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MAX_KNOBS],
+                      int count)
+{
+    (void)b;
+    (void)g;
+    return ait_simd_variant_guess(n, knobs, count);
+}
+
 static void tile_prepare_node(const ait_backend *b, ait_graph *g, ait_node *n)
 {
     tile_bind(b, g);
@@ -107,6 +115,7 @@ static void tile_prepare_node(const ait_backend *b, ait_graph *g, ait_node *n)
               .prepare = tile_prepare,                                                                                 \
               .prelude = tile_prelude,                                                                                 \
               .variants = tile_variants,                                                                               \
+              .guess = tile_guess,                                                                                     \
               .prepare_node = tile_prepare_node},                                                                      \
     }
 

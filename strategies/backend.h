@@ -38,6 +38,9 @@ struct ait_backend {
     int (*variants)(const ait_backend *b, const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MAX_KNOBS],
                     int max);
     void (*prepare_node)(const ait_backend *b, ait_graph *g, ait_node *n);
+    /* (optional) the index among variants()'s settings of the one to expect fastest: the search
+     * measures it as the default and keeps it where the budget runs out before the node */
+    int (*guess)(const ait_backend *b, const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MAX_KNOBS], int count);
     /* its results differ from fp32 by design (weights or activations quantized): validated by
      * [tune] quant_metric / quant_min instead of rtol / atol */
     int quantized;

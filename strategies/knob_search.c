@@ -395,6 +395,13 @@ static int from_result(const ait_trial_result *r, ait_knob_choice *c)
 static int node_variants(ait_graph *g, const ait_backend *b, const ait_node *n, int (*knobs)[AIT_MAX_KNOBS])
 {
     int nv = b->variants(b, g, n, knobs, BACKEND_VARIANTS);
+    int guess = b->guess && nv > 1 ? b->guess(b, g, n, knobs, nv) : 0;
+    if (guess > 0 && guess < nv) { /* the expected fastest first: the default */
+        int t[AIT_MAX_KNOBS];
+        memcpy(t, knobs[0], sizeof t);
+        memcpy(knobs[0], knobs[guess], sizeof t);
+        memcpy(knobs[guess], t, sizeof t);
+    }
     if (!ait_split(g, n) || !g->par_for)
         return nv;
     if (nv < 2) {
@@ -496,13 +503,14 @@ void ait_knob_search(ait_arena *a, ait_graph *g, const ait_backend *b, const ait
             done[it->order] = 1;
             continue;
         }
-        if (ait_now_s() - t0 > o->budget_s) {
+        int knobs[MAX_VARIANTS][AIT_MAX_KNOBS];
+        int nv = node_variants(g, b, n, knobs);
+        if (ait_now_s() - t0 > o->budget_s) { /* the backend's guess, unmeasured */
+            memcpy(c->knobs, knobs[0], sizeof c->knobs);
             c->why = "budget_s spent: default knobs";
             plan->skipped++;
             continue;
         }
-        int knobs[MAX_VARIANTS][AIT_MAX_KNOBS];
-        int nv = node_variants(g, b, n, knobs);
         char why[1100];
         if (measure(g, n, b, knobs, nv, o, c, why, sizeof why) != 0) {
             memset(c->knobs, 0, sizeof c->knobs);

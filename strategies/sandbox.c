@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gen/compile.h"
 #include "ir/clock.h"
 
 ait_status ait_sandbox_run(ait_sandbox_fn fn, void *ctx, double timeout_s, ait_sandbox_result *r)
@@ -21,6 +22,7 @@ ait_status ait_sandbox_run(ait_sandbox_fn fn, void *ctx, double timeout_s, ait_s
         return r->code = AIT_E_RUNTIME;
     }
     fflush(NULL);
+    ait_gcc_work_dir(); /* made here, so a child's builds go where this process removes them */
     pid_t pid = fork();
     if (pid < 0) {
         close(fd[0]);

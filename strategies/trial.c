@@ -164,7 +164,7 @@ static void child(void *ctx, ait_sandbox_result *res)
     }
     res->values[3] = ait_now_s() - t0;
     if (t->cc == &ait_compiler_gcc)
-        res->values[6] = (double)ait_elf_code_bytes(ait_gcc_so_path(m));
+        res->values[6] = (double)ait_gcc_code_bytes(m);
     void *ws = aligned_alloc(64, (t->arena_bytes + 64) / 64 * 64);
     int n_out = r->spec.n_out, n_in = r->spec.n_in;
     const void *in[64];

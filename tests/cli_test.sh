@@ -34,6 +34,9 @@ check "weights split into small_cnn_weights.c" sh -c "$GEN --set output.dir=$W -
 check "split files build strict and match" sh -c "$CC_STRICT -I$W examples/app.c $W/small_cnn.c $W/small_cnn_weights.c -lm -o $T/app_w && $T/app_w examples/digit.f32 examples/digit.expected.f32"
 check "weights file needs only stdint.h" sh -c "! grep -h '#include' $W/small_cnn_weights.c | grep -v '<stdint.h>'"
 check "a run without the split removes the stale weights file" sh -c "$GEN --set output.dir=$W --set tune.cache_dir=$T/cache examples/config.ini && test ! -e $W/small_cnn_weights.c && $CC_STRICT -I$W examples/app.c $W/small_cnn.c -lm -o $T/app_w2"
+check "a run leaves nothing in TMPDIR (its build folder is removed at exit)" sh -c "mkdir -p $T/tmpdir &&
+  TMPDIR=$T/tmpdir $GEN --set output.dir=$T/out_tmp --set tune.cache_dir=$T/cache_tmp examples/config.ini &&
+  test -s $T/out_tmp/small_cnn.c && test -z \"\$(ls -A $T/tmpdir)\""
 check "inspect prints the hierarchy" sh -c "$GEN inspect $MODELS/mobilenet_v2.onnx --depth 1 | grep -q 'features'"
 
 # the five shared models, each tuned with the reference backend and run standalone

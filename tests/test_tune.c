@@ -777,6 +777,41 @@ static void test_heavy_op_searched(void **state)
     free(rep);
 }
 
+/* Where the budget runs out before an op, it keeps the backend's guess, not the flavour's plain
+ * tile: Winograd F(2x2) for a 3x3 stride-1 Conv of 20x20 pixels, the Conv turned around (order
+ * 1) for a 1x1 Conv on 7x7; the model's trial validates them like any choice. */
+static void test_budget_spent_keeps_the_guess(void **state)
+{
+    (void)state;
+    tb *b = tb_new(13);
+    int64_t xd[4] = {1, 16, 20, 20}, wd[4] = {32, 16, 3, 3}, w2d[4] = {48, 32, 1, 1}, pads[4] = {1, 1, 1, 1};
+    int64_t ks[2] = {3, 3}, st[2] = {3, 3};
+    tb_input(b, "x", 1, 4, xd);
+    float *w = malloc(sizeof(float) * 32 * 144);
+    for (int i = 0; i < 32 * 144; i++)
+        w[i] = (float)((i * 5) % 11) / 11.0f - 0.5f;
+    tb_init(b, "W", 1, 4, wd, w, 0);
+    tb_init(b, "W2", 1, 4, w2d, w, 0);
+    free(w);
+    tb_attr_ints(b, tb_node(b, "Conv", "x,W", "c"), "pads", 4, pads);
+    tb_node(b, "Relu", "c", "r");
+    Onnx__NodeProto *p = tb_node(b, "MaxPool", "r", "p"); /* 20x20 -> 7x7 (ceil) */
+    tb_attr_ints(b, p, "kernel_shape", 2, ks);
+    tb_attr_ints(b, p, "strides", 2, st);
+    tb_attr_i(b, p, "ceil_mode", 1);
+    tb_node(b, "Conv", "p,W2", "y");
+    tb_output(b, "y");
+    save_model(b, "guess");
+    ait_config c;
+    char *rep = tune_simd(&c, "guess", xd, "tune.budget_s=0");
+    if (!strstr(rep, "2 ops: 0 measured, 0 cached or like another, 2 kept the defaults") ||
+        !strstr(rep, "| /Conv_0 | Conv | 6,4,2,0 | - | - | budget_s spent: default knobs |") ||
+        !strstr(rep, "| /Conv_3 | Conv | 7,3,1,0 | - | - | budget_s spent: default knobs |") ||
+        !strstr(rep, "**selected**"))
+        fail_msg("%s", knob_table(rep));
+    free(rep);
+}
+
 /* The knob search's unit in parts, compiled at once and linked into one module: a part calls
  * into another; a part that does not compile is named in the error. */
 static void test_gcc_build_parts(void **state)
@@ -821,6 +856,7 @@ int main(void)
         cmocka_unit_test(test_knobs_text),
         cmocka_unit_test(test_gcc_build_parts),
         cmocka_unit_test(test_heavy_op_searched),
+        cmocka_unit_test(test_budget_spent_keeps_the_guess),
         cmocka_unit_test(test_two_threads_search_one_task),
     };
     return cmocka_run_group_tests_name("tune", tests, setup, teardown);

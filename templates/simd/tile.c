@@ -646,3 +646,16 @@ int ait_simd_variants(const ait_graph *g, const ait_node *n, int (*knobs)[AIT_MA
             count = add_variant(n, vl, knobs, count, tiles[2 * i][0], tiles[2 * i][1], order, 0);
     return count;
 }
+
+int ait_simd_variant_guess(const ait_node *n, int (*knobs)[AIT_MAX_KNOBS], int count)
+{
+    if (n->op != AIT_OP_CONV || count < 2)
+        return 0;
+    const ait_conv_params *p = n->params;
+    int64_t pixels = p->out[1] * p->out[2];
+    int want = pixels > 196 ? AIT_ORDER_WINO2 : pixels <= 64 ? AIT_ORDER_XW : AIT_ORDER_WX;
+    for (int i = 0; i < count && want != AIT_ORDER_WX; i++)
+        if (knobs[i][AIT_KNOB_ORDER] == want && knobs[i][AIT_KNOB_MR] > 0)
+            return i;
+    return 0;
+}
