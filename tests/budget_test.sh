@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.." || exit 2
 GEN=$PWD/build/aitune-gen
 MODELS=$PWD/../shared/models
 T=$(mktemp -d /tmp/aitune-budget.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+[ -n "$KEEP" ] || trap 'rm -rf "$T"' EXIT
 pass=0; fail=0
 ok()   { pass=$((pass + 1)); echo "ok    $1"; }
 bad()  { fail=$((fail + 1)); echo "FAIL  $1"; [ -f "$T/log" ] && tail -20 "$T/log"; }
@@ -18,7 +18,7 @@ name = small_cnn
 path = $MODELS/small_cnn_testdata
 [tune]
 backends = simd, tiled, reference
-budget_s = 2
+budget_s = 30
 cache_dir = $T/cache
 [output]
 dir = $T/out

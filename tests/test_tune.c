@@ -778,17 +778,17 @@ static void test_heavy_op_searched(void **state)
 }
 
 /* Where the budget runs out before an op, it keeps the backend's guess, not the flavour's plain
- * tile: Winograd F(2x2) for a 3x3 stride-1 Conv of 20x20 pixels, the Conv turned around (order
+ * tile: Winograd F(2x2) for a 3x3 stride-1 Conv of 32 channels on 20x20, the Conv turned around (order
  * 1) for a 1x1 Conv on 7x7; the model's trial validates them like any choice. */
 static void test_budget_spent_keeps_the_guess(void **state)
 {
     (void)state;
     tb *b = tb_new(13);
-    int64_t xd[4] = {1, 16, 20, 20}, wd[4] = {32, 16, 3, 3}, w2d[4] = {48, 32, 1, 1}, pads[4] = {1, 1, 1, 1};
+    int64_t xd[4] = {1, 32, 20, 20}, wd[4] = {32, 32, 3, 3}, w2d[4] = {48, 32, 1, 1}, pads[4] = {1, 1, 1, 1};
     int64_t ks[2] = {3, 3}, st[2] = {3, 3};
     tb_input(b, "x", 1, 4, xd);
-    float *w = malloc(sizeof(float) * 32 * 144);
-    for (int i = 0; i < 32 * 144; i++)
+    float *w = malloc(sizeof(float) * 32 * 288);
+    for (int i = 0; i < 32 * 288; i++)
         w[i] = (float)((i * 5) % 11) / 11.0f - 0.5f;
     tb_init(b, "W", 1, 4, wd, w, 0);
     tb_init(b, "W2", 1, 4, w2d, w, 0);

@@ -47,7 +47,8 @@ const ait_simd_cfg *ait_simd_base(const ait_graph *g);
 /* The graph's flavour with the node's knobs applied. */
 ait_simd_cfg ait_simd_node_cfg(const ait_graph *g, const ait_node *n);
 /* Which of ait_simd_variants' settings (knobs, count of them) to expect fastest, by what the
- * knob search chose across the zoo: Winograd F(2x2) for a 3x3 stride-1 Conv past 196 pixels,
+ * knob search chose across the zoo: Winograd F(2x2) for a 3x3 stride-1 Conv past 196 pixels
+ * with 32 input channels or more,
  * the Conv turned around (order 1) on 64 pixels or fewer, else the first. */
 int ait_simd_variant_guess(const ait_node *n, int (*knobs)[AIT_MAX_KNOBS], int count);
 /* The widest nv that covers a GEMM's packed columns at vector width vl; 0: unbounded. */
