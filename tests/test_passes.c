@@ -805,7 +805,8 @@ static int64_t packed_numel(tb *b, int v, int *vl)
 /* A GEMM's panels are no wider than its columns rounded up to a vector: a 10-class head
  * (Gemm 64 -> 10, one row) was packed 240 columns wide, 24x its weights in the constants, the
  * knob search's wide matrix-vector tiles; a Conv turned around (order 1) by its output
- * channels.  Every variant, and each still right (check_model). */
+ * channels, 64 of them once in two panels of 3 vectors (96 columns).  Every variant, and each
+ * still right (check_model). */
 static void test_panels_no_wider_than_columns(void **state)
 {
     (void)state;
@@ -827,9 +828,11 @@ static void test_panels_no_wider_than_columns(void **state)
         variant = -1;
         tb_free(b);
     }
-    for (int v = 4; v < 7; v++) { /* the order-1 tiles of a 3x3 Conv, 24 output channels */
+    for (int i = 0; i < 6; i++) { /* the order-1 tiles (4-6) of a 3x3 Conv, 24 and 64 output channels */
+        int v = 4 + i % 3;
+        int64_t cout = i < 3 ? 24 : 64;
         tb *b = tb_new(13);
-        int64_t xd[4] = {1, 8, 14, 14}, wd[4] = {24, 8, 3, 3}, pads[4] = {1, 1, 1, 1};
+        int64_t xd[4] = {1, 8, 14, 14}, wd[4] = {cout, 8, 3, 3}, pads[4] = {1, 1, 1, 1};
         tb_input(b, "x", 1, 4, xd);
         init_random(b, "W", 4, wd, 83, -0.5f, 0.5f);
         tb_attr_ints(b, tb_node(b, "Conv", "x,W", "c"), "pads", 4, pads);
@@ -837,8 +840,9 @@ static void test_panels_no_wider_than_columns(void **state)
         tb_output(b, "y");
         int vl;
         int64_t numel = packed_numel(b, v, &vl);
-        if (numel > 72 * ((24 + vl - 1) / vl) * vl)
-            fail_msg("Conv 8 -> 24 3x3, variant %d: %lld packed floats at vl %d", v, (long long)numel, vl);
+        if (numel > 72 * ((cout + vl - 1) / vl) * vl)
+            fail_msg("Conv 8 -> %lld 3x3, variant %d: %lld packed floats at vl %d", (long long)cout, v, (long long)numel,
+                     vl);
         variant = v;
         check_model(b, 8 * 14 * 14);
         variant = -1;

@@ -51,8 +51,9 @@ ait_simd_cfg ait_simd_node_cfg(const ait_graph *g, const ait_node *n);
  * with 32 input channels or more,
  * the Conv turned around (order 1) on 64 pixels or fewer, else the first. */
 int ait_simd_variant_guess(const ait_node *n, int (*knobs)[AIT_MAX_KNOBS], int count);
-/* The widest nv that covers a GEMM's packed columns at vector width vl; 0: unbounded. */
-int ait_simd_nv_max(const ait_node *n, int order, int vl);
+/* nv (vectors a tile) balanced over a GEMM's packed columns at vector width vl: no wider than
+ * they are, the panels as even as their count allows. */
+int ait_simd_fit_nv(const ait_node *n, int order, int vl, int nv);
 
 /* Packs constant weights for a node and appends them to its inputs (n->pack_in). */
 void ait_simd_prepare_graph(ait_graph *g);

@@ -30,27 +30,27 @@ ait_simd_cfg ait_simd_node_cfg(const ait_graph *g, const ait_node *n)
     for (int i = 0; i < AIT_KNOB_SERIAL; i++)
         if (n->knobs[i] > 0)
             *fields[i] = n->knobs[i];
-    int nv_max = ait_simd_nv_max(n, c.order, c.vl);
-    if (nv_max && c.nv > nv_max)
-        c.nv = nv_max;
+    c.nv = ait_simd_fit_nv(n, c.order, c.vl, c.nv);
     return c;
 }
 
-/* The widest tile, in vectors, along a GEMM's packed columns: the output's columns (Gemm,
- * MatMul) or channels (Conv turned around, order 1) rounded up to whole vectors.  A wider panel
- * multiplies zeros and stores them in the constants: mlp-sized heads (10 outputs) packed 240
- * columns wide, 24x their weights.  0: no such bound (columns are pixels or tiles). */
-int ait_simd_nv_max(const ait_node *n, int order, int vl)
+/* nv vectors a tile along a GEMM's packed columns (the output's columns of Gemm / MatMul, the
+ * channels of a Conv turned around), balanced over as many panels as nv makes: V vectors of
+ * columns in ceil(V / nv) panels take ceil(V / panels) a panel.  A wider panel multiplies zeros
+ * and stores them in the constants: small_cnn's 10-class head packed 240 columns wide (24x its
+ * weights); its 64-channel Conv in two panels of 3 vectors, 96 columns (1.5x).  Where columns
+ * are pixels or tiles, nv as it is. */
+int ait_simd_fit_nv(const ait_node *n, int order, int vl, int nv)
 {
     int64_t cols = 0;
     if ((n->op == AIT_OP_GEMM || n->op == AIT_OP_MATMUL) && n->params)
         cols = ((const ait_matmul_params *)n->params)->n;
     else if (n->op == AIT_OP_CONV && order == AIT_ORDER_XW && n->params)
         cols = ((const ait_conv_params *)n->params)->cout;
-    if (cols <= 0 || vl <= 0)
-        return 0;
-    int64_t v = (cols + vl - 1) / vl;
-    return v > 64 ? 0 : (int)v;
+    if (cols <= 0 || vl <= 0 || nv <= 0)
+        return nv;
+    int64_t v = (cols + vl - 1) / vl, panels = (v + nv - 1) / nv;
+    return (int)((v + panels - 1) / panels);
 }
 
 static void simd_prelude(const ait_simd_cfg *base, char *buf, size_t n);
@@ -547,14 +547,12 @@ static const int tiles8[][2] = {{4, 3}, {6, 2}, {3, 4}, {12, 1}};
 static const int tiles4[][2] = {{4, 2}, {6, 2}, {3, 3}, {8, 1}};
 static const int tiles1[][2] = {{4, 4}, {2, 8}, {8, 2}, {4, 8}};
 
-/* Appends one knob setting, its nv no wider than the columns (ait_simd_nv_max), unless the list
+/* Appends one knob setting, its nv balanced over the columns (ait_simd_fit_nv), unless the list
  * has it already; returns the new count. */
 static int add_variant(const ait_node *n, int vl, int (*knobs)[AIT_MAX_KNOBS], int count, int mr, int nv, int order,
                        int block)
 {
-    int nv_max = ait_simd_nv_max(n, order, vl);
-    if (nv_max && nv > nv_max)
-        nv = nv_max;
+    nv = ait_simd_fit_nv(n, order, vl, nv);
     for (int i = 0; i < count; i++)
         if (knobs[i][AIT_KNOB_MR] == mr && knobs[i][AIT_KNOB_NV] == nv && knobs[i][AIT_KNOB_ORDER] == order &&
             knobs[i][AIT_KNOB_BLOCK] == block)
