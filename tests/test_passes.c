@@ -863,6 +863,16 @@ static void test_knob_variants(void **state)
         variant_case(3, 17, 9, 3, "Relu", 0);
         conv_case(32, 32, 4, 9, 1, 3); /* grouped: every tile shape and the column blocks */
     }
+    /* past 1024 steps of K, order 1 sweeps K in blocks (1296 = 512 + 512 + 272, 1100, 1152),
+     * in 2 and 3 tasks too: by panels (40 channels) and by pixel tiles (16) */
+    compare_tasks = 1;
+    for (variant = 4; variant < 7; variant++) {
+        variant_case(144, 40, 7, 3, "Relu", 0);
+        variant_case(144, 16, 7, 3, "Relu", 0);
+        variant_case(1100, 24, 5, 1, "Sigmoid", 0);
+        variant_case(128, 128, 7, 3, "Relu", 1);
+    }
+    compare_tasks = 0;
     variant = -1;
 }
 

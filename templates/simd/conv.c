@@ -411,7 +411,7 @@ static void emit_grouped(ait_sb *b, const ait_graph *g, const ait_node *n)
  * stream in under the arithmetic instead of ahead of it (measured on 1x1 convs at 7x7 with
  * cold caches: 25% faster than pixel tiles outermost, 5-10% hot). */
 static void xw_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int R, int V,
-                    long long K, long long N, long long channels)
+                    long long K, long long N, long long channels, long long kc)
 {
     int nr = c->nv * c->vl;
     char afmt[64], bfmt[64], khi[32];
@@ -426,7 +426,18 @@ static void xw_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_
     ait_sb_printf(b, "const %s *const pw = wn + (p0 / %d < %d ? p0 / %d : %d) * %lld;\n", ait_simd_wtype(g, n), R,
                   lines, R, lines - 1, K * step);
     snprintf(pf, sizeof pf, "AIT_PREFETCH(pw + k * %d);\n", step);
-    ait_simd_tile_ld(b, R, V, "0", khi, afmt, ait_simd_wload(g, n), bfmt, pf);
+    if (kc) { /* sums of the earlier blocks resumed from acc_, saved for the later ones */
+        char saved[64];
+        snprintf(saved, sizeof saved, "acc_ + (p0 + %%d) * %d + %%d * %d", nr, c->vl);
+        ait_simd_tile_resume(b, R, V, "kb", "ke", afmt, ait_simd_wload(g, n), bfmt, pf, "kb > 0", saved);
+        ait_sb_printf(b, "if (ke < %lld) {\n", K);
+        for (int r = 0; r < R; r++)
+            for (int v = 0; v < V; v++)
+                ait_sb_printf(b, "AIT_ST(acc_ + (p0 + %d) * %d + %d, c_%d_%d);\n", r, nr, v * c->vl, r, v);
+        ait_sb_puts(b, "} else {\n");
+    } else {
+        ait_simd_tile_ld(b, R, V, "0", khi, afmt, ait_simd_wload(g, n), bfmt, pf);
+    }
     ait_simd_scale_cols(b, g, n, R, V, "ws + c0");
     ait_sb_printf(b, "float t[%d][%d];\n", R, V * c->vl);
     for (int r = 0; r < R; r++)
@@ -439,28 +450,47 @@ static void xw_tile(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_
                   R, N, ait_node_in(g, n, 2) ? " + bj" : "");
     ait_emit_epilogue(b, g, n, "v", "yi");
     ait_sb_puts(b, "y0[yi] = v;\n}\n}\n}\n");
+    if (kc)
+        ait_sb_puts(b, "}\n");
 }
 
 /* Every pixel tile of the channel panel at c0 (V vectors, `channels` of them real), each
  * prefetching its share of the next panel. */
 static void xw_pixels(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int V, long long K,
-                      long long N, long long channels, int by_pixels)
+                      long long N, long long channels, int by_pixels, long long kc)
 {
     long long full = N / c->mr, tail = N % c->mr;
+    if (kc)
+        ait_sb_printf(b, "for (long kb = 0; kb < %lld; kb += %lld) {\nconst long ke = kb + %lld < %lld ? kb + %lld : %lld;\n",
+                      K, kc, kc, K, kc, K);
     if (full) {
         if (by_pixels)
             ait_sb_printf(b, "for (long p0 = pt_lo * %d; p0 < (pt_hi < %lld ? pt_hi : %lld) * %d; p0 += %d)\n", c->mr,
                           full, full, c->mr, c->mr);
         else
             ait_sb_printf(b, "for (long p0 = 0; p0 < %lld; p0 += %d)\n", full * c->mr, c->mr);
-        xw_tile(b, g, n, c, c->mr, V, K, N, channels);
+        xw_tile(b, g, n, c, c->mr, V, K, N, channels, kc);
     }
     if (tail) {
         ait_sb_printf(b, "%s{\nconst long p0 = %lld;\n",
                       by_pixels ? ait_arena_printf(g->arena, "if (pt_hi > %lld) ", full) : "", full * c->mr);
-        xw_tile(b, g, n, c, (int)tail, V, K, N, channels);
+        xw_tile(b, g, n, c, (int)tail, V, K, N, channels, kc);
         ait_sb_puts(b, "}\n");
     }
+    if (kc)
+        ait_sb_puts(b, "}\n");
+}
+
+/* XW's block of K steps (0: one block): the block knob, else 512 past 1024 steps.  A panel's
+ * tiles each sweep all K steps of its weights and of X: at layer4 of ResNet (K 4608, 49
+ * pixels, 48 channels a panel) the two are 1.8 MB, past L2, and a tile ran at 137-160 GFLOP/s;
+ * in blocks of 512 both stay in L2 while every tile of the panel passes, 195-205 (tile sums
+ * saved between blocks, so the same bits). */
+static long long xw_kblock(const ait_graph *g, const ait_node *n, long long K)
+{
+    const ait_simd_cfg c = ait_simd_node_cfg(g, n);
+    long long kc = c.block > 0 ? c.block : K > 1024 ? 512 : 0;
+    return kc < K ? kc : 0;
 }
 
 /* Split into tasks, XW takes whole channel panels (the last, zero-padded one included), or where
@@ -495,6 +525,10 @@ static void emit_xw(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
     ait_sb_printf(b, "const float *const xs = %s;\n", im2col ? "s0" : "x0");
     weights_ptr(b, g, n, NULL, K);
     const char *wt = ait_simd_wtype(g, n);
+    long long kc = xw_kblock(g, n, K);
+    if (kc) /* each task's block sums, past the im2col; by pixels, tasks keep to their own rows */
+        ait_sb_printf(b, "float *const acc_ = s0 + %lld%s;\n", im2col ? K * N : 0,
+                      split == XW_BY_PANELS ? ait_arena_printf(g->arena, " + (long)task_ * %lld", N * nr) : "");
     if (full) {
         if (split == XW_BY_PANELS)
             ait_sb_printf(b, "for (long c0 = cp_lo * %d; c0 < (cp_hi < %lld ? cp_hi : %lld) * %d; c0 += %d) {\n", nr,
@@ -504,14 +538,14 @@ static void emit_xw(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
         ait_sb_printf(b, "const %s *const wb = wp + c0 * %lld;\n"
                          "const %s *const wn = wp + (c0 + %d < %lld ? c0 + %d : c0) * %lld;\n",
                       wt, K, wt, nr, padded, nr, K);
-        xw_pixels(b, g, n, &c, c.nv, K, N, nr, split == XW_BY_PIXELS);
+        xw_pixels(b, g, n, &c, c.nv, K, N, nr, split == XW_BY_PIXELS, kc);
         ait_sb_puts(b, "}\n");
     }
     if (rest) {
         ait_sb_printf(b, "%s{\nconst long c0 = %lld;\nconst %s *const wb = wp + c0 * %lld, *const wn = wb;\n",
                       split == XW_BY_PANELS ? ait_arena_printf(g->arena, "if (cp_hi > %lld) ", full) : "", full * nr,
                       wt, K);
-        xw_pixels(b, g, n, &c, (int)((rest + c.vl - 1) / c.vl), K, N, rest, split == XW_BY_PIXELS);
+        xw_pixels(b, g, n, &c, (int)((rest + c.vl - 1) / c.vl), K, N, rest, split == XW_BY_PIXELS, kc);
         ait_sb_puts(b, "}\n");
     }
     if (split)
@@ -564,7 +598,10 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
         strip *= (size_t)ait_split(g, n);
     size_t decode = is_xw(g, n, kind) ? 0 : decode_floats(g, n, (long long)K) *
                                                  (size_t)(wx_split(g, n) != SPLIT_NONE ? ait_split(g, n) : 1);
-    return sizeof(float) * ((kind == 3 ? K * N : 0) + strip + decode);
+    size_t acc = is_xw(g, n, kind) && xw_kblock(g, n, (long long)K)
+                     ? N * (size_t)(c.nv * c.vl) * (size_t)(xw_split(g, n) == XW_BY_PANELS ? ait_split(g, n) : 1)
+                     : 0;
+    return sizeof(float) * ((kind == 3 ? K * N : 0) + strip + decode + acc);
 }
 
 static int phases(const ait_graph *g, const ait_node *n)

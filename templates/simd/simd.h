@@ -86,6 +86,12 @@ void ait_simd_tile(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, 
 /* The same with the vector loads through load (a macro of the prelude: ait_simd_wload). */
 void ait_simd_tile_ld(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, const char *a_fmt,
                       const char *load, const char *b_fmt, const char *extra);
+/* The same, resuming sums saved by an earlier block of steps where `resume` (a C condition)
+ * holds: c_r_v from the vector at saved_fmt (two %d: r, then v).  Blocks resumed so add in the
+ * order of one unbroken loop: the same bits. */
+void ait_simd_tile_resume(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, const char *a_fmt,
+                          const char *load, const char *b_fmt, const char *extra, const char *resume,
+                          const char *saved_fmt);
 /* Stores tile accumulators c_r_v to y0[(m0 + r) * ldy + n0 + v*VL], adding a per-row bias
  * (bias_row_fmt, one %d for r) or per-column bias vectors (bias_col_expr + v*VL), then runs
  * the node's epilogue over what was stored.  partial (K blocking): a C condition under which

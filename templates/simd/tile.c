@@ -188,9 +188,26 @@ void ait_simd_tile(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, 
 void ait_simd_tile_ld(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, const char *a_fmt,
                       const char *load, const char *b_fmt, const char *extra)
 {
+    ait_simd_tile_resume(b, R, V, k_lo, k_hi, a_fmt, load, b_fmt, extra, NULL, NULL);
+}
+
+void ait_simd_tile_resume(ait_sb *b, int R, int V, const char *k_lo, const char *k_hi, const char *a_fmt,
+                          const char *load, const char *b_fmt, const char *extra, const char *resume,
+                          const char *saved_fmt)
+{
     for (int r = 0; r < R; r++)
         for (int v = 0; v < V; v++)
             ait_sb_printf(b, "ait_vf c_%d_%d = {0};\n", r, v);
+    if (resume) {
+        ait_sb_printf(b, "if (%s) {\n", resume);
+        for (int r = 0; r < R; r++)
+            for (int v = 0; v < V; v++) {
+                ait_sb_printf(b, "c_%d_%d = AIT_LD(", r, v);
+                ait_sb_printf(b, saved_fmt, r, v);
+                ait_sb_puts(b, ");\n");
+            }
+        ait_sb_puts(b, "}\n");
+    }
     ait_sb_printf(b, "for (long k = %s; k < %s; k++) {\n", k_lo, k_hi);
     if (extra)
         ait_sb_puts(b, extra);
