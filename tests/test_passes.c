@@ -754,7 +754,8 @@ static void gemv_case(int64_t rows, int gemm)
  * differently from a direct sum: they are held to the knob search's own gate, an error within
  * 1e-5 of the output's largest magnitude on top of the strict per-element one.  F(2x2) at 10x10
  * and 14x14, F(4x4) at 20x20 and 21x21 (partial tiles at the edges), a residual Add, channel
- * counts that are no multiple of a tile's rows; in 2 and 3 tasks, the serial bits. */
+ * counts that are no multiple of a tile's rows; in 2 and 3 tasks, the serial bits, each task a
+ * share of the tiles in whole vectors (7 and 6 of 13 at 28x28, several blocks each). */
 static void test_winograd(void **state)
 {
     (void)state;
@@ -765,6 +766,7 @@ static void test_winograd(void **state)
         if (variant < 10) {
             variant_case(16, 32, 14, 3, "Relu", 0);
             variant_case(24, 24, 10, 3, "Relu", 1);
+            variant_case(128, 128, 28, 3, "Relu", 1); /* 13 vectors of tiles: blocks of 4 within a share */
         }
         variant_case(13, 19, 21, 3, "Relu", 0);
         variant_case(32, 32, 20, 3, "Sigmoid", 1);

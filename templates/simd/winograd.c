@@ -9,8 +9,9 @@
  *
  * The tiles run in blocks of TB (a multiple of the vector width) that keep a block's V and M
  * in the L2 cache: input transform, the a*a GEMMs, output transform with bias and epilogue.
- * Split into tasks, a task takes whole blocks with scratch of its own; a tile's arithmetic
- * does not depend on who computes it, so the bits are those of the serial code. */
+ * Split into tasks, a task takes a share of the tiles in whole vectors, in blocks, with scratch
+ * of its own; a tile's arithmetic does not depend on who computes it, so the bits are those of
+ * the serial code. */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -99,13 +100,16 @@ static wino_dims dims_of(const ait_graph *g, const ait_node *n, const wino_form 
     d.tb = block_floats / (d.e * (p->cin + p->cout)) / vl * vl;
     d.tb = d.tb < nr ? nr : d.tb;
     d.tb = d.tb > d.padded ? d.padded : d.tb;
-    /* split into tasks, blocks in a multiple of the tasks, as even as whole vectors make them
-     * (the bits stay: a tile's arithmetic is its own) */
-    int64_t T = ait_split(g, n), nb = (d.padded + d.tb - 1) / d.tb;
-    if (T && d.padded / vl >= T) {
-        nb = (nb + T - 1) / T * T;
-        d.tb = ((d.padded + nb - 1) / nb + vl - 1) / vl * vl;
-    }
+    /* split into tasks, each takes a share of the tiles in whole vectors (shares differ by one
+     * vector at most), in blocks no larger than the share; blocks of one size dealt out to the
+     * tasks were uneven (784 tiles in 7 blocks of 112: 4 and 3 in two tasks).  The bits stay: a
+     * tile's arithmetic is its own. */
+    int64_t T = ait_split(g, n), share = T ? (d.padded / vl + T - 1) / T * vl : d.padded;
+    d.tb = d.tb > share ? share : d.tb;
+    /* blocks of a share as even as vectors make them (400 tiles: 112, 112, 112, 64, not 128,
+     * 128, 128, 16) */
+    int64_t per_share = (share + d.tb - 1) / d.tb;
+    d.tb = (share / vl + per_share - 1) / per_share * vl;
     d.blocks = (d.padded + d.tb - 1) / d.tb;
     d.ld = d.tb + vl;
     d.vl = vl;
@@ -121,7 +125,7 @@ static size_t task_floats(const ait_conv_params *p, const wino_form *f, const wi
 
 static int split_blocks(const ait_graph *g, const ait_node *n, const wino_dims *d)
 {
-    return ait_split(g, n) && d->blocks >= 2 && ait_node_flops(g, n) >= AIT_SIMD_SPLIT_MIN_FLOPS;
+    return ait_split(g, n) && d->padded / d->vl >= 2 && ait_node_flops(g, n) >= AIT_SIMD_SPLIT_MIN_FLOPS;
 }
 
 size_t ait_simd_winograd_scratch(const ait_graph *g, const ait_node *n)
@@ -362,7 +366,7 @@ void ait_simd_emit_winograd(ait_sb *b, const ait_graph *g, const ait_node *n)
                   d.tiles, d.blocks, d.tb);
     if (split) {
         ait_emit_phase(b, 0);
-        ait_emit_task_part(b, g, "blk", d.blocks, 1);
+        ait_emit_task_part(b, g, "tv", d.padded / d.vl, 1);
         ait_sb_printf(b, "float *const vb = s0 + (long)task_ * %zu;\n", per_task);
     } else {
         ait_sb_puts(b, "float *const vb = s0;\n");
@@ -373,11 +377,13 @@ void ait_simd_emit_winograd(ait_sb *b, const ait_graph *g, const ait_node *n)
                   "const float *const wp = x%d;\n",
                   d.tb, d.ld, d.e * p->cin * d.ld, d.e * p->cout * d.ld, f->a * d.w, f->a * d.w, n->pack_in);
     if (split)
-        ait_sb_puts(b, "for (long blk = blk_lo; blk < blk_hi; blk++) {\n");
+        ait_sb_printf(b, "const long t_hi = tv_hi * %" PRId64 ";\nfor (long t0 = tv_lo * %" PRId64 "; t0 < t_hi; t0 += tb_) {\n"
+                         "const long nt = t0 + tb_ < t_hi ? tb_ : t_hi - t0;\n",
+                      d.vl, d.vl);
     else
-        ait_sb_printf(b, "for (long blk = 0; blk < %" PRId64 "; blk++) {\n", d.blocks);
-    ait_sb_printf(b, "const long t0 = blk * tb_, nt = t0 + tb_ < %" PRId64 " ? tb_ : %" PRId64 " - t0;\n", d.padded,
-                  d.padded);
+        ait_sb_printf(b, "for (long t0 = 0; t0 < %" PRId64 "; t0 += tb_) {\n"
+                         "const long nt = t0 + tb_ < %" PRId64 " ? tb_ : %" PRId64 " - t0;\n",
+                      d.padded, d.padded, d.padded);
     emit_input(b, p, f, &d);
     emit_products(b, g, n, p, &d);
     emit_output(b, g, n, p, f, &d);
