@@ -616,6 +616,19 @@ static void test_im2col_shifted(void **state)
     im2col_case(6, 6, 3, 1, 0, 2);   /* all padding on one side */
     im2col_case(10, 10, 3, 1, 0, 0); /* narrower output: the general im2col */
     im2col_case(3, 3, 3, 1, 1, 1);
+    /* past 1 MB the im2col is built a block of columns at a time (fused_width): blocks that
+     * start and end inside output rows, dilation and one-sided pads, stride 2 (a 7x7 stem),
+     * every tile variant, in 2 and 3 tasks */
+    must_emit_simd = "float *const xb = s0";
+    compare_tasks = 1;
+    im2col_case(90, 101, 3, 2, 2, 1);
+    im2col_case(80, 120, 5, 1, 0, 2);
+    for (variant = -1; variant < 8; variant++)
+        if (variant < 4 || variant == 7) /* 4-6 turn the Conv around: no im2col blocks */
+            conv_case(3, 24, 1, 100, 2, 7);
+    variant = -1;
+    compare_tasks = 0;
+    must_emit_simd = NULL;
 }
 
 static void test_depthwise_and_im2col_convs(void **state)

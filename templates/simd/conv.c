@@ -31,14 +31,24 @@ int ait_simd_conv_kind(const ait_graph *g, const ait_node *n)
     return pointwise(p) ? 2 : 3;
 }
 
+/* Where the WX GEMM reads X: xs[k * ld + column - col0], col0 NULL for 0 (the whole operand;
+ * a block of columns built per block starts at its first column). */
+typedef struct {
+    long long ld;
+    const char *col0;
+} wx_operand;
+
 /* Rows [m0, m0 + R) of the WX GEMM over whole vectors of columns [nb, ne). */
 static void wx_rows(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int R, long long K,
-                    long long N, const char *bias)
+                    long long N, const char *bias, const wx_operand *x)
 {
     int nr = c->nv * c->vl;
-    char afmt[64], bfmt[64], khi[32];
+    char afmt[64], bfmt[96], khi[32];
     snprintf(afmt, sizeof afmt, "wa[k * %d + %%d]", c->mr);
-    snprintf(bfmt, sizeof bfmt, "xs + k * %lld + n0 + %%d * %d", N, c->vl);
+    if (x->col0)
+        snprintf(bfmt, sizeof bfmt, "xs + k * %lld + (n0 - %s) + %%d * %d", x->ld, x->col0, c->vl);
+    else
+        snprintf(bfmt, sizeof bfmt, "xs + k * %lld + n0 + %%d * %d", x->ld, c->vl);
     snprintf(khi, sizeof khi, "%lld", K);
     ait_sb_printf(b, "long n0 = nb;\nfor (; n0 + %d <= ne; n0 += %d) {\n", nr, nr);
     ait_simd_tile(b, R, c->nv, "0", khi, afmt, bfmt, NULL);
@@ -71,8 +81,9 @@ static void wx_columns(const ait_graph *g, const ait_simd_cfg *c, long long N, c
 /* Rows [m0, m0 + R), the last N % VL columns: a zero-padded strip [K][VL] (filled once per
  * node) through one vector tile. */
 static void wx_strip(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int R, long long K,
-                     long long N, const char *bias)
+                     long long N, const char *bias, const wx_operand *x)
 {
+    (void)x;
     char afmt[64], sfmt[64], khi[32];
     snprintf(afmt, sizeof afmt, "wa[k * %d + %%d]", c->mr);
     snprintf(sfmt, sizeof sfmt, "strip + k * %d + %%d", c->vl);
@@ -124,12 +135,13 @@ static size_t decode_floats(const ait_graph *g, const ait_node *n, long long K)
 }
 
 typedef void (*wx_part)(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, int R,
-                        long long K, long long N, const char *bias);
+                        long long K, long long N, const char *bias, const wx_operand *x);
 
 /* part() for every row panel: the full ones, then the tail rows; with rows_split, only the
  * panels [mp_lo, mp_hi) of this task (the tail is the last panel). */
 static void wx_panels(ait_sb *b, const ait_graph *g, const ait_node *n, const ait_simd_cfg *c, long long M,
-                      long long K, long long N, const char *bias, const char *row0, int rows_split, wx_part part)
+                      long long K, long long N, const char *bias, const char *row0, int rows_split, wx_part part,
+                      const wx_operand *x)
 {
     long long full = M / c->mr, tail = M % c->mr;
     if (full) {
@@ -139,7 +151,7 @@ static void wx_panels(ait_sb *b, const ait_graph *g, const ait_node *n, const ai
             ait_sb_printf(b, "for (long mp = 0; mp < %lld; mp++) {\n", full);
         ait_sb_printf(b, "const long m0 = %s%smp * %d;\n", row0 ? row0 : "", row0 ? " + " : "", c->mr);
         panel_weights(b, g, n, "mp", K, c->mr);
-        part(b, g, n, c, c->mr, K, N, bias);
+        part(b, g, n, c, c->mr, K, N, bias, x);
         ait_sb_puts(b, "}\n");
     }
     if (tail) {
@@ -147,7 +159,7 @@ static void wx_panels(ait_sb *b, const ait_graph *g, const ait_node *n, const ai
                       rows_split ? ait_arena_printf(g->arena, "if (mp_hi > %lld) ", full) : "", row0 ? row0 : "",
                       row0 ? " + " : "", full * c->mr);
         panel_weights(b, g, n, ait_arena_printf(g->arena, "%lld", full), K, c->mr);
-        part(b, g, n, c, (int)tail, K, N, bias);
+        part(b, g, n, c, (int)tail, K, N, bias, x);
         ait_sb_puts(b, "}\n");
     }
 }
@@ -245,6 +257,37 @@ void ait_simd_im2col(ait_sb *b, const ait_graph *g, const ait_conv_params *p, in
     ait_sb_printf(b, "for (long j = ohhi * %" PRId64 "; j < %lld; j++)\nrow[j] = 0;\n}\n", OW, N);
 }
 
+/* Columns [nb, ne) of the im2col (C expressions, ne - nb <= ld) into dst[k * ld + j - nb]: per tap
+ * row, each output row the range touches as a zero border, a copy and a zero border. */
+static void im2col_cols(ait_sb *b, const ait_conv_params *p, const char *dst, long long ld, const char *nb,
+                        const char *ne)
+{
+    int64_t S = p->stride[2], P = p->pad_lo[2], D = p->dil[2], OW = p->out[2], IW = p->in[2];
+    int64_t SH = p->stride[1], PH = p->pad_lo[1], DH = p->dil[1], OH = p->out[1], IH = p->in[1];
+    ait_sb_printf(b,
+                  "for (long ci = 0; ci < %" PRId64 "; ci++)\nfor (long kh = 0; kh < %" PRId64 "; kh++)\n"
+                  "for (long kw = 0; kw < %" PRId64 "; kw++) {\n"
+                  "float *const row = %s + ((ci * %" PRId64 " + kh) * %" PRId64 " + kw) * %lld;\n",
+                  p->cin, p->k[1], p->k[2], dst, p->k[1], p->k[2], ld);
+    emit_inside_range(b, "ow", "kw", P, D, IW, S, OW);
+    emit_inside_range(b, "oh", "kh", PH, DH, IH, SH, OH);
+    ait_sb_printf(b,
+                  "for (long j = %s; j < %s;) {\n"
+                  "const long oh = j / %" PRId64 ", ow0 = j - oh * %" PRId64 ";\n"
+                  "const long ow1 = ow0 + (%s - j) < %" PRId64 " ? ow0 + (%s - j) : %" PRId64 ";\n"
+                  "const long o = j - %s - ow0;\n"
+                  "if (oh < ohlo || oh >= ohhi) {\nfor (long ow = ow0; ow < ow1; ow++)\nrow[o + ow] = 0;\n} else {\n"
+                  "const float *const src = x0 + (ci * %" PRId64 " + oh * %" PRId64 " - %" PRId64 " + kh * %" PRId64
+                  ") * %" PRId64 ";\n"
+                  "const long c0 = owlo > ow0 ? owlo : ow0, c1 = owhi < ow1 ? owhi : ow1;\n"
+                  "for (long ow = ow0; ow < (owlo < ow1 ? owlo : ow1); ow++)\nrow[o + ow] = 0;\n"
+                  "for (long ow = c0; ow < c1; ow++)\nrow[o + ow] = src[ow * %" PRId64 " - %" PRId64 " + kw * %" PRId64
+                  "];\n"
+                  "for (long ow = owhi > ow0 ? owhi : ow0; ow < ow1; ow++)\nrow[o + ow] = 0;\n}\n"
+                  "j += ow1 - ow0;\n}\n}\n",
+                  nb, ne, OW, OW, ne, OW, ne, OW, nb, IH, SH, PH, DH, IW, S, P, D);
+}
+
 /* The im2col into s0 (when im2col), then the GEMM's code follows; split into tasks, the im2col is
  * phase 0 (input channels a task) and the GEMM's phase is opened here (the caller closes it). */
 static void im2col_then_gemm(ait_sb *b, const ait_graph *g, const ait_conv_params *p, int im2col, int split)
@@ -290,17 +333,37 @@ static wx_split_by wx_split(const ait_graph *g, const ait_node *n)
     return row_units >= T ? SPLIT_ROWS : col_units >= T ? SPLIT_COLS : SPLIT_NONE;
 }
 
-/* The WX GEMM of rows [row0, row0 + M) (row0 NULL: 0) from xs and wp, its strip at s0 + strip_at. */
+/* A Conv's im2col built a block of columns at a time (0: whole, before the GEMM), in this many
+ * columns: where the whole one is past 1 MB, L2's size.  resnet18's 7x7 stem wrote and read
+ * back 7.4 MB (147 taps x 12544 pixels) through memory; a block stays in L2 while every row
+ * panel passes over it.  Not with rows split into tasks (each would build every block). */
+static long long fused_width(const ait_graph *g, const ait_node *n, wx_split_by split)
+{
+    const ait_conv_params *p = n->params;
+    const ait_simd_cfg c = ait_simd_node_cfg(g, n);
+    long long K = p->cin * p->k[1] * p->k[2], N = p->out[1] * p->out[2], nr = (long long)c.nv * c.vl;
+    if (ait_simd_conv_kind(g, n) != 3 || is_xw(g, n, 3) || g->extents_vary || split == SPLIT_ROWS ||
+        K * N <= 256 * 1024 || N - N % c.vl == 0)
+        return 0;
+    long long w = c.block > 0 ? c.block * nr : (64 * 1024 / K) / nr * nr;
+    return w < nr ? nr : w;
+}
+
+/* The WX GEMM of rows [row0, row0 + M) (row0 NULL: 0) from xs and wp, its strip at s0 + strip_at;
+ * with fused (fused_width), from blocks of the im2col each task builds at s0. */
 static void wx_gemm(ait_sb *b, const ait_graph *g, const ait_node *n, long long M, long long K, long long N,
-                    const char *row0, long long strip_at, wx_split_by split)
+                    const char *row0, long long strip_at, wx_split_by split, long long fused)
 {
     const ait_simd_cfg c = ait_simd_node_cfg(g, n);
     const char *bias = ait_node_in(g, n, 2) ? "x2[m0 + %d]" : NULL;
     /* column blocks keep a slice of X in cache while every row panel passes over it */
     int vary = g->extents_vary, T = ait_split(g, n), nr = c.nv * c.vl;
     char whole[64], rest[64], nbs[64], lo[16] = "0", hi[64];
+    wx_operand x = {N, NULL};
     wx_columns(g, &c, N, whole, rest);
-    if (c.block > 0)
+    if (fused)
+        snprintf(nbs, sizeof nbs, "%lld", fused);
+    else if (c.block > 0)
         snprintf(nbs, sizeof nbs, "%lld", (long long)c.block * nr);
     else
         snprintf(nbs, sizeof nbs, "%s", whole);
@@ -320,18 +383,35 @@ static void wx_gemm(ait_sb *b, const ait_graph *g, const ait_node *n, long long 
     if (N - N % c.vl || vary) {
         ait_sb_printf(b, "for (long nb = %s; nb < %s; nb += %s) {\nconst long ne = nb + %s < %s ? nb + %s : %s;\n", lo,
                       hi, nbs, nbs, hi, nbs, hi);
-        wx_panels(b, g, n, &c, M, K, N, bias, row0, split == SPLIT_ROWS, wx_rows);
+        if (fused) {
+            ait_sb_printf(b, "{\nfloat *const xb = s0%s;\n",
+                          split == SPLIT_COLS ? ait_arena_printf(g->arena, " + (long)task_ * %lld", K * fused) : "");
+            im2col_cols(b, n->params, "xb", fused, "nb", "ne");
+            ait_sb_puts(b, "}\nconst float *const xs = s0");
+            if (split == SPLIT_COLS)
+                ait_sb_printf(b, " + (long)task_ * %lld", K * fused);
+            ait_sb_puts(b, ";\n");
+            x = (wx_operand){fused, "nb"};
+        }
+        wx_panels(b, g, n, &c, M, K, N, bias, row0, split == SPLIT_ROWS, wx_rows, &x);
         ait_sb_puts(b, "}\n");
     }
     if (N % c.vl || vary) {
         /* the last columns: the last task's when columns are split, every task's (a strip each)
          * when rows are */
-        ait_sb_printf(b, "%s{\nfloat *const strip = s0 + %lld%s;\nfor (long k = 0; k < %lld; k++)\n"
-                         "for (long j = 0; j < %d; j++)\nstrip[k * %d + j] = %s + j < %lld ? xs[k * %lld + %s + j] : 0;\n",
+        ait_sb_printf(b, "%s{\nfloat *const strip = s0 + %lld%s;\n",
                       split == SPLIT_COLS ? ait_arena_printf(g->arena, "if (task_ == %d) ", T - 1) : "", strip_at,
-                      split == SPLIT_ROWS ? ait_arena_printf(g->arena, " + (long)task_ * %lld", K * c.vl) : "", K,
-                      c.vl, c.vl, whole, N, N, whole);
-        wx_panels(b, g, n, &c, M, K, N, bias, row0, split == SPLIT_ROWS, wx_strip);
+                      split == SPLIT_ROWS ? ait_arena_printf(g->arena, " + (long)task_ * %lld", K * c.vl) : "");
+        if (fused) {
+            im2col_cols(b, n->params, "strip", c.vl, whole, ait_arena_printf(g->arena, "%lld", N));
+            ait_sb_printf(b, "for (long k = 0; k < %lld; k++)\nfor (long j = %s; j < %d; j++)\nstrip[k * %d + j] = 0;\n",
+                          K, rest, c.vl, c.vl);
+        } else {
+            ait_sb_printf(b, "for (long k = 0; k < %lld; k++)\n"
+                             "for (long j = 0; j < %d; j++)\nstrip[k * %d + j] = %s + j < %lld ? xs[k * %lld + %s + j] : 0;\n",
+                          K, c.vl, c.vl, whole, N, N, whole);
+        }
+        wx_panels(b, g, n, &c, M, K, N, bias, row0, split == SPLIT_ROWS, wx_strip, &x);
         ait_sb_puts(b, "}\n");
     }
 }
@@ -341,10 +421,20 @@ static void emit_wx(ait_sb *b, const ait_graph *g, const ait_node *n, int im2col
     const ait_conv_params *p = n->params;
     long long M = p->cout, K = p->cin * p->k[1] * p->k[2], N = p->out[1] * p->out[2];
     wx_split_by split = wx_split(g, n);
+    long long fused = fused_width(g, n, split);
+    if (fused) {
+        if (split)
+            ait_emit_phase(b, 0);
+        weights_ptr(b, g, n, NULL, K);
+        wx_gemm(b, g, n, M, K, N, NULL, K * fused * (split == SPLIT_COLS ? ait_split(g, n) : 1), split, fused);
+        if (split)
+            ait_sb_puts(b, "}\n");
+        return;
+    }
     im2col_then_gemm(b, g, p, im2col, split != SPLIT_NONE);
     ait_sb_printf(b, "const float *const xs = %s;\n", im2col ? "s0" : "x0");
     weights_ptr(b, g, n, NULL, K);
-    wx_gemm(b, g, n, M, K, N, NULL, im2col ? K * N : 0, split);
+    wx_gemm(b, g, n, M, K, N, NULL, im2col ? K * N : 0, split, 0);
     if (split)
         ait_sb_puts(b, "}\n");
 }
@@ -396,7 +486,7 @@ static void emit_grouped(ait_sb *b, const ait_graph *g, const ait_node *n)
         ait_simd_im2col(b, g, &q, 0, "s0");
         ait_sb_puts(b, "}\n}\nconst float *const xs = s0;\n");
     }
-    wx_gemm(b, g, n, Mg, K, N, "g0", pw ? 0 : K * N, SPLIT_NONE);
+    wx_gemm(b, g, n, Mg, K, N, "g0", pw ? 0 : K * N, SPLIT_NONE, 0);
     ait_sb_puts(b, split ? "}\n}\n}\n" : "}\n");
 }
 
@@ -601,7 +691,11 @@ static size_t scratch(const ait_graph *g, const ait_node *n)
     size_t acc = is_xw(g, n, kind) && xw_kblock(g, n, (long long)K)
                      ? N * (size_t)(c.nv * c.vl) * (size_t)(xw_split(g, n) == XW_BY_PANELS ? ait_split(g, n) : 1)
                      : 0;
-    return sizeof(float) * ((kind == 3 ? K * N : 0) + strip + decode + acc);
+    wx_split_by split = is_xw(g, n, kind) ? SPLIT_NONE : wx_split(g, n);
+    long long fused = fused_width(g, n, split);
+    size_t cols = fused ? K * (size_t)fused * (size_t)(split == SPLIT_COLS ? ait_split(g, n) : 1)
+                        : kind == 3 ? K * N : 0;
+    return sizeof(float) * (cols + strip + decode + acc);
 }
 
 static int phases(const ait_graph *g, const ait_node *n)
@@ -616,7 +710,8 @@ static int phases(const ait_graph *g, const ait_node *n)
     if (ait_simd_winograd_m(g, n))
         return ait_simd_winograd_phases(g, n);
     int split = is_xw(g, n, kind) ? xw_split(g, n) != XW_SERIAL : wx_split(g, n) != SPLIT_NONE;
-    return split ? 1 + (kind == 3) : 0;
+    int fused = !is_xw(g, n, kind) && fused_width(g, n, wx_split(g, n)); /* no im2col phase */
+    return split ? 1 + (kind == 3 && !fused) : 0;
 }
 
 static int applies(const ait_graph *g, const ait_node *n)
