@@ -623,6 +623,10 @@ static void test_im2col_shifted(void **state)
     compare_tasks = 1;
     im2col_case(90, 101, 3, 2, 2, 1);
     im2col_case(80, 120, 5, 1, 0, 2);
+    im2col_case(90, 100, 3, 1, 1, 1); /* as wide as the input: one copy a tap (im2col_shifted_cols) */
+    im2col_case(90, 100, 3, 2, 2, 2);
+    im2col_case(85, 96, 4, 1, 1, 2);
+    im2col_case(75, 130, 5, 1, 2, 2);
     for (variant = -1; variant < 8; variant++)
         if (variant < 4 || variant == 7) /* 4-6 turn the Conv around: no im2col blocks */
             conv_case(3, 24, 1, 100, 2, 7);

@@ -180,6 +180,13 @@ static void emit_inside_range(ait_sb *b, const char *o, const char *k, int64_t p
                   stride, o, o, n_out, o, n_out, o, o, o, o, o, n_out, o, n_out);
 }
 
+/* The stride-1, same-width shape im2col_shifted serves. */
+static int shifted_shape(const ait_conv_params *p)
+{
+    return p->stride[1] == 1 && p->stride[2] == 1 && p->in[2] == p->out[2] && p->k[2] * p->dil[2] <= p->out[2] &&
+           p->k[1] * p->k[2] <= 49;
+}
+
 /* Stride 1 with the output as wide as the input: the row of tap (kh, kw) is the channel's
  * rows [oh - pad + kh * dil] shifted by s = kw * dil - pad, so it is one contiguous copy
  * (which compilers vectorize), then the s columns at one edge of each row set to zero.
@@ -225,8 +232,7 @@ void ait_simd_im2col(ait_sb *b, const ait_graph *g, const ait_conv_params *p, in
         snprintf(ci_lo, sizeof ci_lo, "ci_lo");
         snprintf(ci_hi, sizeof ci_hi, "ci_hi");
     }
-    if (!g->extents_vary && p->stride[1] == 1 && p->stride[2] == 1 && p->in[2] == p->out[2] &&
-        p->k[2] * p->dil[2] <= p->out[2] && p->k[1] * p->k[2] <= 49) {
+    if (!g->extents_vary && shifted_shape(p)) {
         im2col_shifted(b, p, dst, ci_lo, ci_hi);
         return;
     }
@@ -257,11 +263,54 @@ void ait_simd_im2col(ait_sb *b, const ait_graph *g, const ait_conv_params *p, in
     ait_sb_printf(b, "for (long j = ohhi * %" PRId64 "; j < %lld; j++)\nrow[j] = 0;\n}\n", OW, N);
 }
 
+/* im2col_shifted's rows, columns [nb, ne) only, into dst[k * ld + j - nb]: one contiguous copy a
+ * tap between zeros, then the edge columns of the rows the range touches. */
+static void im2col_shifted_cols(ait_sb *b, const ait_conv_params *p, const char *dst, long long ld, const char *nb,
+                                const char *ne)
+{
+    int64_t OH = p->out[1], OW = p->out[2], IH = p->in[1];
+    ait_sb_printf(b, "for (long ci = 0; ci < %" PRId64 "; ci++) {\nconst float *const xc = x0 + ci * %" PRId64 ";\n",
+                  p->cin, IH * OW);
+    for (int64_t kh = 0; kh < p->k[1]; kh++)
+        for (int64_t kw = 0; kw < p->k[2]; kw++) {
+            int64_t dr = kh * p->dil[1] - p->pad_lo[1], sc = kw * p->dil[2] - p->pad_lo[2];
+            int64_t ohlo = dr < 0 ? -dr : 0, ohhi = IH - dr < OH ? IH - dr : OH;
+            ohlo = ohlo < OH ? ohlo : OH;
+            ohhi = ohhi < ohlo ? ohlo : ohhi;
+            int64_t jlo = ohlo * OW + (sc < 0 ? -sc : 0), jhi = ohhi * OW - (sc > 0 ? sc : 0);
+            jhi = jhi < jlo ? jlo : jhi;
+            ait_sb_printf(b,
+                          "{\nfloat *const row = %s + (ci * %" PRId64 " + %" PRId64 ") * %lld;\n"
+                          "const long a = %" PRId64 " > %s ? %" PRId64 " : %s, e = %" PRId64 " < %s ? %" PRId64 " : %s;\n"
+                          "for (long j = %s; j < (a < %s ? a : %s); j++)\nrow[j - %s] = 0;\n"
+                          "for (long j = a; j < e; j++)\nrow[j - %s] = xc[j + %" PRId64 "];\n"
+                          "for (long j = e > a ? e : a; j < %s; j++)\nrow[j - %s] = 0;\n",
+                          dst, p->k[1] * p->k[2], kh * p->k[2] + kw, ld, jlo, nb, jlo, nb, jhi, ne, jhi, ne, nb, ne,
+                          ne, nb, nb, dr * OW + sc, ne, nb);
+            if (sc != 0 && ohhi > ohlo) /* the edge columns the shifted copy filled from the next row */
+                ait_sb_printf(b,
+                              "for (long oh = %" PRId64 " > %s / %" PRId64 " ? %" PRId64 " : %s / %" PRId64
+                              "; oh < %" PRId64 " && oh * %" PRId64 " < %s; oh++)\n"
+                              "for (long ow = %" PRId64 "; ow < %" PRId64 "; ow++) {\nconst long j = oh * %" PRId64
+                              " + ow;\nif (j >= %s && j < %s)\nrow[j - %s] = 0;\n}\n",
+                              ohlo, nb, OW, ohlo, nb, OW, ohhi, OW, ne, sc > 0 ? OW - sc : 0, sc > 0 ? OW : -sc, OW, nb,
+                              ne, nb);
+            ait_sb_puts(b, "}\n");
+        }
+    ait_sb_puts(b, "}\n");
+}
+
 /* Columns [nb, ne) of the im2col (C expressions, ne - nb <= ld) into dst[k * ld + j - nb]: per tap
- * row, each output row the range touches as a zero border, a copy and a zero border. */
+ * row, each output row the range touches as a zero border, a copy and a zero border (for
+ * im2col_shifted's shapes, one copy a tap: squeezenet's 55x55 expand3x3 spent a third of its
+ * time in the per-row copies). */
 static void im2col_cols(ait_sb *b, const ait_conv_params *p, const char *dst, long long ld, const char *nb,
                         const char *ne)
 {
+    if (shifted_shape(p)) {
+        im2col_shifted_cols(b, p, dst, ld, nb, ne);
+        return;
+    }
     int64_t S = p->stride[2], P = p->pad_lo[2], D = p->dil[2], OW = p->out[2], IW = p->in[2];
     int64_t SH = p->stride[1], PH = p->pad_lo[1], DH = p->dil[1], OH = p->out[1], IH = p->in[1];
     ait_sb_printf(b,
