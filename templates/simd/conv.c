@@ -302,8 +302,8 @@ static void im2col_shifted_cols(ait_sb *b, const ait_conv_params *p, const char 
 
 /* Columns [nb, ne) of the im2col (C expressions, ne - nb <= ld) into dst[k * ld + j - nb]: per tap
  * row, each output row the range touches as a zero border, a copy and a zero border (for
- * im2col_shifted's shapes, one copy a tap: squeezenet's 55x55 expand3x3 spent a third of its
- * time in the per-row copies). */
+ * im2col_shifted's shapes, one copy a tap: squeezenet's 55x55 expand3x3, a task of two 0.21 ->
+ * 0.18 ms). */
 static void im2col_cols(ait_sb *b, const ait_conv_params *p, const char *dst, long long ld, const char *nb,
                         const char *ne)
 {
