@@ -187,6 +187,24 @@ static int shifted_shape(const ait_conv_params *p)
            p->k[1] * p->k[2] <= 49;
 }
 
+/* A tap of a stride-1, same-width Conv: its row is the channel's shifted by off = dr * OW + sc,
+ * valid for outputs j in [jlo, jhi) (rows [ohlo, ohhi)), but for the sc edge columns a row. */
+typedef struct {
+    int64_t sc, ohlo, ohhi, jlo, jhi, off;
+} shifted_tap;
+
+static shifted_tap tap_of(const ait_conv_params *p, int64_t kh, int64_t kw)
+{
+    int64_t OH = p->out[1], OW = p->out[2], IH = p->in[1];
+    int64_t dr = kh * p->dil[1] - p->pad_lo[1], sc = kw * p->dil[2] - p->pad_lo[2];
+    /* output rows oh with 0 <= oh + dr < IH */
+    int64_t ohlo = dr < 0 ? -dr : 0, ohhi = IH - dr < OH ? IH - dr : OH;
+    ohlo = ohlo < OH ? ohlo : OH;
+    ohhi = ohhi < ohlo ? ohlo : ohhi;
+    shifted_tap t = {sc, ohlo, ohhi, ohlo * OW + (sc < 0 ? -sc : 0), ohhi * OW - (sc > 0 ? sc : 0), dr * OW + sc};
+    return t;
+}
+
 /* Stride 1 with the output as wide as the input: the row of tap (kh, kw) is the channel's
  * rows [oh - pad + kh * dil] shifted by s = kw * dil - pad, so it is one contiguous copy
  * (which compilers vectorize), then the s columns at one edge of each row set to zero.
@@ -198,18 +216,14 @@ static void im2col_shifted(ait_sb *b, const ait_conv_params *p, const char *dst,
                   ci_hi, IH * OW);
     for (int64_t kh = 0; kh < p->k[1]; kh++)
         for (int64_t kw = 0; kw < p->k[2]; kw++) {
-            int64_t dr = kh * p->dil[1] - p->pad_lo[1], sc = kw * p->dil[2] - p->pad_lo[2];
-            /* output rows oh with 0 <= oh + dr < IH */
-            int64_t ohlo = dr < 0 ? -dr : 0, ohhi = IH - dr < OH ? IH - dr : OH;
-            ohlo = ohlo < OH ? ohlo : OH;
-            ohhi = ohhi < ohlo ? ohlo : ohhi;
-            int64_t jlo = ohlo * OW + (sc < 0 ? -sc : 0), jhi = ohhi * OW - (sc > 0 ? sc : 0);
+            const shifted_tap t = tap_of(p, kh, kw);
+            int64_t sc = t.sc, ohlo = t.ohlo, ohhi = t.ohhi, jlo = t.jlo, jhi = t.jhi;
             ait_sb_printf(b, "{\nfloat *const row = %s + (ci * %" PRId64 " + %" PRId64 ") * %" PRId64 ";\n", dst,
                           p->k[1] * p->k[2], kh * p->k[2] + kw, N);
             ait_sb_printf(b, "for (long j = 0; j < %" PRId64 "; j++)\nrow[j] = 0;\n", jlo);
             if (jhi > jlo)
                 ait_sb_printf(b, "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = xc[j + %" PRId64 "];\n",
-                              jlo, jhi, dr * OW + sc);
+                              jlo, jhi, t.off);
             ait_sb_printf(b, "for (long j = %" PRId64 "; j < %" PRId64 "; j++)\nrow[j] = 0;\n", jhi > jlo ? jhi : jlo, N);
             if (sc != 0 && ohhi > ohlo) /* the edge columns the shifted copy filled from the next row */
                 ait_sb_printf(b, "for (long oh = %" PRId64 "; oh < %" PRId64 "; oh++)\nfor (long ow = %" PRId64
@@ -268,17 +282,13 @@ void ait_simd_im2col(ait_sb *b, const ait_graph *g, const ait_conv_params *p, in
 static void im2col_shifted_cols(ait_sb *b, const ait_conv_params *p, const char *dst, long long ld, const char *nb,
                                 const char *ne)
 {
-    int64_t OH = p->out[1], OW = p->out[2], IH = p->in[1];
+    int64_t OW = p->out[2], IH = p->in[1];
     ait_sb_printf(b, "for (long ci = 0; ci < %" PRId64 "; ci++) {\nconst float *const xc = x0 + ci * %" PRId64 ";\n",
                   p->cin, IH * OW);
     for (int64_t kh = 0; kh < p->k[1]; kh++)
         for (int64_t kw = 0; kw < p->k[2]; kw++) {
-            int64_t dr = kh * p->dil[1] - p->pad_lo[1], sc = kw * p->dil[2] - p->pad_lo[2];
-            int64_t ohlo = dr < 0 ? -dr : 0, ohhi = IH - dr < OH ? IH - dr : OH;
-            ohlo = ohlo < OH ? ohlo : OH;
-            ohhi = ohhi < ohlo ? ohlo : ohhi;
-            int64_t jlo = ohlo * OW + (sc < 0 ? -sc : 0), jhi = ohhi * OW - (sc > 0 ? sc : 0);
-            jhi = jhi < jlo ? jlo : jhi;
+            const shifted_tap t = tap_of(p, kh, kw);
+            int64_t sc = t.sc, ohlo = t.ohlo, ohhi = t.ohhi, jlo = t.jlo, jhi = t.jhi < t.jlo ? t.jlo : t.jhi;
             ait_sb_printf(b,
                           "{\nfloat *const row = %s + (ci * %" PRId64 " + %" PRId64 ") * %lld;\n"
                           "const long a = %" PRId64 " > %s ? %" PRId64 " : %s, e = %" PRId64 " < %s ? %" PRId64 " : %s;\n"
@@ -286,7 +296,7 @@ static void im2col_shifted_cols(ait_sb *b, const ait_conv_params *p, const char 
                           "for (long j = a; j < e; j++)\nrow[j - %s] = xc[j + %" PRId64 "];\n"
                           "for (long j = e > a ? e : a; j < %s; j++)\nrow[j - %s] = 0;\n",
                           dst, p->k[1] * p->k[2], kh * p->k[2] + kw, ld, jlo, nb, jlo, nb, jhi, ne, jhi, ne, nb, ne,
-                          ne, nb, nb, dr * OW + sc, ne, nb);
+                          ne, nb, nb, t.off, ne, nb);
             if (sc != 0 && ohhi > ohlo) /* the edge columns the shifted copy filled from the next row */
                 ait_sb_printf(b,
                               "for (long oh = %" PRId64 " > %s / %" PRId64 " ? %" PRId64 " : %s / %" PRId64
@@ -433,13 +443,10 @@ static void wx_gemm(ait_sb *b, const ait_graph *g, const ait_node *n, long long 
         ait_sb_printf(b, "for (long nb = %s; nb < %s; nb += %s) {\nconst long ne = nb + %s < %s ? nb + %s : %s;\n", lo,
                       hi, nbs, nbs, hi, nbs, hi);
         if (fused) {
-            ait_sb_printf(b, "{\nfloat *const xb = s0%s;\n",
+            ait_sb_printf(b, "float *const xb = s0%s;\n",
                           split == SPLIT_COLS ? ait_arena_printf(g->arena, " + (long)task_ * %lld", K * fused) : "");
             im2col_cols(b, n->params, "xb", fused, "nb", "ne");
-            ait_sb_puts(b, "}\nconst float *const xs = s0");
-            if (split == SPLIT_COLS)
-                ait_sb_printf(b, " + (long)task_ * %lld", K * fused);
-            ait_sb_puts(b, ";\n");
+            ait_sb_puts(b, "const float *const xs = xb;\n");
             x = (wx_operand){fused, "nb"};
         }
         wx_panels(b, g, n, &c, M, K, N, bias, row0, split == SPLIT_ROWS, wx_rows, &x);
